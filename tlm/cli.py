@@ -1,0 +1,155 @@
+"""The `tlm` command: click commands only. Each parses its options, calls one
+library function and prints the result; mistakes become one line on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tlm.corpus import TRANSFORMS
+from tlm.errors import TlmError
+from tlm.models import MODELS
+
+
+class TlmGroup(click.Group):
+    """A click group whose errors are one line: `Error: ...` and an exit code,
+    with no usage block and no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            error = click.ClickException(e.format_message())
+            error.exit_code = e.exit_code
+            raise error from None
+        except TlmError as e:
+            raise click.ClickException(str(e)) from None
+
+
+def _check_output(path: Path) -> None:
+    """Fail before training, not after, if the model cannot be written."""
+    if path.is_dir():
+        raise TlmError(f"--output {path} is a folder; give a file name such as {path}/model.json")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise TlmError(f"--output {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise TlmError(f"--output {path}: the folder {parent} is not writable")
+
+
+@click.group(cls=TlmGroup)
+@click.version_option(package_name="tlm")
+def cli() -> None:
+    """tlm: train tiny word-level language models and look inside them."""
+
+
+@cli.command()
+@click.option("--filepath", "filepaths", multiple=True, type=click.Path(),
+              help="A text file to train on (repeatable).")
+@click.option("--gutenberg", multiple=True, metavar="FILEID",
+              help="A file of NLTK's Gutenberg corpus, e.g. austen-emma.txt (repeatable).")
+@click.option("-t", "--transform", "transforms", multiple=True,
+              type=click.Choice(list(TRANSFORMS)), help="Applied to the tokens in order.")
+@click.option("--model", "model_type", type=click.Choice(list(MODELS)), default="embedding",
+              show_default=True, help="Which model to train.")
+@click.option("--context-window", type=int, help="Words of context (embedding; default 2).")
+@click.option("--dim", type=int, help="Vector dimensions (default 32).")
+@click.option("--epochs", type=int, help="Passes over the text (default 5).")
+@click.option("--lr", type=float, help="Learning rate (SGD step size).")
+@click.option("--batch-size", type=int, help="Examples per SGD step.")
+@click.option("--min-count", type=int, help="Drop words seen fewer times (default 1).")
+@click.option("--val-fraction", type=float,
+              help="Hold out this last part of the text to report held-out loss.")
+@click.option("--seed", type=int, help="Makes training reproducible.")
+@click.option("--output", type=click.Path(path_type=Path), default=Path("model.json"),
+              show_default=True, help="Where to save the model.")
+@click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet, **settings):
+    """Train a model on a text and save it (default model.json)."""
+    from tlm import modelfile
+    from tlm.train import fit
+
+    _check_output(output)
+    report = (lambda line: None) if quiet else click.echo
+    progress = not quiet and sys.stdout.isatty()
+    result = fit(model_type, filepaths, gutenberg, transforms, report, progress, **settings)
+    modelfile.save(result.model, output)
+    if result.interrupted:
+        n, total = result.epochs_done, result.model.config.epochs
+        click.echo(
+            f"Interrupted: saved the model trained so far ({n} of {total} epochs done) "
+            f"to {output}",
+            err=True,
+        )
+        sys.exit(130)
+    if not quiet:
+        click.echo(f"Model saved to {output}")
+    if interact:
+        from tlm.interact import interact as shell
+
+        shell(result.model)
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
+@click.option("--length", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many words to sample.")
+@click.option("--prompt", help="Words to start from.")
+@click.option("--temperature", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Below 1 sharper, above 1 more random, 0 always the likeliest word.")
+@click.option("--top-k", type=click.IntRange(min=1), help="Sample only among the k likeliest.")
+@click.option("--seed", type=int, help="Makes sampling reproducible.")
+@click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
+def generate(model_path, length, prompt, temperature, top_k, seed, interact):
+    """Sample text from a trained model."""
+    from tlm import modelfile
+
+    model = modelfile.load(model_path)
+    extra = {}
+    if model.predicts_next_word or not interact:
+        text = model.generate(length, prompt, temperature, top_k, seed)
+        click.echo(text)
+        extra["text"] = text
+    else:
+        click.echo(
+            f"{model_path} is a {model.type} model: it has word vectors but no next-word "
+            "probabilities, so there is no text to generate; opening the shell.",
+            err=True,
+        )
+    if interact:
+        from tlm.interact import interact as shell
+
+        shell(model, **extra)
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
+def info(model_path):
+    """Summarise a model: type, vocabulary, arrays, settings, loss history."""
+    import dataclasses
+
+    from tlm import modelfile
+    from tlm.train import format_epoch
+
+    model = modelfile.load(model_path)
+    V, d = model.E.shape
+    click.echo(f"{model_path}: {model.type} model, {V} words, {d} dimensions")
+    click.echo("arrays: " + ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names))
+    settings = dataclasses.asdict(model.config)
+    click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    for key, value in model.info.items():
+        click.echo(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    if model.history:
+        click.echo("history:")
+        for entry in model.history:
+            click.echo("  " + format_epoch(entry, model.config.epochs))
+    else:
+        click.echo("history: not trained")
+
+
+def main() -> None:
+    cli(prog_name="tlm")

@@ -1,0 +1,69 @@
+"""The Python shell opened by `--interact`: the model and helpers to look inside.
+
+IPython when it is installed and the input is a terminal; otherwise Python's
+own console with tab completion (which also reads commands piped to it).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from tlm.models.base import Model
+
+
+def namespace(model: Model, **extra: Any) -> dict[str, Any]:
+    """The names the shell starts with."""
+    ns: dict[str, Any] = {"model": model, "np": np, "E": model.E, "vocab": model.vocab}
+    ns["word_to_idx"] = model.word_to_idx
+    for name in model.array_names:
+        ns[name] = model.arrays[name]
+    ns.update(extra)
+    return ns
+
+
+def banner(model: Model, ns: dict[str, Any]) -> str:
+    V, d = model.E.shape
+    arrays = ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names)
+    lines = [
+        f"tlm shell: a {model.type} model with {V} words and {d} dimensions.",
+        f"  model            the model ({arrays}; also model.E, model.vocab, ...)",
+        "  vocab, word_to_idx  the words, and word -> row of E",
+        "  np               numpy",
+    ]
+    if "text" in ns:
+        lines.append("  text             the text just generated")
+    example = model.vocab[0] if model.vocab else "word"
+    lines.append(f"Try: model.E[model.word_to_idx[{example!r}]]")
+    return "\n".join(lines)
+
+
+def start(ns: dict[str, Any], banner_text: str) -> None:
+    """Open an interactive shell with `ns` as its globals."""
+    if sys.stdin.isatty():
+        try:
+            from IPython import start_ipython
+        except ImportError:
+            pass
+        else:
+            print(banner_text)
+            start_ipython(argv=["--no-banner"], user_ns=ns)
+            return
+    import code
+
+    try:
+        import readline
+        import rlcompleter
+
+        readline.set_completer(rlcompleter.Completer(ns).complete)
+        readline.parse_and_bind("tab: complete")
+    except ImportError:  # no readline on this platform: no completion
+        pass
+    code.interact(banner=banner_text, local=ns, exitmsg="")
+
+
+def interact(model: Model, **extra: Any) -> None:
+    ns = namespace(model, **extra)
+    start(ns, banner(model, ns))

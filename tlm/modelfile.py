@@ -1,0 +1,133 @@
+"""The model file: one JSON document, saved atomically, checked when loaded.
+
+    {"format": "tlm-model", "version": 1, "type": "embedding",
+     "config": {...}, "vocab": {"words": [...], "counts": [...]},
+     "history": [{"epoch": 1, "loss": 2.35, ...}], "info": {...},
+     "arrays": {"E": {"dtype": "float32", "shape": [11, 32], "data": [[...], ...]}, ...}}
+
+Small arrays are nested lists a person can read; arrays with more than
+`INLINE_LIMIT` numbers are base64 of little-endian float32 ("encoding":
+"base64"), so a novel-sized model loads in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.models import MODELS
+from tlm.models.base import Model
+from tlm.vocab import Vocab
+
+FORMAT = "tlm-model"
+VERSION = 1
+INLINE_LIMIT = 4096
+
+
+def encode_array(a: np.ndarray) -> dict[str, Any]:
+    a = np.asarray(a, dtype=np.float32)
+    out: dict[str, Any] = {"dtype": "float32", "shape": list(a.shape)}
+    if a.size > INLINE_LIMIT:
+        out["encoding"] = "base64"
+        out["data"] = base64.b64encode(a.astype("<f4").tobytes()).decode("ascii")
+    else:
+        out["data"] = a.tolist()
+    return out
+
+
+def decode_array(d: dict[str, Any]) -> np.ndarray:
+    shape = tuple(int(n) for n in d["shape"])
+    if d.get("dtype", "float32") != "float32":
+        raise ValueError(f"unsupported dtype {d.get('dtype')!r}")
+    if d.get("encoding") == "base64":
+        raw = base64.b64decode(d["data"], validate=True)
+        a = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+    else:
+        a = np.asarray(d["data"], dtype=np.float32)
+    return a.reshape(shape)
+
+
+def to_dict(model: Model) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "type": model.type,
+        "config": dataclasses.asdict(model.config),
+        "vocab": {"words": model.vocab, "counts": model.counts},
+        "history": model.history,
+        "info": model.info,
+        "arrays": {name: encode_array(model.arrays[name]) for name in model.array_names},
+    }
+
+
+def save(model: Model, path: str | os.PathLike) -> Path:
+    """Write the model to `path` atomically: a temporary file beside it, then a
+    rename, so an existing file is replaced whole or not at all."""
+    path = Path(path)
+    text = json.dumps(to_dict(model), separators=(",", ":"))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def from_dict(d: Any, where: str = "model") -> Model:
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise TlmError(f"{where} is not a tlm model file")
+    version = d.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise TlmError(f"{where} has an invalid format version {version!r}")
+    if version > VERSION:
+        raise TlmError(
+            f"{where} was written by a newer tlm (format version {version}; this tlm reads "
+            f"up to {VERSION}): upgrade tlm to load it"
+        )
+    kind = d.get("type")
+    if kind not in MODELS:
+        raise TlmError(f"{where} has an unknown model type {kind!r}")
+    cls = MODELS[kind]
+    try:
+        fields = {f.name for f in dataclasses.fields(cls.Config)}
+        config = cls.Config(**{k: v for k, v in d["config"].items() if k in fields})
+        vocab = Vocab(list(d["vocab"]["words"]), [int(c) for c in d["vocab"]["counts"]])
+        arrays = {name: decode_array(d["arrays"][name]) for name in cls.array_names}
+        return cls(vocab, config, arrays, d.get("history"), d.get("info"))
+    except TlmError as e:
+        raise TlmError(f"{where} is damaged: {e}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
+        raise TlmError(f"{where} is damaged: {detail}") from None
+
+
+def load(path: str | os.PathLike) -> Model:
+    """Read a model file, saying clearly what is wrong if it is not a good one."""
+    path = Path(path)
+    if not path.exists():
+        raise TlmError(f"model file not found: {path} (train one with `tlm train`)")
+    if path.is_dir():
+        raise TlmError(f"{path} is a folder, not a model file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise TlmError(f"{path} is empty, not a tlm model file")
+    try:
+        d = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        if data.lstrip().startswith(b'{"format":"' + FORMAT.encode()):
+            raise TlmError(f"{path} is truncated: the model file ends part-way through") from None
+        raise TlmError(f"{path} is not a tlm model file (not JSON)") from None
+    return from_dict(d, str(path))

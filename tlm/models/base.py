@@ -1,0 +1,173 @@
+"""What every tlm model shares: a vocabulary, named arrays, settings, a history.
+
+A model subclass says which arrays it has (`array_names`), how to start them
+(`init_arrays`), how to turn a corpus into training examples (`prepare`,
+`epoch_examples`) and how to take one SGD step (`_step`). Saving, loading, the
+word vectors as a gensim `KeyedVectors`, and generation live here or in their
+own modules, so they work the same for every model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.vocab import Vocab
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+
+@dataclass
+class Settings:
+    """Training settings every model has; a model's own Config adds its own."""
+
+    epochs: int = 5
+    lr: float = 0.1
+    batch_size: int = 256
+    min_count: int = 1
+    val_fraction: float = 0.0
+    seed: int | None = None
+
+    def validate(self) -> None:
+        """Raise TlmError for values no model can train with."""
+        positive = {f.name for f in dataclasses.fields(self) if f.type in ("int", "float")}
+        positive -= {"val_fraction", "seed"}
+        for name in sorted(positive):
+            value = getattr(self, name)
+            if value is None or not np.isfinite(value) or value <= 0:
+                raise TlmError(f"--{name.replace('_', '-')} must be a positive number, not {value}")
+        if not 0 <= self.val_fraction < 1:
+            raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
+
+
+class Model:
+    """Base class: a vocabulary, a config, named float arrays and a loss history."""
+
+    type: ClassVar[str]
+    Config: ClassVar[type[Settings]]
+    array_names: ClassVar[tuple[str, ...]]
+    #: True for models that give next-word probabilities (they can generate text).
+    predicts_next_word: ClassVar[bool] = False
+    #: How the learning rate moves over training: "constant" or "linear" decay.
+    lr_schedule: ClassVar[str] = "constant"
+    #: Whether words under min_count become <unk> (next-word models) or are dropped.
+    uses_unk: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        config: Settings,
+        arrays: dict[str, np.ndarray],
+        history: list[dict[str, Any]] | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        missing = set(self.array_names) - set(arrays)
+        if missing:
+            raise TlmError(f"{self.type} model is missing arrays: {', '.join(sorted(missing))}")
+        self.vocabulary = vocab
+        self.config = config
+        for name in self.array_names:  # model.E, model.W, ... are plain numpy arrays
+            setattr(self, name, arrays[name])
+        self.history = list(history or [])
+        self.info = dict(info or {})  # corpus sources, transforms, timings
+        self._vectors: KeyedVectors | None = None
+        self.check_shapes()
+
+    # -- construction --------------------------------------------------------
+    @classmethod
+    def create(cls, vocab: Vocab, config: Settings, rng: np.random.Generator) -> Model:
+        """A new, untrained model with randomly initialised arrays."""
+        return cls(vocab, config, cls.init_arrays(len(vocab), config, rng))
+
+    @classmethod
+    def init_arrays(cls, V: int, config: Any, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def expected_shapes(self) -> dict[str, tuple[int, ...]]:
+        raise NotImplementedError
+
+    def check_shapes(self) -> None:
+        for name, shape in self.expected_shapes().items():
+            if self.arrays[name].shape != shape:
+                raise TlmError(
+                    f"array {name} has shape {self.arrays[name].shape}, expected {shape}"
+                )
+
+    # -- what a learner looks at ----------------------------------------------
+    #: The word vectors, one row per vocabulary word: (V, d). Every model has E.
+    E: np.ndarray
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The model's arrays by name, in `array_names` order."""
+        return {name: getattr(self, name) for name in self.array_names}
+
+    @property
+    def vocab(self) -> list[str]:
+        return self.vocabulary.words
+
+    @property
+    def word_to_idx(self) -> dict[str, int]:
+        return self.vocabulary.word_to_idx
+
+    @property
+    def counts(self) -> list[int]:
+        return self.vocabulary.counts
+
+    @property
+    def vectors(self) -> KeyedVectors:
+        """The rows of E as a gensim KeyedVectors (built on first use), so every
+        gensim helper and every tlm helper works on every model."""
+        if self._vectors is None:
+            from gensim.models import KeyedVectors
+
+            kv = KeyedVectors(self.E.shape[1])
+            kv.add_vectors(self.vocab, self.E.astype(np.float32))
+            self._vectors = kv
+        return self._vectors
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}{self.arrays[n].shape}" for n in self.array_names)
+        return f"<{type(self).__name__} V={len(self.vocab)} {shapes}>"
+
+    # -- training interface (see tlm/train.py) --------------------------------
+    def prepare(self, documents: list[np.ndarray]) -> Any:
+        """Turn encoded documents into whatever epoch_examples needs."""
+        raise NotImplementedError
+
+    def epoch_examples(self, prepared: Any, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """The examples of one epoch, in training order: arrays sharing their first axis."""
+        raise NotImplementedError
+
+    def _step(self, *batch: np.ndarray, lr: float) -> float:
+        """One SGD step on a batch; returns the batch's mean loss."""
+        raise NotImplementedError
+
+    def mean_loss(self, prepared: Any) -> float:
+        """Mean loss on held-out examples, without training. Next-word models only."""
+        raise NotImplementedError
+
+    def next_word_probs(self, context: np.ndarray) -> np.ndarray:
+        """(V,) probabilities of the next word after the ids in `context`."""
+        raise TlmError(
+            f"a {self.type} model learns word vectors, not next-word probabilities, "
+            "so it cannot generate text; use --interact to explore its vectors"
+        )
+
+    def generate(
+        self,
+        length: int = 20,
+        prompt: str | None = None,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: int | None = None,
+    ) -> str:
+        """Sample `length` words after `prompt`; returns prompt + sampled words."""
+        from tlm.generate import generate
+
+        return generate(self, length, prompt, temperature, top_k, seed)

@@ -1,0 +1,143 @@
+"""The embedding language model: predict the next word from the mean of the
+embeddings of the words before it.
+
+For a context of C word ids w_1..w_C and a target word t:
+
+    h = (1/C) * sum_c E[w_c]          context embedding          (d,)
+    z = h @ W + b                     logits                     (V,)
+    p = softmax(z)                    next-word probabilities    (V,)
+    L = -log p[t]                     cross-entropy loss
+
+and the gradients, by hand (no autodiff):
+
+    dL/dz = p - onehot(t)                                        (V,)
+    dL/dW = outer(h, dL/dz)                                      (d, V)
+    dL/db = dL/dz                                                (V,)
+    dL/dh = W @ dL/dz                                            (d,)
+    dL/dE[w_c] = dL/dh / C   for each context position c         (d,)
+
+Training runs on mini-batches of B examples: the loss is the mean over the
+batch, so every gradient is the mean of the per-example gradients, and a batch
+of one is exactly the textbook step above. SGD then moves each parameter by
+`-lr * gradient`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.models.base import Model, Settings
+from tlm.models.sparse import scatter_add
+
+
+@dataclass
+class EmbeddingConfig(Settings):
+    dim: int = 32
+    context_window: int = 2
+    lr: float = 0.5
+    batch_size: int = 64
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place: z is overwritten by the probabilities."""
+    z -= z.max(axis=-1, keepdims=True)  # exp of large logits would overflow; p is unchanged
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+class EmbeddingModel(Model):
+    type = "embedding"
+    Config = EmbeddingConfig
+    array_names = ("E", "W", "b")
+    predicts_next_word = True
+
+    config: EmbeddingConfig
+    W: np.ndarray  # (d, V) output matrix: column j turns a context embedding into word j's logit
+    b: np.ndarray  # (V,)   output bias, one per word
+
+    @classmethod
+    def init_arrays(
+        cls, V: int, config: EmbeddingConfig, rng: np.random.Generator, dtype=np.float32
+    ) -> dict[str, np.ndarray]:
+        d = config.dim
+        return {
+            "E": rng.normal(0.0, 1.0, size=(V, d)).astype(dtype),             # (V, d)
+            "W": rng.normal(0.0, 1.0 / np.sqrt(d), size=(d, V)).astype(dtype),  # (d, V)
+            "b": np.zeros(V, dtype=dtype),                                     # (V,)
+        }
+
+    def expected_shapes(self) -> dict[str, tuple[int, ...]]:
+        V, d = len(self.vocab), self.config.dim
+        return {"E": (V, d), "W": (d, V), "b": (V,)}
+
+    # -- the maths -------------------------------------------------------------
+    def _forward(self, context: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Context ids (..., C) -> context embedding h (..., d) and next-word
+        probabilities p (..., V). Works for one context (C,) or a batch (B, C)."""
+        h = self.E[context].mean(axis=-2)  # (..., d)  h = (1/C) sum_c E[w_c]
+        z = h @ self.W + self.b            # (..., V)  z = h W + b
+        p = softmax(z)                     # (..., V)  p = softmax(z)
+        return h, p
+
+    def _step(self, context: np.ndarray, target: np.ndarray, lr: float) -> float:
+        """One SGD step on a batch: context (B, C), target (B,). Returns the mean loss."""
+        B, C = context.shape
+        rows = np.arange(B)
+        h, p = self._forward(context)                # (B, d), (B, V)
+        loss = -np.log(p[rows, target]).mean()       # L = mean_i -log p_i[t_i]
+
+        dz = p                                       # (B, V)  dL/dz = p - onehot(t), reusing p
+        dz[rows, target] -= 1.0
+        dW = (h.T @ dz) / B                          # (d, V)  mean_i outer(h_i, dz_i)
+        db = dz.sum(axis=0) / B                      # (V,)    mean_i dz_i
+        dh = (dz @ self.W.T) / B                     # (B, d)  dz_i W^T, with the batch's 1/B
+        dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))  # (B, C, d) dh / C per word
+
+        self.W -= lr * dW                            # SGD: theta <- theta - lr * dL/dtheta
+        self.b -= lr * db
+        scatter_add(self.E, context, -lr * dE)       # rows of E that repeat get every share
+        return float(loss)
+
+    # -- training data -----------------------------------------------------------
+    def prepare(self, documents: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Every (context, next word) pair inside each document: (N, C) and (N,)."""
+        C = self.config.context_window
+        windows = [
+            np.lib.stride_tricks.sliding_window_view(ids, C + 1)
+            for ids in documents
+            if len(ids) > C
+        ]
+        if not windows:
+            n = sum(len(ids) for ids in documents)
+            raise TlmError(
+                f"the text is too short: {n} words, but --context-window {C} needs at "
+                f"least {C + 1} (a context and the word after it)"
+            )
+        w = np.concatenate(windows)                 # (N, C + 1)
+        return np.ascontiguousarray(w[:, :C]), np.ascontiguousarray(w[:, C])
+
+    def epoch_examples(
+        self, prepared: tuple[np.ndarray, np.ndarray], rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        contexts, targets = prepared
+        order = rng.permutation(len(targets))
+        return contexts[order], targets[order]
+
+    def mean_loss(self, prepared: tuple[np.ndarray, np.ndarray], batch_size: int = 4096) -> float:
+        contexts, targets = prepared
+        total = 0.0
+        for start in range(0, len(targets), batch_size):
+            c, t = contexts[start : start + batch_size], targets[start : start + batch_size]
+            _, p = self._forward(c)
+            total += -np.log(p[np.arange(len(t)), t]).sum(dtype=np.float64)
+        return total / len(targets)
+
+    def next_word_probs(self, context: np.ndarray) -> np.ndarray:
+        """(V,) probabilities after the last `context_window` ids of `context`.
+        A shorter context (a one-word prompt) is averaged over the words it has."""
+        _, p = self._forward(np.asarray(context[-self.config.context_window :]))
+        return p

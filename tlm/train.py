@@ -1,0 +1,235 @@
+"""The training loop: epochs of mini-batches, the learning rate, progress,
+held-out loss, a loss that blows up, and Ctrl-C.
+
+The loop is the same for every model: the model turns documents into examples
+(`prepare`, `epoch_examples`) and takes one SGD step per batch (`_step`).
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tlm.corpus import Corpus, load_corpus
+from tlm.errors import TlmError
+from tlm.models import MODELS
+from tlm.models.base import Model
+from tlm.vocab import Vocab
+
+
+@dataclass
+class TrainResult:
+    model: Model
+    epochs_done: int
+    interrupted: bool = False
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def split_documents(
+    documents: list[np.ndarray], val_fraction: float
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Hold out the last `val_fraction` of the text (across all documents)."""
+    total = sum(len(d) for d in documents)
+    cut = total - int(round(total * val_fraction))
+    train, val, seen = [], [], 0
+    for ids in documents:
+        k = min(max(cut - seen, 0), len(ids))
+        if k:
+            train.append(ids[:k])
+        if k < len(ids):
+            val.append(ids[k:])
+        seen += len(ids)
+    return train, val
+
+
+def learning_rate(base: float, schedule: str, progress: float) -> float:
+    """`progress` runs from 0 at the first batch to 1 after the last."""
+    if schedule == "linear":  # word2vec: decay to (almost) zero over all epochs
+        return base * max(1.0 - progress, 1e-4)
+    return base
+
+
+class _Interrupts:
+    """Ctrl-C sets a flag that the loop checks between batches, so a step is
+    never cut in half; a second Ctrl-C stops at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: Any = None
+
+    def _handler(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+class _Progress:
+    """A click progress bar for one epoch, shown only on a terminal and only
+    once the epoch has taken more than half a second."""
+
+    def __init__(self, enabled: bool, total: int, label: str) -> None:
+        self.enabled, self.total, self.label = enabled, total, label
+        self.start = time.perf_counter()
+        self.bar: Any = None
+        self.done = 0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        if self.bar is None and time.perf_counter() - self.start > 0.5:
+            import click
+
+            self.bar = click.progressbar(length=self.total, label=self.label, file=None)
+            self.bar.__enter__()
+            self.bar.update(self.done)
+        elif self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def format_epoch(entry: dict[str, Any], epochs: int) -> str:
+    line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
+    if "val_loss" in entry:
+        line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
+    return line
+
+
+def train(
+    model: Model,
+    documents: list[np.ndarray],
+    report: Callable[[str], None] = print,
+    progress: bool = False,
+    rng: np.random.Generator | None = None,
+) -> TrainResult:
+    """Train `model` on encoded documents for `model.config.epochs` epochs.
+
+    Prints one line per epoch through `report`. Raises TlmError if the loss
+    becomes NaN or infinite (the model is then not worth saving). Ctrl-C ends
+    training after the current batch and returns what was trained so far.
+    """
+    cfg = model.config
+    rng = rng if rng is not None else np.random.default_rng(cfg.seed)
+    train_docs, val_docs = split_documents(documents, cfg.val_fraction)
+    prepared = model.prepare(train_docs)
+    val_prepared = None
+    if cfg.val_fraction > 0:
+        if not model.predicts_next_word:
+            raise TlmError(f"--val-fraction is for next-word models, not {model.type}")
+        try:
+            val_prepared = model.prepare(val_docs)
+        except TlmError as e:
+            raise TlmError(f"the held-out part (--val-fraction {cfg.val_fraction}): {e}") from None
+
+    result = TrainResult(model, 0)
+    with _Interrupts() as interrupts:
+        for epoch in range(1, cfg.epochs + 1):
+            t0 = time.perf_counter()
+            examples = model.epoch_examples(prepared, rng)
+            n = len(examples[0])
+            bar = _Progress(progress, n, f"Epoch {epoch}/{cfg.epochs}")
+            loss_sum = 0.0
+            try:
+                for start in range(0, n, cfg.batch_size):
+                    done = (epoch - 1) * n + start
+                    lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
+                    batch = [a[start : start + cfg.batch_size] for a in examples]
+                    loss = model._step(*batch, lr=lr)
+                    if not math.isfinite(loss):
+                        raise TlmError(
+                            f"the loss became {loss} in epoch {epoch}: the learning rate "
+                            f"{cfg.lr} is too large for this model; try --lr {cfg.lr / 10:g}"
+                        )
+                    loss_sum += loss * len(batch[0])
+                    bar.update(len(batch[0]))
+                    if interrupts.requested:
+                        break
+            finally:
+                bar.close()
+            if interrupts.requested:
+                result.interrupted = True
+                break
+            entry: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / n}
+            if val_prepared is not None:
+                val_loss = model.mean_loss(val_prepared)
+                entry["val_loss"] = val_loss
+                entry["val_ppl"] = math.exp(min(val_loss, 700.0))
+            entry["seconds"] = round(time.perf_counter() - t0, 3)
+            entry["examples_per_second"] = round(n / max(entry["seconds"], 1e-9))
+            model.history.append(entry)
+            result.history.append(entry)
+            result.epochs_done = epoch
+            report(format_epoch(entry, cfg.epochs))
+    return result
+
+
+def build_model(
+    model_type: str, corpus: Corpus, settings: dict[str, Any], transforms: list[str] | None = None
+) -> tuple[Model, list[np.ndarray]]:
+    """A new model of `model_type` for `corpus`, and the corpus as id arrays.
+
+    `settings` holds the options the user gave (None = the model's default).
+    Without a seed one is drawn and recorded, so every run can be repeated.
+    """
+    if model_type not in MODELS:
+        raise TlmError(f"unknown model {model_type!r}; choose from {', '.join(MODELS)}")
+    cls = MODELS[model_type]
+    fields = set(cls.Config.__dataclass_fields__)
+    given = {k: v for k, v in settings.items() if v is not None}
+    unknown = sorted(set(given) - fields)
+    if unknown:
+        names = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        raise TlmError(f"{names} does not apply to the {model_type} model")
+    config = cls.Config(**given)
+    if config.seed is None:
+        config.seed = int(np.random.SeedSequence().entropy % 2**31)
+    config.validate()
+    vocab = Vocab.build(corpus.tokens(), config.min_count, unk=cls.uses_unk)
+    if len(vocab) == 0:
+        raise TlmError(f"no word is seen --min-count {config.min_count} times in the text")
+    documents = [vocab.encode(doc) for doc in corpus.documents]
+    model = cls.create(vocab, config, np.random.default_rng(config.seed))
+    model.info = {
+        "sources": corpus.sources,
+        "transforms": list(transforms or []),
+        "tokens": corpus.n_tokens,
+    }
+    return model, documents
+
+
+def fit(
+    model_type: str = "embedding",
+    filepaths: Sequence[str] = (),
+    gutenberg: Sequence[str] = (),
+    transforms: Sequence[str] = (),
+    report: Callable[[str], None] = print,
+    progress: bool = False,
+    **settings: Any,
+) -> TrainResult:
+    """Read the text, build a model and train it: `tlm train` as one call.
+
+        result = fit("embedding", filepaths=["corpora/chuck.txt"], epochs=5, seed=1)
+        result.model.E.shape   # (11, 32)
+    """
+    corpus = load_corpus(filepaths, gutenberg, transforms)
+    model, documents = build_model(model_type, corpus, settings, list(transforms))
+    return train(model, documents, report=report, progress=progress)
