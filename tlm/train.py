@@ -114,6 +114,21 @@ def format_epoch(entry: dict[str, Any], epochs: int) -> str:
     return line
 
 
+def _blew_up(what: str, epoch: int, lr: float) -> TlmError:
+    return TlmError(
+        f"{what} in epoch {epoch}: the learning rate "
+        f"{lr} is too large for this model; try --lr {lr / 10:g}"
+    )
+
+
+def _check_finite(model: Model, epoch: int, lr: float) -> None:
+    """The last step of an epoch can overflow the arrays after its (finite) loss
+    was computed; such a model must not be saved."""
+    for name, a in model.arrays.items():
+        if not np.isfinite(a).all():
+            raise _blew_up(f"the loss became nan ({name} overflowed)", epoch, lr)
+
+
 def train(
     model: Model,
     documents: list[np.ndarray],
@@ -153,24 +168,24 @@ def train(
                     done = (epoch - 1) * n + start
                     lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
                     batch = [a[start : start + cfg.batch_size] for a in examples]
-                    loss = model._step(*batch, lr=lr)
+                    with np.errstate(all="ignore"):  # a blow-up is caught just below
+                        loss = model._step(*batch, lr=lr)
                     if not math.isfinite(loss):
-                        raise TlmError(
-                            f"the loss became {loss} in epoch {epoch}: the learning rate "
-                            f"{cfg.lr} is too large for this model; try --lr {cfg.lr / 10:g}"
-                        )
+                        raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
                     loss_sum += loss * len(batch[0])
                     bar.update(len(batch[0]))
                     if interrupts.requested:
                         break
             finally:
                 bar.close()
+            _check_finite(model, epoch, cfg.lr)
             if interrupts.requested:
                 result.interrupted = True
                 break
             entry: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / n}
             if val_prepared is not None:
-                val_loss = model.mean_loss(val_prepared)
+                with np.errstate(all="ignore"):
+                    val_loss = model.mean_loss(val_prepared)
                 entry["val_loss"] = val_loss
                 entry["val_ppl"] = math.exp(min(val_loss, 700.0))
             entry["seconds"] = round(time.perf_counter() - t0, 3)
@@ -202,12 +217,19 @@ def build_model(
     config = cls.Config(**given)
     if config.seed is None:
         config.seed = int(np.random.SeedSequence().entropy % 2**31)
+    if config.seed < 0:
+        raise TlmError(f"--seed must be 0 or more, not {config.seed}")
     config.validate()
     vocab = Vocab.build(corpus.tokens(), config.min_count, unk=cls.uses_unk)
-    if len(vocab) == 0:
+    if len(vocab) - vocab.has_unk == 0:  # only <unk> left: nothing to learn
         raise TlmError(f"no word is seen --min-count {config.min_count} times in the text")
     documents = [vocab.encode(doc) for doc in corpus.documents]
-    model = cls.create(vocab, config, np.random.default_rng(config.seed))
+    try:
+        model = cls.create(vocab, config, np.random.default_rng(config.seed))
+    except (MemoryError, ValueError) as e:  # e.g. --dim 10000000000
+        raise TlmError(
+            f"cannot make the {model_type} model of {len(vocab)} words with these settings: {e}"
+        ) from None
     model.info = {
         "sources": corpus.sources,
         "transforms": list(transforms or []),

@@ -39,7 +39,9 @@ class Settings:
         positive -= {"val_fraction", "seed"}
         for name in sorted(positive):
             value = getattr(self, name)
-            if value is None or not np.isfinite(value) or value <= 0:
+            # a Python int is always finite (and np.isfinite fails beyond int64)
+            finite = isinstance(value, int) or (value is not None and np.isfinite(value))
+            if not finite or value <= 0:
                 raise TlmError(f"--{name.replace('_', '-')} must be a positive number, not {value}")
         if not 0 <= self.val_fraction < 1:
             raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
