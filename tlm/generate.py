@@ -22,10 +22,12 @@ def sample(
     p: np.ndarray, rng: np.random.Generator, temperature: float = 1.0, top_k: int | None = None
 ) -> int:
     """Draw one index from probabilities p (V,)."""
-    if temperature < 0:
+    if not temperature >= 0:  # also catches NaN
         raise TlmError(f"--temperature must be 0 or more, not {temperature}")
     if top_k is not None and top_k < 1:
         raise TlmError(f"--top-k must be at least 1, not {top_k}")
+    if not np.isfinite(p).all():
+        raise TlmError("the model gives invalid probabilities (NaN or inf): its arrays are damaged")
     if temperature == 0:
         return int(np.argmax(p))
     logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
@@ -48,21 +50,30 @@ def generate(
 
     Prompt words go through the model's transforms (so `-t lower` models accept
     "Emma"); a word the model never saw is an error that names it. Without a
-    prompt the first word is drawn from the word frequencies.
+    prompt the first word is drawn from the word frequencies (with the same
+    temperature and top-k, so temperature 0 starts from the most frequent word).
     """
     if not model.predicts_next_word:
         model.next_word_probs(np.zeros(1, dtype=np.int32))  # raises: says what to do instead
     if length < 0:
         raise TlmError(f"--length must be 0 or more, not {length}")
+    if seed is not None and seed < 0:
+        raise TlmError(f"--seed must be 0 or more, not {seed}")
     from tlm.corpus import apply_transforms, tokenize
 
     rng = np.random.default_rng(seed)
-    words = apply_transforms(tokenize(prompt), model.info.get("transforms", [])) if prompt else []
+    transforms = model.info.get("transforms", [])
+    words = apply_transforms(tokenize(prompt), transforms) if prompt else []
+    if prompt and not words:
+        raise TlmError(
+            f"the prompt {prompt!r} has no words left after the model's transforms "
+            f"({', '.join(transforms) or 'none'})"
+        )
     ids = [model.vocabulary.lookup(w) for w in words]
-    if not ids:
+    if not ids and length > 0:
         counts = np.asarray(model.counts, dtype=np.float64)
-        ids = [int(rng.choice(len(counts), p=counts / counts.sum()))]
+        ids = [sample(counts / counts.sum(), rng, temperature, top_k)]
         length -= 1
-    for _ in range(max(length, 0)):
+    for _ in range(length):
         ids.append(sample(model.next_word_probs(np.asarray(ids)), rng, temperature, top_k))
     return " ".join(model.vocab[i] for i in ids)
