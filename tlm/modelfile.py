@@ -16,6 +16,7 @@ import base64
 import dataclasses
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,17 +74,33 @@ def save(model: Model, path: str | os.PathLike) -> Path:
     rename, so an existing file is replaced whole or not at all."""
     path = Path(path)
     text = json.dumps(to_dict(model), separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise TlmError(f"cannot write {path}: {e.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions of the file being replaced, or the usual ones for a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def from_dict(d: Any, where: str = "model") -> Model:
@@ -104,14 +121,33 @@ def from_dict(d: Any, where: str = "model") -> Model:
     try:
         fields = {f.name for f in dataclasses.fields(cls.Config)}
         config = cls.Config(**{k: v for k, v in d["config"].items() if k in fields})
-        vocab = Vocab(list(d["vocab"]["words"]), [int(c) for c in d["vocab"]["counts"]])
+        words = list(d["vocab"]["words"])
+        if not all(isinstance(w, str) for w in words):
+            raise ValueError("the vocabulary has entries that are not words")
+        vocab = Vocab(words, [int(c) for c in d["vocab"]["counts"]])
         arrays = {name: decode_array(d["arrays"][name]) for name in cls.array_names}
-        return cls(vocab, config, arrays, d.get("history"), d.get("info"))
+        for name, a in arrays.items():
+            if not np.isfinite(a).all():
+                raise ValueError(f"array {name} holds NaN or infinite numbers")
+        history, info = d.get("history") or [], d.get("info") or {}
+        if not isinstance(history, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("epoch"), int)
+            and isinstance(e.get("loss"), int | float) for e in history
+        ):
+            raise ValueError("the loss history is not a list of epochs")
+        if not isinstance(info, dict):
+            raise ValueError("info is not a mapping")
+        return cls(vocab, config, arrays, history, info)
     except TlmError as e:
         raise TlmError(f"{where} is damaged: {e}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
         raise TlmError(f"{where} is damaged: {detail}") from None
+
+
+def looks_like_model(head: bytes) -> bool:
+    """Whether bytes start the way a tlm model file does (even a truncated one)."""
+    return re.match(rb'\s*\{\s*"format"\s*:\s*"' + FORMAT.encode(), head) is not None
 
 
 def load(path: str | os.PathLike) -> Model:
@@ -121,13 +157,25 @@ def load(path: str | os.PathLike) -> Model:
         raise TlmError(f"model file not found: {path} (train one with `tlm train`)")
     if path.is_dir():
         raise TlmError(f"{path} is a folder, not a model file")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise TlmError(f"cannot read {path}: {e.strerror}") from None
     if not data.strip():
         raise TlmError(f"{path} is empty, not a tlm model file")
+    looks_like_tlm = looks_like_model(data)
     try:
-        d = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        if data.lstrip().startswith(b'{"format":"' + FORMAT.encode()):
+        d = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        if looks_like_tlm and e.end >= len(data.rstrip()) - 3:  # cut inside a character
             raise TlmError(f"{path} is truncated: the model file ends part-way through") from None
+        raise TlmError(f"{path} is not a tlm model file (not UTF-8 JSON)") from None
+    except json.JSONDecodeError as e:
+        if looks_like_tlm and e.pos >= len(e.doc.rstrip()):
+            raise TlmError(f"{path} is truncated: the model file ends part-way through") from None
+        if looks_like_tlm:
+            raise TlmError(
+                f"{path} is damaged: not valid JSON at line {e.lineno} column {e.colno}"
+            ) from None
         raise TlmError(f"{path} is not a tlm model file (not JSON)") from None
     return from_dict(d, str(path))
