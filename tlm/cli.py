@@ -22,11 +22,27 @@ class TlmGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as e:
-            error = click.ClickException(e.format_message())
-            error.exit_code = e.exit_code
-            raise error from None
+            raise _one_line(e) from None
         except TlmError as e:
             raise click.ClickException(str(e)) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The group's own options (`tlm --bogus`): one line too."""
+        try:
+            return super().parse_args(ctx, args)
+        except _SHOWS_HELP:  # plain `tlm`: the help text is the answer
+            raise
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+
+_SHOWS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _one_line(e: click.UsageError) -> click.ClickException:
+    error = click.ClickException(e.format_message())
+    error.exit_code = e.exit_code
+    return error
 
 
 def _check_output(path: Path) -> None:
@@ -38,6 +54,17 @@ def _check_output(path: Path) -> None:
         raise TlmError(f"--output {path}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise TlmError(f"--output {path}: the folder {parent} is not writable")
+    if path.is_file():  # never write over a text or anything else that is not a model
+        from tlm.modelfile import looks_like_model
+
+        try:
+            with path.open("rb") as f:
+                head = f.read(256)
+        except OSError as e:
+            why = f"--output {path} cannot be read ({e.strerror}); not replacing it"
+            raise TlmError(why) from None
+        if head.strip() and not looks_like_model(head):
+            raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
 
 
 @click.group(cls=TlmGroup)

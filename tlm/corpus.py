@@ -81,7 +81,8 @@ def read_gutenberg(fileid: str) -> str:
     reader = gutenberg_reader()
     ids = reader.fileids()
     if fileid not in ids:
-        raise TlmError(f"unknown Gutenberg file {fileid!r}; available: {', '.join(ids)}")
+        available = ", ".join(ids) or f"none (the folder {reader.root} has no .txt files)"
+        raise TlmError(f"unknown Gutenberg file {fileid!r}; available: {available}")
     return reader.raw(fileid)
 
 

@@ -28,7 +28,8 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
     V, d = model.E.shape
     arrays = ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names)
     lines = [
-        f"tlm shell: a {model.type} model with {V} words and {d} dimensions.",
+        f"tlm shell: {'an' if model.type[:1] in 'aeiou' else 'a'} {model.type} model "
+        f"with {V} words and {d} dimensions.",
         f"  model            the model ({arrays}; also model.E, model.vocab, ...)",
         "  vocab, word_to_idx  the words, and word -> row of E",
         "  np               numpy",
