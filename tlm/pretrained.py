@@ -462,7 +462,7 @@ def same_corpus(
     sentences = _training_text(model, model_path)
     if defaulted and report is not None:
         report(
-            f"{SAME_CORPUS}: a {model.type} model has no "
+            f"{SAME_CORPUS}: the {model.type} model has no "
             + ", ".join(f"{n}" for n in defaulted)
             + "; using word2vec's defaults "
             + ", ".join(f"{n}={settings[n]}" for n in defaulted)

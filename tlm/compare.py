@@ -1,0 +1,182 @@
+"""Nearest neighbours and similarities side by side, one column per source.
+
+One model's neighbours of 'happy' say little on their own. Beside the
+neighbours from word2vec trained on the same novel, and from GloVe trained on
+six billion words, they show what the method and the amount of text change.
+Every source is a gensim KeyedVectors (see tlm/pretrained.py), so the tables
+only need `most_similar` and `similarity`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tlm import pretrained
+from tlm.errors import TlmError
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+    from tlm.models.base import Model
+
+#: (label, vectors) pairs; the vectors may be a LazyVectors.
+Sources = list[tuple[str, Any]]
+
+
+def find(kv: Any, word: str) -> str | None:
+    """The key `word` has in `kv`: as given, else lower-cased (GloVe and models
+    trained with `-t lower` only have lower-case words), else None."""
+    for key in (word, word.lower()):
+        if key in kv:
+            return key
+    return None
+
+
+def _cell_width(cells: Sequence[str], label: str) -> int:
+    return max([len(label), *(len(c) for c in cells)])
+
+
+def neighbors_table(word: str, sources: Sources, k: int = 10) -> str:
+    """The k nearest words to `word` by cosine similarity, one column per source."""
+    if k < 1:
+        raise TlmError(f"-k must be at least 1, not {k}")
+    _check_known(word, sources)
+    columns: list[list[str]] = []
+    for _, kv in sources:
+        key = find(kv, word)
+        if key is None:
+            columns.append([f"(no {word!r})"])
+            continue
+        near = kv.most_similar(key, topn=k)
+        width = max(len(w) for w, _ in near) if near else 0
+        columns.append([f"{w:<{width}}  {s:.3f}" for w, s in near])
+    widths = [_cell_width(col, label) for col, (label, _) in zip(columns, sources, strict=True)]
+    lines = [f"nearest to {word!r}"]
+    labels = [label for label, _ in sources]
+    lines.append("    " + "   ".join(f"{lb:<{w}}" for lb, w in zip(labels, widths, strict=True)))
+    for i in range(max(len(c) for c in columns)):
+        cells = [col[i] if i < len(col) else "" for col in columns]
+        row = "   ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
+        lines.append(f"{i + 1:>2}  {row}".rstrip())
+    return "\n".join(lines)
+
+
+def similarity_table(a: str, b: str, sources: Sources) -> str:
+    """The cosine similarity of `a` and `b`, one row per source."""
+    _check_known(a, sources)
+    _check_known(b, sources)
+    width = max(len(label) for label, _ in sources)
+    lines = [f"similarity({a!r}, {b!r})"]
+    for label, kv in sources:
+        ka, kb = find(kv, a), find(kv, b)
+        if ka is None or kb is None:
+            missing = " or ".join(repr(w) for w, k in ((a, ka), (b, kb)) if k is None)
+            value = f"-  (no {missing})"
+        else:
+            value = f"{float(kv.similarity(ka, kb)):.3f}"
+        lines.append(f"  {label:<{width}}  {value}")
+    return "\n".join(lines)
+
+
+def _check_known(word: str, sources: Sources) -> None:
+    """A word that no source knows is a mistake worth one clear line."""
+    if any(find(kv, word) is not None for _, kv in sources):
+        return
+    import difflib
+
+    first = sources[0][1]
+    words = first.index_to_key[:50000]
+    close = difflib.get_close_matches(word.lower(), words, n=3)
+    hint = f"; closest in {sources[0][0]}: {', '.join(close)}" if close else ""
+    raise TlmError(f"no source has the word {word!r}{hint}")
+
+
+def model_label(model: Model, model_path: str | os.PathLike | None = None) -> str:
+    where = Path(model_path).name if model_path is not None else "this model"
+    return f"{where} ({model.type})"
+
+
+def sources_for(
+    model: Model,
+    model_path: str | os.PathLike | None = None,
+    pretrained_names: Sequence[str] = (pretrained.GLOVE,),
+    report: Callable[[str], None] | None = None,
+) -> Sources:
+    """The model's own vectors, then each pretrained source in the order given."""
+    sources: Sources = [(model_label(model, model_path), model.vectors)]
+    for name in pretrained_names:
+        kv = pretrained.load(name, model=model, model_path=model_path, report=report)
+        sources.append((pretrained.describe(name), kv))
+    return sources
+
+
+# -- the shell -------------------------------------------------------------------------------
+def _one_line_errors(fn: Callable) -> Callable:
+    """In the shell a mistake prints `Error: ...`, not a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TlmError as e:
+            click.echo(f"Error: {e}", err=True)
+            return None
+
+    return wrapper
+
+
+class ShellComparison:
+    """The shell's `glove`, `word2vec(...)`, `compare(...)` and `compare_sim(...)`.
+
+    `compare` shows one column per loaded source: this model, whatever
+    `word2vec(...)` loaded (word2vec-same-corpus first), and GloVe (loaded on
+    first use).
+    """
+
+    def __init__(self, model: Model, model_path: str | os.PathLike | None = None) -> None:
+        self.model = model
+        self.model_path = model_path
+        self.glove = pretrained.LazyVectors(pretrained.GLOVE)
+        self.loaded: dict[str, KeyedVectors] = {}
+
+    def sources(self) -> Sources:
+        sources: Sources = [(model_label(self.model, self.model_path), self.model.vectors)]
+        if pretrained.SAME_CORPUS in self.loaded:
+            sources.append((pretrained.SAME_CORPUS, self.loaded[pretrained.SAME_CORPUS]))
+        if pretrained.GLOVE not in self.loaded:
+            sources.append((pretrained.GLOVE, self.glove.load()))
+        others = [(n, kv) for n, kv in self.loaded.items() if n != pretrained.SAME_CORPUS]
+        return sources + others
+
+    def word2vec(self, source: str = pretrained.SAME_CORPUS) -> KeyedVectors:
+        """Load word vectors and add them to compare(): by default gensim's
+        Word2Vec trained on this model's text with its settings; or a name such
+        as word2vec-google-news-300, or a word2vec/GloVe file path."""
+        kv = pretrained.load(source, self.model, self.model_path, report=print)
+        self.loaded[pretrained.describe(source)] = kv
+        return kv
+
+    def compare(self, word: str, k: int = 10) -> None:
+        """Print the k nearest words to `word`, one column per loaded model."""
+        print(neighbors_table(word, self.sources(), k))
+
+    def compare_sim(self, a: str, b: str) -> None:
+        """Print the cosine similarity of `a` and `b`, one row per loaded model."""
+        print(similarity_table(a, b, self.sources()))
+
+
+def shell_helpers(model: Model, model_path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The names the shell gets for comparing with pretrained vectors."""
+    c = ShellComparison(model, model_path)
+    return {
+        "glove": c.glove,
+        "word2vec": _one_line_errors(c.word2vec),
+        "compare": _one_line_errors(c.compare),
+        "compare_sim": _one_line_errors(c.compare_sim),
+    }

@@ -1,0 +1,373 @@
+"""How good are a model's vectors and predictions? The standard yardsticks.
+
+- **Word similarity** (WordSim-353, SimLex-999): people scored how alike the
+  words of each pair are; the score is the Spearman rank correlation between
+  their scores and the cosine similarities of the vectors. WordSim-353 mixes
+  similarity with relatedness (cup, coffee); SimLex-999 asks for similarity
+  alone, which co-occurrence vectors find much harder.
+- **Analogies** (Google's 19544 questions, "athens is to greece as baghdad is
+  to ?"): the answer is the word nearest to b - a + c (3CosAdd), searched
+  among the 30000 most frequent words, as word2vec's own tool does.
+- **Perplexity** (next-word models): exp of the mean -log p(next word) on
+  held-out text; a model that guesses uniformly among V words scores V.
+
+A small model knows few of the benchmark words, so every score comes with the
+share of pairs (or questions, or tokens) it covers: 0.40 on a tenth of
+WordSim-353 is not 0.40 on all of it. The benchmark files are the ones gensim
+ships (gensim/test/test_data); the scoring is gensim's `evaluate_word_pairs`
+and `evaluate_word_analogies`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.vocab import UNK
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+    from tlm.models.base import Model
+
+#: Benchmark name -> file name in gensim's test data.
+SIMILARITY_BENCHMARKS = {"WordSim-353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}
+ANALOGY_BENCHMARKS = {"Google analogies": "questions-words.txt"}
+#: Analogy answers are searched among this many most frequent words.
+ANALOGY_RESTRICT = 30000
+#: A rank correlation over two pairs is always +1 or -1: report none below this.
+MIN_PAIRS = 3
+
+
+@dataclass
+class PairScore:
+    """Spearman correlation with human similarity scores on one pairs file."""
+
+    benchmark: str
+    spearman: float | None  # None when fewer than MIN_PAIRS pairs are covered
+    covered: int  # pairs whose two words the vocabulary has
+    total: int
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.total
+
+
+@dataclass
+class AnalogyScore:
+    """Share of analogy questions answered right, among those covered."""
+
+    benchmark: str
+    accuracy: float | None  # None when no question is covered
+    covered: int  # questions whose four words are among the searched words
+    total: int
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.total
+
+
+@dataclass
+class VectorScores:
+    label: str
+    pairs: list[PairScore]
+    analogies: list[AnalogyScore]
+
+
+@dataclass
+class Perplexity:
+    """exp(mean -log p(next word)) on held-out text."""
+
+    perplexity: float
+    loss: float  # mean -log p, in nats
+    tokens: int  # tokens in the held-out text, after the model's transforms
+    known: int  # of which the vocabulary has
+    has_unk: bool  # unknown words scored as <unk> (else left out)
+
+    @property
+    def coverage(self) -> float:
+        return self.known / self.tokens
+
+
+def benchmark_path(filename: str) -> Path:
+    """A benchmark file that ships with gensim."""
+    from gensim.test.utils import datapath
+
+    return Path(datapath(filename))
+
+
+def model_vectors(model: Model) -> KeyedVectors:
+    """The model's word vectors, most frequent word first and without <unk>.
+
+    gensim's benchmarks assume frequency order: `restrict_vocab` keeps the first
+    N words, and when case folding meets both 'Emma' and 'emma' the earlier one
+    wins. A tlm vocabulary is alphabetical, so it is reordered here.
+    """
+    from gensim.models import KeyedVectors
+
+    order = sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
+    order = [i for i in order if model.vocab[i] != UNK]
+    kv = KeyedVectors(model.E.shape[1])
+    if order:
+        kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
+    return kv
+
+
+def _readable(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise TlmError(f"benchmark file not found: {path}")
+    return path
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise TlmError(f"{path} is not UTF-8 text") from None
+
+
+def _count_pairs(path: Path) -> int:
+    """Lines gensim scores: `word1 word2 score` (tab- or space-separated), '#' comments."""
+    n = 0
+    for line in _lines(path):
+        fields = line.split()
+        if line.startswith("#") or len(fields) != 3:
+            continue
+        try:
+            float(fields[2])
+        except ValueError:
+            continue
+        n += 1
+    return n
+
+
+def word_pairs(kv: KeyedVectors, path: str | os.PathLike, name: str | None = None) -> PairScore:
+    """Spearman correlation of `kv`'s cosine similarities with a pairs file's
+    scores, over the pairs whose words `kv` has (case-insensitively)."""
+    path = _readable(path)
+    name = name or path.stem
+    total = _count_pairs(path)
+    if total == 0:
+        raise TlmError(f"{path} has no word pairs (expected lines: word1 <tab> word2 <tab> score)")
+    if len(kv) == 0:
+        return PairScore(name, None, 0, total)
+    try:
+        with warnings.catch_warnings():  # a constant input makes scipy warn; we report n/a
+            warnings.simplefilter("ignore")
+            _, spearman, oov_percent = kv.evaluate_word_pairs(
+                str(path), delimiter=None, restrict_vocab=len(kv), case_insensitive=True
+            )
+    except ValueError:  # gensim: no pair has both words in the vocabulary
+        return PairScore(name, None, 0, total)
+    covered = total - round(total * oov_percent / 100)
+    rho = float(spearman[0])
+    usable = math.isfinite(rho) and covered >= MIN_PAIRS
+    return PairScore(name, rho if usable else None, covered, total)
+
+
+def _count_questions(path: Path) -> int:
+    lines = _lines(path)
+    body = [line for line in lines if line.strip() and not line.startswith(": ")]
+    if body and not any(line.startswith(": ") for line in lines):
+        raise TlmError(
+            f"{path} has no section header: an analogy file starts with a line such as "
+            "': capital-common-countries', then lines of four words"
+        )
+    return sum(len(line.split()) == 4 for line in body)
+
+
+def analogies(
+    kv: KeyedVectors,
+    path: str | os.PathLike,
+    restrict_vocab: int = ANALOGY_RESTRICT,
+    name: str | None = None,
+) -> AnalogyScore:
+    """Accuracy on an analogy file: for `a b c d`, is d the nearest word to
+    b - a + c among the first `restrict_vocab` words (a, b, c excluded)?
+    Questions with a word outside those are left out and not counted."""
+    path = _readable(path)
+    name = name or path.stem
+    total = _count_questions(path)
+    if total == 0:
+        raise TlmError(f"{path} has no analogy questions (lines of four words)")
+    if len(kv) == 0:
+        return AnalogyScore(name, None, 0, total)
+    try:
+        _, sections = kv.evaluate_word_analogies(
+            str(path), restrict_vocab=restrict_vocab, case_insensitive=True
+        )
+    except ValueError as e:
+        raise TlmError(f"{path} is not an analogy file: {e}") from None
+    overall = sections[-1]  # gensim's "Total accuracy" section
+    correct, incorrect = len(overall["correct"]), len(overall["incorrect"])
+    covered = correct + incorrect
+    return AnalogyScore(name, correct / covered if covered else None, covered, total)
+
+
+def evaluate_vectors(
+    kv: KeyedVectors,
+    label: str,
+    pair_files: dict[str, str | os.PathLike] | None = None,
+    analogy_files: dict[str, str | os.PathLike] | None = None,
+    restrict_vocab: int = ANALOGY_RESTRICT,
+) -> VectorScores:
+    """Every benchmark on one set of vectors. The defaults are gensim's copies
+    of WordSim-353, SimLex-999 and the Google analogies; pass {} to skip a kind."""
+    if pair_files is None:
+        pair_files = {n: benchmark_path(f) for n, f in SIMILARITY_BENCHMARKS.items()}
+    if analogy_files is None:
+        analogy_files = {n: benchmark_path(f) for n, f in ANALOGY_BENCHMARKS.items()}
+    pairs = [word_pairs(kv, path, name) for name, path in pair_files.items()]
+    questions = [analogies(kv, path, restrict_vocab, name) for name, path in analogy_files.items()]
+    return VectorScores(label, pairs, questions)
+
+
+def perplexity(
+    model: Model, filepaths: Sequence[str | os.PathLike] = (), gutenberg: Sequence[str] = ()
+) -> Perplexity:
+    """Perplexity of a next-word model on held-out text, read with the model's
+    transforms. Words outside the vocabulary become <unk> when the model has it;
+    otherwise they cannot be scored, and the text is cut at them so that no
+    context spans a gap."""
+    from tlm.corpus import load_corpus
+
+    if not model.predicts_next_word:
+        raise TlmError(
+            f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
+        )
+    corpus = load_corpus(filepaths, gutenberg, model.info.get("transforms", []))
+    vocab = model.vocabulary
+    tokens = corpus.n_tokens
+    known = sum(t in vocab and t != UNK for doc in corpus.documents for t in doc)
+    if vocab.has_unk:
+        documents = [vocab.encode(doc) for doc in corpus.documents]
+    else:
+        documents = []
+        for doc in corpus.documents:
+            run: list[str] = []
+            for t in [*doc, None]:  # None ends the last run
+                if t is not None and t in vocab:
+                    run.append(t)
+                elif run:
+                    documents.append(vocab.encode(run))
+                    run = []
+    if not documents:
+        raise TlmError("the held-out text has no word the model knows")
+    try:
+        prepared = model.prepare(documents)
+    except TlmError as e:
+        raise TlmError(f"the held-out text: {e}") from None
+    with np.errstate(divide="ignore"):  # p = 0 gives an infinite loss: reported as such
+        loss = float(model.mean_loss(prepared))
+    ppl = math.exp(loss) if loss < 700 else math.inf
+    return Perplexity(ppl, loss, tokens, known, vocab.has_unk)
+
+
+# -- the report -----------------------------------------------------------------------------
+def _covered(covered: int, total: int) -> str:
+    share = covered / total
+    return f"{covered} of {total}" if 0 < share < 0.001 else f"{share:.1%} of {total}"
+
+
+def _pair_cell(s: PairScore) -> str:
+    value = "n/a" if s.spearman is None else f"{s.spearman:.3f}"
+    return f"{value} ({_covered(s.covered, s.total)})"
+
+
+def _analogy_cell(s: AnalogyScore) -> str:
+    value = "n/a" if s.accuracy is None else f"{s.accuracy:.1%}"
+    return f"{value} ({_covered(s.covered, s.total)})"
+
+
+def format_table(rows: Sequence[VectorScores], restrict_vocab: int = ANALOGY_RESTRICT) -> str:
+    """One row per source, one column per benchmark, and a line on how to read them."""
+    if not rows:
+        return ""
+    header = [""] + [s.benchmark for s in rows[0].pairs] + [s.benchmark for s in rows[0].analogies]
+    body = [
+        [r.label] + [_pair_cell(s) for s in r.pairs] + [_analogy_cell(s) for s in r.analogies]
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+             for line in [header, *body]]
+    if rows[0].pairs:
+        lines.append(
+            "word similarity: Spearman correlation with human scores over the pairs whose "
+            "words the vocabulary has (share of pairs covered)"
+        )
+    if rows[0].analogies:
+        lines.append(
+            f"analogies: right answers (nearest word to b - a + c among the {restrict_vocab} "
+            "most frequent) over the questions whose words are among them (share covered)"
+        )
+    return "\n".join(lines)
+
+
+def format_perplexity(label: str, p: Perplexity) -> str:
+    if p.known == p.tokens:
+        rest = "all of them"
+    elif p.has_unk:
+        rest = f"{p.coverage:.1%} of them; the rest count as <unk>"
+    else:
+        rest = f"{p.coverage:.1%} of them; the model has no <unk>, so the rest are not scored"
+    return (
+        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) on {p.tokens} "
+        f"held-out tokens; the vocabulary covers {rest}"
+    )
+
+
+def evaluate(
+    model_paths: Sequence[str | os.PathLike] = (),
+    pretrained_names: Sequence[str] = (),
+    filepaths: Sequence[str | os.PathLike] = (),
+    gutenberg: Sequence[str] = (),
+    pair_files: Sequence[str | os.PathLike] | None = None,
+    analogy_files: Sequence[str | os.PathLike] | None = None,
+    restrict_vocab: int = ANALOGY_RESTRICT,
+    report: Callable[[str], None] | None = None,
+) -> str:
+    """`tlm evaluate` as one call: the benchmark table for every model and
+    pretrained source, then each next-word model's perplexity on the held-out
+    text (if given). `word2vec-same-corpus` is trained for each model."""
+    from tlm import modelfile, pretrained
+
+    if restrict_vocab < 1:
+        raise TlmError(f"--restrict-vocab must be at least 1, not {restrict_vocab}")
+    pairs = None if pair_files is None else {Path(p).stem: p for p in pair_files}
+    questions = None if analogy_files is None else {Path(p).stem: p for p in analogy_files}
+    models = [(Path(p), modelfile.load(p)) for p in model_paths]
+    names = list(pretrained_names)
+    if pretrained.SAME_CORPUS in names and not models:
+        raise TlmError(f"{pretrained.SAME_CORPUS} needs --model (it is trained on a model's text)")
+
+    sources: list[tuple[str, Any]] = []
+    for path, model in models:
+        sources.append((f"{path.name} ({model.type})", model_vectors(model)))
+    for name in names:
+        if name == pretrained.SAME_CORPUS:
+            for path, model in models:
+                kv = pretrained.load(name, model=model, model_path=path, report=report)
+                sources.append((f"{name} ({path.name})", kv))
+        else:
+            sources.append((pretrained.describe(name), pretrained.load(name)))
+    rows = [evaluate_vectors(kv, label, pairs, questions, restrict_vocab) for label, kv in sources]
+    out = [format_table(rows, restrict_vocab)]
+
+    if filepaths or gutenberg:
+        for path, model in models:
+            label = f"{path.name} ({model.type})"
+            if model.predicts_next_word:
+                out.append(format_perplexity(label, perplexity(model, filepaths, gutenberg)))
+            else:
+                out.append(f"{label}: no perplexity (it has vectors, not next-word probabilities)")
+    return "\n".join(line for line in out if line)
