@@ -14,7 +14,8 @@ the benchmarks in tlm/evaluate.py) serves all of them:
   data folder, or downloaded. Offline that fails within seconds with a
   message naming the alternatives; it never hangs.
 - a file: word2vec text or binary format (with a "count dim" header line),
-  GloVe text format (no header), optionally .gz/.bz2, or a gensim ``.kv`` file.
+  GloVe text format (no header), optionally .gz/.bz2, a gensim ``.kv`` file,
+  or another tlm model file (its E).
 - ``word2vec-same-corpus``: gensim's own skip-gram ``Word2Vec`` trained on a
   model's training text with the model's settings, the fairest word2vec
   reference offline. Cached beside the model file (model.json ->
@@ -303,8 +304,9 @@ def _floats(tokens: list[bytes]) -> bool:
 
 
 def sniff(path: Path) -> str:
-    """Which format a vectors file is in: "kv" (gensim's own), "word2vec-text",
-    "word2vec-binary" (both with a "count dim" header) or "glove" (no header)."""
+    """Which format a vectors file is in: "kv" (gensim's own), "tlm" (a model
+    file), "word2vec-text", "word2vec-binary" (both with a "count dim" header)
+    or "glove" (no header)."""
     try:
         with _open(path) as f:
             head = f.read(1 << 16)
@@ -314,6 +316,8 @@ def sniff(path: Path) -> str:
         raise TlmError(f"{path} is empty, not a vectors file")
     if head.startswith(b"\x80") and path.suffix not in (".gz", ".bz2"):
         return "kv"
+    if head.lstrip().startswith(b'{"format":"tlm-model"'):
+        return "tlm"
     first, _, rest = head.partition(b"\n")
     fields = first.split()
     if len(fields) == 2 and all(f.isdigit() for f in fields):
@@ -333,6 +337,10 @@ def _read_vector_file(path: Path) -> KeyedVectors:
     from gensim.models import KeyedVectors
 
     kind = sniff(path)
+    if kind == "tlm":  # another tlm model: its E
+        from tlm import modelfile
+
+        return modelfile.load(path).vectors
     try:
         if kind == "kv":
             kv = KeyedVectors.load(str(path))
@@ -479,6 +487,7 @@ def same_corpus(
             os.close(fd)
             try:
                 kv.save(tmp, sep_limit=2**62)  # one file, so the rename below is atomic
+                os.chmod(tmp, 0o644)  # mkstemp makes it private; the model file is not
                 os.replace(tmp, cache)
             except OSError:  # a full disk: no cache
                 pass

