@@ -75,5 +75,7 @@ def generate(
         ids = [sample(counts / counts.sum(), rng, temperature, top_k)]
         length -= 1
     for _ in range(length):
-        ids.append(sample(model.next_word_probs(np.asarray(ids)), rng, temperature, top_k))
+        with np.errstate(all="ignore"):  # a damaged model is caught in sample()
+            p = model.next_word_probs(np.asarray(ids))
+        ids.append(sample(p, rng, temperature, top_k))
     return " ".join(model.vocab[i] for i in ids)

@@ -121,12 +121,21 @@ def _blew_up(what: str, epoch: int, lr: float) -> TlmError:
     )
 
 
-def _check_finite(model: Model, epoch: int, lr: float) -> None:
+def _check_finite(model: Model, epoch: int, lr: float, context: np.ndarray) -> None:
     """The last step of an epoch can overflow the arrays after its (finite) loss
-    was computed; such a model must not be saved."""
+    was computed, or make them so large that the probabilities overflow (one
+    context is enough to see it); such a model must not be saved."""
     for name, a in model.arrays.items():
         if not np.isfinite(a).all():
             raise _blew_up(f"the loss became nan ({name} overflowed)", epoch, lr)
+    if model.predicts_next_word:
+        try:
+            with np.errstate(all="ignore"):
+                p = model.next_word_probs(context)
+        except TlmError:  # a model that cannot predict here (an unseen context)
+            return
+        if not np.isfinite(p).all():
+            raise _blew_up("the loss became nan (the probabilities overflowed)", epoch, lr)
 
 
 def train(
@@ -178,7 +187,7 @@ def train(
                         break
             finally:
                 bar.close()
-            _check_finite(model, epoch, cfg.lr)
+            _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
                 result.interrupted = True
                 break
