@@ -178,5 +178,95 @@ def info(model_path):
         click.echo("history: not trained")
 
 
+def _to_stderr(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
+@click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
+              help="Vectors to set beside the model (repeatable; default glove-wiki-gigaword-50): "
+                   "word2vec-same-corpus, a gensim-data name, a word2vec/GloVe file or another "
+                   "tlm model.")
+@click.option("-k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Nearest words per column.")
+@click.option("--similarity", "as_pairs", is_flag=True,
+              help="Read WORDS as pairs (W1 W2 [W3 W4 ...]) and print each pair's cosine "
+                   "similarity, one row per source.")
+def compare(words, model_path, pretrained_names, k, as_pairs):
+    """Nearest words to each WORD side by side: the model, then each pretrained source."""
+    from tlm import modelfile
+    from tlm.compare import neighbors_table, similarity_table, sources_for
+
+    if as_pairs and len(words) % 2:
+        raise click.UsageError("--similarity takes words in pairs: W1 W2 [W3 W4 ...]")
+    model = modelfile.load(model_path)
+    names = pretrained_names or ("glove-wiki-gigaword-50",)
+    sources = sources_for(model, model_path, names, report=_to_stderr)
+    if as_pairs:
+        pairs = zip(words[::2], words[1::2], strict=True)
+        tables = [similarity_table(a, b, sources) for a, b in pairs]
+    else:
+        tables = [neighbors_table(word, sources, k) for word in words]
+    click.echo("\n\n".join(tables))
+
+
+@cli.command()
+@click.option("--model", "model_paths", multiple=True, type=click.Path(),
+              help="A tlm model file (repeatable; default model.json unless --pretrained is "
+                   "given alone).")
+@click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
+              help="Also score these vectors, in the same table (repeatable): "
+                   "glove-wiki-gigaword-50, word2vec-same-corpus, a gensim-data name or a file.")
+@click.option("--filepath", "filepaths", multiple=True, type=click.Path(),
+              help="Held-out text for perplexity (next-word models; read with the model's "
+                   "transforms; repeatable).")
+@click.option("--gutenberg", multiple=True, metavar="FILEID",
+              help="Held-out text from NLTK's Gutenberg corpus (repeatable).")
+@click.option("--similarity-file", "pair_files", multiple=True, type=click.Path(),
+              help="Word pairs scored by people, 'word1 word2 score' per line (repeatable; "
+                   "replaces WordSim-353 and SimLex-999).")
+@click.option("--analogy-file", "analogy_files", multiple=True, type=click.Path(),
+              help="Analogy questions in gensim's questions-words.txt format (repeatable; "
+                   "replaces the Google analogies).")
+@click.option("--no-analogies", is_flag=True,
+              help="Skip the analogy questions (they take a while on 400000 GloVe words).")
+@click.option("--restrict-vocab", type=click.IntRange(min=1), default=30000, show_default=True,
+              help="Analogy answers are searched among this many most frequent words.")
+def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, analogy_files,
+             no_analogies, restrict_vocab):
+    """Score word vectors on word-similarity (WordSim-353, SimLex-999) and analogy (Google)
+    benchmarks, each with the share of it the vocabulary covers; and next-word models by
+    perplexity on held-out text."""
+    from tlm.evaluate import evaluate as run
+
+    if not model_paths and not pretrained_names:
+        model_paths = ("model.json",)
+    analogies = () if no_analogies else (analogy_files or None)
+    click.echo(run(model_paths, pretrained_names, filepaths, gutenberg, pair_files or None,
+                   analogies, restrict_vocab, report=_to_stderr))
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["word2vec", "tsv"]), default="word2vec",
+              show_default=True,
+              help="word2vec: text format any word2vec tool reads. tsv: vectors for TensorFlow's "
+                   "Embedding Projector, with the words in a metadata file beside them.")
+@click.option("--output", type=click.Path(path_type=Path),
+              help="The file to write (default vectors.txt, or vectors.tsv for tsv). With tsv "
+                   "the words go beside it: vectors.tsv -> vectors-metadata.tsv; load both at "
+                   "projector.tensorflow.org.")
+def export(model_path, fmt, output):
+    """Write a model's word vectors for other tools."""
+    from tlm import modelfile
+    from tlm.export import export as write
+
+    output = output or Path("vectors.tsv" if fmt == "tsv" else "vectors.txt")
+    files = write(modelfile.load(model_path), output, fmt)
+    click.echo("Wrote " + " and ".join(str(f) for f in files))
+
+
 def main() -> None:
     cli(prog_name="tlm")

@@ -65,6 +65,22 @@ def _check_destination(path: Path) -> None:
         raise TlmError(f"--output {path}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise TlmError(f"--output {path}: the folder {parent} is not writable")
+    _not_a_model(path)
+
+
+def _not_a_model(path: Path) -> None:
+    """An export never replaces a model file (`--output model.json` by mistake)."""
+    from tlm.modelfile import looks_like_model
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(256)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
+    if looks_like_model(head):
+        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
 
 
 def _frequency_order(model: Model) -> list[int]:
@@ -93,6 +109,7 @@ def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
     _check_destination(path)
     if meta.is_dir():
         raise TlmError(f"the metadata file {meta} would replace a folder")
+    _not_a_model(meta)
     order = _frequency_order(model)
     # 9 significant digits: a float32 read back is the same float32
     rows = ("\t".join(f"{float(x):.9g}" for x in model.E[i]) for i in order)
