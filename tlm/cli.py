@@ -118,7 +118,7 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     if interact:
         from tlm.interact import interact as shell
 
-        shell(result.model)
+        shell(result.model, model_path=str(output))
 
 
 @cli.command()
@@ -150,7 +150,7 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     if interact:
         from tlm.interact import interact as shell
 
-        shell(model, **extra)
+        shell(model, model_path=model_path, **extra)
 
 
 @cli.command()

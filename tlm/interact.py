@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tlm.compare import shell_helpers
 from tlm.models.base import Model
 
 
@@ -20,6 +21,8 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     ns["word_to_idx"] = model.word_to_idx
     for name in model.array_names:
         ns[name] = model.arrays[name]
+    # glove (loaded on first use), word2vec(...), compare(word, k=10), compare_sim(a, b)
+    ns.update(shell_helpers(model, extra.get("model_path")))
     ns.update(extra)
     return ns
 
@@ -36,6 +39,13 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
     ]
     if "text" in ns:
         lines.append("  text             the text just generated")
+    lines += [
+        "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
+        "  word2vec()       gensim's Word2Vec trained on this model's text and settings;",
+        "                   word2vec(NAME|PATH) loads others (e.g. a word2vec or GloVe file)",
+        "  compare(word, k=10)  nearest words: this model | word2vec() loads | GloVe",
+        "  compare_sim(a, b)    cosine similarity of two words, one row per model",
+    ]
     example = model.vocab[0] if model.vocab else "word"
     lines.append(f"Try: model.E[model.word_to_idx[{example!r}]]")
     return "\n".join(lines)
