@@ -1,0 +1,165 @@
+"""Shared fixtures for the core tests (corpus, training, model file, generate, shell).
+
+Everything is made here, in tmp_path: the wood-chuck text, a tiny trained model,
+tiny NLTK data folders. Nothing reads ../shared or the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tlm.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+CHUCK_TEXT = (
+    "how much wood would a wood chuck chuck if a wood chuck could chuck wood\n"
+    "a wood chuck would chuck all the wood it could if a wood chuck could chuck wood\n"
+)
+CHUCK_WORDS = ["a", "all", "chuck", "could", "how", "if", "it", "much", "the", "wood", "would"]
+
+
+def cli_runner() -> CliRunner:
+    """A runner that keeps stdout and stderr apart (the default from click 8.2 on)."""
+    try:
+        return CliRunner(mix_stderr=False)  # click 8.1
+    except TypeError:
+        return CliRunner()
+
+
+@pytest.fixture
+def chuck_text() -> str:
+    return CHUCK_TEXT
+
+
+@pytest.fixture
+def chuck_words() -> list[str]:
+    """The 11 words of issue item 2, alphabetical."""
+    return list(CHUCK_WORDS)
+
+
+@pytest.fixture
+def repo() -> Path:
+    """The project folder (for corpora/chuck.txt)."""
+    return REPO
+
+
+@pytest.fixture
+def chuck(tmp_path: Path) -> Path:
+    """The wood-chuck tongue twister as a file of its own."""
+    path = tmp_path / "chuck.txt"
+    path.write_text(CHUCK_TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Result]:
+    """Run `tlm ARGS...` in-process, in tmp_path (so a default model.json lands there).
+
+    Exceptions are not re-raised: a test looks at exit_code, stdout, stderr and
+    `result.exception`.
+    """
+    monkeypatch.chdir(tmp_path)
+    runner = cli_runner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=True)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained once per session on chuck (seed 1, 5 epochs); copy it before changing it."""
+    folder = tmp_path_factory.mktemp("trained")
+    text = folder / "chuck.txt"
+    text.write_text(CHUCK_TEXT, encoding="utf-8")
+    out = folder / "model.json"
+    result = cli_runner().invoke(
+        cli, ["train", "--filepath", str(text), "--seed", "1", "--epochs", "5",
+              "--output", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def trained_lower(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Like `trained`, on a capitalised chuck with `-t lower -t alpha`."""
+    folder = tmp_path_factory.mktemp("trained_lower")
+    text = folder / "Chuck.txt"
+    text.write_text(CHUCK_TEXT.replace("how", "How").replace("\na", "\nA") + "!\n",
+                    encoding="utf-8")
+    out = folder / "model.json"
+    result = cli_runner().invoke(
+        cli, ["train", "--filepath", str(text), "-t", "lower", "-t", "alpha", "--seed", "2",
+              "--output", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def model_file(tmp_path: Path, trained: Path) -> Path:
+    """A private copy of the trained model, at tmp_path/model.json."""
+    path = tmp_path / "model.json"
+    shutil.copyfile(trained, path)
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def one_line_error() -> Callable[..., str]:
+    """Check a failed CLI run: non-zero exit (or the exit code given), no traceback,
+    exactly one line on stderr that holds every key word (case-insensitive).
+    Returns that line."""
+
+    def check(result: Result, *keywords: str, code: int | None = None) -> str:
+        everything = result.output + result.stderr
+        assert "Traceback" not in everything, everything
+        # SystemExit is how click exits; anything else escaped the error handling
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            repr(result.exception)
+        )
+        if code is None:
+            assert result.exit_code != 0, everything
+        else:
+            assert result.exit_code == code, everything
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
+        for word in keywords:
+            assert word.lower() in lines[0].lower(), f"{word!r} not in {lines[0]!r}"
+        return lines[0]
+
+    return check
+
+
+@pytest.fixture
+def unchanged() -> Callable[[Sequence[Path]], Callable[[], None]]:
+    """unchanged([paths]) remembers the files' bytes; calling the result checks
+    that they are still the same and that no stray files appeared beside them."""
+
+    def remember(paths: Sequence[Path]) -> Callable[[], None]:
+        before = {p: digest(p) for p in paths}
+        listings = {p.parent: sorted(x.name for x in p.parent.iterdir()) for p in paths}
+
+        def check() -> None:
+            for p, d in before.items():
+                assert p.exists(), f"{p} was removed"
+                assert digest(p) == d, f"{p} was changed"
+            for folder, names in listings.items():
+                now = sorted(x.name for x in folder.iterdir())
+                assert now == names, f"files in {folder} changed: {names} -> {now}"
+
+        return check
+
+    return remember

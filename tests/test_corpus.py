@@ -1,0 +1,129 @@
+"""Reading text: files, NLTK's Gutenberg corpus (from a tiny data folder the test
+writes), tokenizing and transforms."""
+
+from __future__ import annotations
+
+import time
+
+import nltk.data
+import pytest
+
+import tlm
+from tlm.corpus import TRANSFORMS, apply_transforms, load_corpus, read_file, tokenize
+from tlm.errors import TlmError
+
+
+def test_tokenize_splits_words_and_punctuation():
+    assert tokenize("Emma Woodhouse, handsome, clever...") == [
+        "Emma", "Woodhouse", ",", "handsome", ",", "clever", "..."]
+    assert tokenize("It's 10 o'clock!") == ["It", "'", "s", "10", "o", "'", "clock", "!"]
+    assert tokenize("") == []
+
+
+def test_transforms_apply_in_order():
+    tokens = tokenize("Emma's HAPPY, 3 times!")
+    assert apply_transforms(tokens, ["lower"]) == ["emma", "'", "s", "happy", ",", "3", "times",
+                                                   "!"]
+    assert apply_transforms(tokens, ["lower", "alpha"]) == ["emma", "s", "happy", "times"]
+    assert apply_transforms(tokens, ["alpha"]) == ["Emma", "s", "HAPPY", "times"]
+    assert apply_transforms(tokens, []) == tokens
+    assert {"lower", "alpha"} <= set(TRANSFORMS)
+
+
+def test_unknown_transform_names_the_choices():
+    with pytest.raises(TlmError, match="'upper'.*lower.*alpha"):
+        apply_transforms(["a"], ["upper"])
+    with pytest.raises(TlmError, match="'upper'"):  # before reading any file
+        load_corpus(["/no/such/file.txt"], transforms=["upper"])
+
+
+def test_read_file(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_bytes("\ufeffcaf\u00e9 au lait".encode())  # a BOM is not a word
+    assert read_file(good) == "caf\u00e9 au lait"
+    with pytest.raises(TlmError, match="not found"):
+        read_file(tmp_path / "nope.txt")
+    with pytest.raises(TlmError, match="folder"):
+        read_file(tmp_path)
+    (tmp_path / "zeros.bin").write_bytes(b"abc\x00def")
+    with pytest.raises(TlmError, match="binary"):
+        read_file(tmp_path / "zeros.bin")
+    (tmp_path / "latin.txt").write_bytes("na\u00efve".encode("latin-1"))
+    with pytest.raises(TlmError, match="not UTF-8"):
+        read_file(tmp_path / "latin.txt")
+
+
+def test_load_corpus_keeps_one_document_per_source(tmp_path):
+    (tmp_path / "a.txt").write_text("Hello, World!", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("hello again", encoding="utf-8")
+    corpus = load_corpus([tmp_path / "a.txt", tmp_path / "b.txt"], transforms=["lower", "alpha"])
+    assert corpus.documents == [["hello", "world"], ["hello", "again"]]
+    assert corpus.sources == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    assert corpus.n_tokens == 4 and corpus.tokens() == ["hello", "world", "hello", "again"]
+    with pytest.raises(TlmError, match="no text"):
+        load_corpus([])
+
+
+# -- NLTK Gutenberg, from a data folder the test writes -----------------------------------
+
+
+@pytest.fixture
+def nltk_data(tmp_path, monkeypatch):
+    """A tiny NLTK data folder: corpora/gutenberg/{tiny-chuck,tiny-emma}.txt (latin-1,
+    as NLTK's Gutenberg corpus is). NLTK reads NLTK_DATA only at import, so the
+    search path itself is replaced."""
+    root = tmp_path / "nltk_data"
+    folder = root / "corpora" / "gutenberg"
+    folder.mkdir(parents=True)
+    (folder / "tiny-chuck.txt").write_bytes(
+        b"How much wood would a wood chuck chuck, if a wood chuck could chuck wood?\n")
+    (folder / "tiny-emma.txt").write_bytes(
+        "Emma Woodhouse, handsome, clever, and rich; Emma was na\u00efve.\n".encode("latin-1"))
+    monkeypatch.setattr(nltk.data, "path", [str(root)])
+    return root
+
+
+def test_gutenberg_through_the_cli(run, nltk_data):
+    result = run("train", "--gutenberg", "tiny-chuck.txt", "-t", "lower", "-t", "alpha",
+                 "--epochs", "2", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "Model saved to model.json" in result.stdout
+    model = tlm.load("model.json")
+    assert model.vocab == ["a", "chuck", "could", "how", "if", "much", "wood", "would"]
+    assert model.info["sources"] == ["gutenberg:tiny-chuck.txt"]
+    assert model.info["transforms"] == ["lower", "alpha"]
+
+
+def test_gutenberg_several_files_and_latin1(nltk_data, chuck):
+    corpus = load_corpus([chuck], gutenberg=["tiny-emma.txt", "tiny-chuck.txt"],
+                         transforms=["lower", "alpha"])
+    assert corpus.sources == [str(chuck), "gutenberg:tiny-emma.txt", "gutenberg:tiny-chuck.txt"]
+    assert corpus.documents[1] == ["emma", "woodhouse", "handsome", "clever", "and", "rich",
+                                   "emma", "was", "na\u00efve"]
+
+
+def test_unknown_gutenberg_id_lists_the_ones_there(run, nltk_data, one_line_error):
+    line = one_line_error(run("train", "--gutenberg", "austen-emma.txt"),
+                          "unknown", "austen-emma.txt", "tiny-chuck.txt", "tiny-emma.txt")
+    assert line.startswith("Error:")
+    assert not (nltk_data.parent / "model.json").exists()
+
+
+def test_gutenberg_folder_without_texts(run, tmp_path, monkeypatch, one_line_error):
+    (tmp_path / "data" / "corpora" / "gutenberg").mkdir(parents=True)
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "data")])
+    one_line_error(run("train", "--gutenberg", "austen-emma.txt"), "austen-emma.txt", "none")
+
+
+def test_gutenberg_not_installed_says_how_to_get_it_quickly(run, tmp_path, monkeypatch,
+                                                            one_line_error, model_file,
+                                                            unchanged):
+    (tmp_path / "empty-nltk-data").mkdir()
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "empty-nltk-data")])
+    still = unchanged([model_file])
+    start = time.perf_counter()
+    result = run("train", "--gutenberg", "austen-emma.txt", "--output", model_file)
+    assert time.perf_counter() - start < 5  # it never tries to download
+    one_line_error(result, "gutenberg", "not installed", "python -m nltk.downloader gutenberg",
+                   "NLTK_DATA")
+    still()

@@ -1,0 +1,206 @@
+"""The embedding model's maths: hand-derived gradients against finite differences,
+the textbook step for a batch of one, training examples, and loss going down."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tlm.models.embedding import EmbeddingConfig, EmbeddingModel
+from tlm.models.sparse import scatter_add
+from tlm.vocab import Vocab
+
+
+def float64_model(V: int = 7, d: int = 5, C: int = 3, seed: int = 0) -> EmbeddingModel:
+    """A small float64 model with a non-zero bias (b = 0 would hide a wrong db)."""
+    config = EmbeddingConfig(dim=d, context_window=C)
+    rng = np.random.default_rng(seed)
+    arrays = EmbeddingModel.init_arrays(V, config, rng, dtype=np.float64)
+    arrays["b"] = rng.normal(0.0, 0.5, size=V)
+    assert all(a.dtype == np.float64 for a in arrays.values())
+    vocab = Vocab([f"w{i}" for i in range(V)], [1] * V)
+    return EmbeddingModel(vocab, config, arrays)
+
+
+def copy_of(model: EmbeddingModel) -> EmbeddingModel:
+    arrays = {name: a.copy() for name, a in model.arrays.items()}
+    return EmbeddingModel(model.vocabulary, model.config, arrays)
+
+
+def mean_loss(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) -> float:
+    """The batch's mean loss from `_forward` alone: mean_i -log p_i[t_i]."""
+    _, p = model._forward(context)
+    return float(-np.log(p[np.arange(len(target)), target]).mean())
+
+
+def step_gradients(model: EmbeddingModel, context, target) -> tuple[dict[str, np.ndarray], float]:
+    """What `_step` does with lr=1 on a copy: the gradient is before - after."""
+    stepped = copy_of(model)
+    loss = stepped._step(context.copy(), target.copy(), lr=1.0)
+    return {n: model.arrays[n] - stepped.arrays[n] for n in model.array_names}, loss
+
+
+def finite_differences(model: EmbeddingModel, context, target, eps: float = 1e-6):
+    """Central differences of the mean loss for every entry of E, W and b."""
+    grads = {}
+    for name in model.array_names:
+        a = model.arrays[name]
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            keep = a[i]
+            a[i] = keep + eps
+            up = mean_loss(model, context, target)
+            a[i] = keep - eps
+            down = mean_loss(model, context, target)
+            a[i] = keep
+            g[i] = (up - down) / (2 * eps)
+        grads[name] = g
+    return grads
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+
+
+# A batch of several examples; contexts repeat words (row 0: w2 twice, row 2: w1 three
+# times), two rows share a word (w5), a target also appears in its own context, and
+# w0 and w6 appear in no context (their rows of E must not move).
+CONTEXT = np.array([[2, 2, 5], [3, 4, 5], [1, 1, 1], [4, 2, 3]])
+TARGET = np.array([2, 0, 6, 1])
+
+
+def test_step_gradients_match_finite_differences():
+    model = float64_model()
+    expected_loss = mean_loss(model, CONTEXT, TARGET)
+    numeric = finite_differences(model, CONTEXT, TARGET)
+    analytic, loss = step_gradients(model, CONTEXT, TARGET)
+
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    for name in ("E", "W", "b"):
+        err = relative_error(analytic[name], numeric[name])
+        assert err < 1e-6, f"d{name}: relative error {err:.2e}"
+        assert np.abs(analytic[name]).max() > 1e-3, f"d{name} is (almost) zero: nothing checked"
+    # rows of E outside every context get no gradient, rows inside do
+    assert np.all(analytic["E"][[0, 6]] == 0)
+    assert np.all(np.abs(analytic["E"][[1, 2, 3, 4, 5]]).sum(axis=1) > 0)
+
+
+def test_step_gradients_single_repeated_word_batch():
+    """A batch of one whose context is one word three times: E's row gets all C shares."""
+    model = float64_model(seed=3)
+    context, target = np.array([[4, 4, 4]]), np.array([4])
+    numeric = finite_differences(model, context, target)
+    analytic, _ = step_gradients(model, context, target)
+    for name in ("E", "W", "b"):
+        assert relative_error(analytic[name], numeric[name]) < 1e-6, name
+
+
+def test_step_is_sgd_scaled_by_lr():
+    """The update is -lr * gradient: half the learning rate, half the step."""
+    model = float64_model(seed=5)
+    full, _ = step_gradients(model, CONTEXT, TARGET)
+    stepped = copy_of(model)
+    stepped._step(CONTEXT.copy(), TARGET.copy(), lr=0.5)
+    for name in model.array_names:
+        moved = model.arrays[name] - stepped.arrays[name]
+        np.testing.assert_allclose(moved, 0.5 * full[name], rtol=1e-12, atol=1e-15)
+
+
+def test_batch_of_one_is_the_textbook_step():
+    """One `_step` on one example equals the per-example formulas written out."""
+    model = float64_model(V=6, d=4, C=3, seed=7)
+    E, W, b = (model.arrays[n].copy() for n in ("E", "W", "b"))
+    context, target, lr = np.array([3, 1, 3]), 3, 0.1
+    C = len(context)
+
+    h = (E[3] + E[1] + E[3]) / C                       # context embedding (d,)
+    z = h @ W + b                                      # logits (V,)
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    onehot = np.zeros(len(b))
+    onehot[target] = 1.0
+    dz = p - onehot                                    # dL/dz
+    W_new = W - lr * np.outer(h, dz)                   # dL/dW = outer(h, dz)
+    b_new = b - lr * dz                                # dL/db = dz
+    dh = W @ dz                                        # dL/dh (with the old W)
+    E_new = E.copy()
+    for w in context:                                  # word 3 is there twice: two shares
+        E_new[w] -= lr * dh / C
+
+    loss = model._step(context[None, :], np.array([target]), lr=lr)
+
+    assert loss == pytest.approx(-np.log(p[target]), rel=1e-12)
+    np.testing.assert_allclose(model.W, W_new, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(model.b, b_new, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(model.E, E_new, rtol=1e-12, atol=1e-14)
+    # untouched rows stay bit-for-bit the same
+    for w in (0, 2, 4, 5):
+        assert np.array_equal(model.E[w], E[w])
+
+
+def test_batch_step_is_the_mean_of_single_steps_gradients():
+    """Vectorising over the batch changes nothing: the batch gradient is the mean
+    of the per-example gradients."""
+    model = float64_model(seed=11)
+    batch, _ = step_gradients(model, CONTEXT, TARGET)
+    singles = [step_gradients(model, CONTEXT[i : i + 1], TARGET[i : i + 1])[0]
+               for i in range(len(TARGET))]
+    for name in model.array_names:
+        mean = sum(s[name] for s in singles) / len(singles)
+        np.testing.assert_allclose(batch[name], mean, rtol=1e-10, atol=1e-14)
+
+
+def test_forward_shapes_and_probabilities():
+    model = float64_model(V=7, d=5, C=3)
+    h, p = model._forward(np.array([1, 2, 3]))
+    assert h.shape == (5,) and p.shape == (7,)
+    np.testing.assert_allclose(h, model.E[[1, 2, 3]].mean(axis=0))
+    assert p.sum() == pytest.approx(1.0) and np.all(p > 0)
+    hb, pb = model._forward(CONTEXT)
+    assert hb.shape == (4, 5) and pb.shape == (4, 7)
+    np.testing.assert_allclose(pb.sum(axis=1), 1.0)
+    np.testing.assert_allclose(pb[0], model._forward(CONTEXT[0])[1])
+
+
+def test_float32_model_trains_in_float32():
+    config = EmbeddingConfig(dim=4, context_window=2)
+    arrays = EmbeddingModel.init_arrays(5, config, np.random.default_rng(0))
+    assert all(a.dtype == np.float32 for a in arrays.values())
+    model = EmbeddingModel(Vocab(list("abcde"), [1] * 5), config, arrays)
+    model._step(np.array([[0, 1], [1, 1]]), np.array([2, 3]), lr=0.1)
+    assert all(a.dtype == np.float32 for a in model.arrays.values())
+
+
+def test_prepare_makes_every_window_inside_each_document():
+    model = float64_model(V=7, d=2, C=2)
+    docs = [np.array([0, 1, 2, 3], dtype=np.int32), np.array([4, 5], dtype=np.int32),
+            np.array([6, 5, 4], dtype=np.int32)]
+    contexts, targets = model.prepare(docs)
+    # no window spans two documents; the 2-word document is too short for any
+    assert contexts.tolist() == [[0, 1], [1, 2], [6, 5]]
+    assert targets.tolist() == [2, 3, 4]
+    c, t = model.epoch_examples((contexts, targets), np.random.default_rng(0))
+    assert sorted(zip(t.tolist(), map(tuple, c.tolist()), strict=True)) == sorted(
+        zip(targets.tolist(), map(tuple, contexts.tolist()), strict=True))
+
+
+def test_scatter_add_sums_repeated_rows():
+    target = np.zeros((4, 2))
+    rows = np.array([[1, 1], [3, 1]])
+    values = np.arange(8, dtype=float).reshape(2, 2, 2)
+    expected = np.zeros((4, 2))
+    np.add.at(expected, rows.reshape(-1), values.reshape(-1, 2))
+    scatter_add(target, rows, values)
+    np.testing.assert_array_equal(target, expected)
+
+
+def test_loss_falls_when_training_on_chuck(chuck):
+    from tlm.train import fit
+
+    result = fit("embedding", [chuck], epochs=10, seed=0, report=lambda line: None)
+    losses = [e["loss"] for e in result.history]
+    assert len(losses) == 10 and result.epochs_done == 10
+    assert losses[-1] < 0.8 * losses[0]
+    # and the trained model predicts the text better than an untrained one would (log 11)
+    model = result.model
+    prepared = model.prepare([model.vocabulary.encode(chuck.read_text().split())])
+    assert model.mean_loss(prepared) < np.log(11)

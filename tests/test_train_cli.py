@@ -1,0 +1,381 @@
+"""`tlm train` through the command line: what it prints and saves, reproducibility,
+the shell afterwards, Ctrl-C, and every kind of bad input (one line, non-zero exit,
+no traceback, no file damaged)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import signal
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+import numpy as np
+import pytest
+
+import tlm
+import tlm.train
+from tlm.errors import TlmError
+from tlm.models import MODELS
+from tlm.models.embedding import EmbeddingModel
+
+EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4})")
+VAL_LINE = re.compile(
+    r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4}) val_loss=(\d+\.\d{4}) val_ppl=(\d+\.\d)"
+)
+
+
+# -- what a good run does ---------------------------------------------------------------
+
+
+def test_repo_chuck_gives_the_eleven_words_and_shapes(run, repo, chuck_words):
+    """Issue item 2: `tlm train --filepath corpora/chuck.txt` -> model.json, 11 words."""
+    result = run("train", "--filepath", repo / "corpora" / "chuck.txt")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [EPOCH_LINE.fullmatch(line) is not None for line in lines[:-1]] == [True] * 5
+    assert [int(EPOCH_LINE.fullmatch(line)[1]) for line in lines[:-1]] == [1, 2, 3, 4, 5]
+    assert lines[-1] == "Model saved to model.json"
+    assert result.stderr == ""
+
+    model = tlm.load("model.json")
+    assert model.vocab == chuck_words
+    assert model.E.shape == (11, 32)
+    assert model.W.shape == (32, 11)
+    assert model.b.shape == (11,)
+    assert model.word_to_idx["chuck"] == 2
+    assert model.counts[model.word_to_idx["wood"]] == 8
+    assert model.info["tokens"] == 32
+
+
+def test_fixture_text_is_the_shipped_corpus(repo, chuck_text):
+    """The tests' own chuck text is the one in corpora/ (so they test the same thing)."""
+    shipped = (repo / "corpora" / "chuck.txt").read_text(encoding="utf-8")
+    assert shipped.split() == chuck_text.split()
+
+
+def test_loss_falls_on_chuck(run, chuck):
+    result = run("train", "--filepath", chuck, "--epochs", "8", "--seed", "0", "--output", "m.json")
+    assert result.exit_code == 0, result.output
+    losses = [float(m[3]) for m in map(EPOCH_LINE.fullmatch, result.stdout.splitlines()[:-1])]
+    assert len(losses) == 8
+    assert losses[-1] < 0.8 * losses[0]
+    # the file keeps the same history
+    history = tlm.load("m.json").history
+    assert [round(e["loss"], 4) for e in history] == losses
+
+
+def test_same_seed_same_model_different_seed_different_model(run, chuck):
+    for name, seed in [("a.json", 7), ("b.json", 7), ("c.json", 8)]:
+        result = run("train", "--filepath", chuck, "--seed", seed, "--output", name, "--quiet")
+        assert result.exit_code == 0, result.output
+    a, b, c = (tlm.load(n) for n in ("a.json", "b.json", "c.json"))
+    for name in a.array_names:
+        assert np.array_equal(a.arrays[name], b.arrays[name])
+        assert not np.array_equal(a.arrays[name], c.arrays[name]) or name == "b"
+    assert not np.array_equal(a.E, c.E)
+    assert [e["loss"] for e in a.history] == [e["loss"] for e in b.history]
+    assert a.config.seed == 7
+
+
+def test_seed_is_recorded_when_not_given(run, chuck):
+    assert run("train", "--filepath", chuck, "--quiet").exit_code == 0
+    seed = tlm.load("model.json").config.seed
+    assert isinstance(seed, int) and seed >= 0
+    # and the recorded seed repeats the run exactly
+    assert run("train", "--filepath", chuck, "--seed", seed, "--output", "again.json",
+               "--quiet").exit_code == 0
+    assert np.array_equal(tlm.load("model.json").E, tlm.load("again.json").E)
+
+
+def test_settings_reach_the_model(run, chuck):
+    result = run("train", "--filepath", chuck, "--dim", "6", "--context-window", "3",
+                 "--epochs", "2", "--lr", "0.05", "--batch-size", "5", "--seed", "4", "--quiet")
+    assert result.exit_code == 0, result.output
+    model = tlm.load("model.json")
+    assert model.E.shape == (11, 6) and model.W.shape == (6, 11)
+    c = model.config
+    assert (c.dim, c.context_window, c.epochs, c.lr, c.batch_size, c.seed) == (6, 3, 2, 0.05, 5, 4)
+    assert len(model.history) == 2
+
+
+def test_quiet_prints_nothing(run, chuck):
+    result = run("train", "--filepath", chuck, "--quiet")
+    assert result.exit_code == 0
+    assert result.output == "" and result.stderr == ""
+    assert Path("model.json").is_file()
+
+
+def test_val_fraction_reports_held_out_loss_and_perplexity(run, tmp_path, chuck_text):
+    text = tmp_path / "long.txt"
+    text.write_text(chuck_text * 4, encoding="utf-8")
+    result = run("train", "--filepath", text, "--val-fraction", "0.25", "--epochs", "3",
+                 "--seed", "1", "--output", "v.json")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    matches = [VAL_LINE.fullmatch(line) for line in lines[:-1]]
+    assert all(matches) and len(matches) == 3, lines
+    for m in matches:
+        assert float(m[5]) == pytest.approx(math.exp(float(m[4])), rel=1e-3, abs=0.06)
+    history = tlm.load("v.json").history
+    assert all("val_loss" in e and "val_ppl" in e for e in history)
+
+
+def test_held_out_part_is_the_end_of_the_text():
+    docs = [np.arange(6), np.arange(10, 14)]                # 10 tokens in two documents
+    train, val = tlm.train.split_documents(docs, 0.3)      # the last 3 tokens are held out
+    assert [d.tolist() for d in train] == [[0, 1, 2, 3, 4, 5], [10]]
+    assert [d.tolist() for d in val] == [[11, 12, 13]]
+    train, val = tlm.train.split_documents(docs, 0.0)
+    assert [d.tolist() for d in train] == [d.tolist() for d in docs] and val == []
+
+
+def test_two_files_are_two_documents(run, tmp_path):
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text("a b c d", encoding="utf-8")
+    two.write_text("e f g", encoding="utf-8")
+    result = run("train", "--filepath", one, "--filepath", two, "--epochs", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    model = tlm.load("model.json")
+    assert model.vocab == list("abcdefg")
+    assert model.info["sources"] == [str(one), str(two)]
+    # no context spans the two files: 4-2 + 3-2 = 3 examples, not 7-2 = 5
+    documents = [model.vocabulary.encode(list("abcd")), model.vocabulary.encode(list("efg"))]
+    assert len(model.prepare(documents)[1]) == 3
+
+
+def test_interact_after_training(run, chuck):
+    result = run("train", "--filepath", chuck, "--interact",
+                 input="print(model.E.shape)\nprint(W.shape, b.shape)\nprint(vocab[:3])\n")
+    assert result.exit_code == 0, result.output
+    assert "Model saved to model.json" in result.stdout
+    assert "(11, 32)" in result.stdout
+    assert "(32, 11) (11,)" in result.stdout
+    assert "['a', 'all', 'chuck']" in result.stdout
+    assert "tlm shell" in result.stderr  # the banner (the console writes it to stderr)
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(run, chuck, monkeypatch):
+    # a clock that jumps 10 s at every reading, so the bar would be due at once
+    clock = itertools.count(0.0, 10.0)
+    monkeypatch.setattr(tlm.train, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    seen = {}
+    fit = tlm.train.fit
+
+    def spy(*args, **kwargs):
+        seen["progress"] = args[5] if len(args) > 5 else kwargs.get("progress")
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(tlm.train, "fit", spy)
+    result = run("train", "--filepath", chuck, "--batch-size", "2", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert seen["progress"] is False
+    lines = result.output.splitlines()
+    assert all(EPOCH_LINE.fullmatch(line) for line in lines[:-1]), lines
+    assert lines[-1] == "Model saved to model.json" and len(lines) == 6
+    assert not any(ch in result.output for ch in "#%[]\r")
+
+
+def test_fit_is_the_train_command_in_one_call(chuck):
+    lines = []
+    result = tlm.train.fit("embedding", [str(chuck)], transforms=["lower"], report=lines.append,
+                           epochs=2, seed=3, dim=4)
+    assert result.epochs_done == 2 and not result.interrupted
+    assert [EPOCH_LINE.fullmatch(line)[1] for line in lines] == ["1", "2"]
+    assert result.model.E.shape == (11, 4)
+    assert result.model.info["transforms"] == ["lower"]
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------
+
+
+def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypatch,
+                                               one_line_error):
+    previous_handler = signal.getsignal(signal.SIGINT)
+    before = tlm.load(model_file)
+    calls = []
+    step = EmbeddingModel._step
+
+    def interrupted_step(self, *batch, lr):
+        calls.append(len(batch[0]))
+        if len(calls) == 20:  # 8 batches of at most 4 per epoch: this is in epoch 3
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(self, *batch, lr=lr)
+
+    monkeypatch.setattr(EmbeddingModel, "_step", interrupted_step)
+    result = run("train", "--filepath", chuck, "--batch-size", "4", "--epochs", "5",
+                 "--seed", "3", "--output", model_file)
+
+    line = one_line_error(result, "interrupted", str(model_file), "2 of 5", code=130)
+    assert "saved" in line
+    assert len(calls) == 20  # stopped right after the batch it was in
+    assert signal.getsignal(signal.SIGINT) is previous_handler
+    assert [EPOCH_LINE.fullmatch(x)[1] for x in result.stdout.splitlines()] == ["1", "2"]
+    assert "Model saved" not in result.stdout
+
+    kept = tlm.load(model_file)
+    assert [e["epoch"] for e in kept.history] == [1, 2]
+    assert kept.config.seed == 3
+    assert not np.array_equal(kept.E, before.E)
+    untrained = EmbeddingModel.init_arrays(11, kept.config, np.random.default_rng(3))
+    assert not np.allclose(kept.E, untrained["E"])  # the 20 steps are in it
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+def write_bad_inputs(folder: Path) -> dict[str, Path]:
+    files = {
+        "empty": folder / "empty.txt",
+        "blank": folder / "blank.txt",
+        "binary": folder / "image.png",
+        "latin1": folder / "latin1.txt",
+        "punct": folder / "punct.txt",
+        "short": folder / "short.txt",
+        "folder": folder / "texts",
+    }
+    files["empty"].write_bytes(b"")
+    files["blank"].write_text("  \n\n\t \n", encoding="utf-8")
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01" + bytes(range(256)))
+    files["latin1"].write_bytes("caf\u00e9 cr\u00e8me br\u00fbl\u00e9e".encode("latin-1"))
+    files["punct"].write_text("!!! ... ??? --", encoding="utf-8")
+    files["short"].write_text("how much", encoding="utf-8")
+    files["folder"].mkdir()
+    return files
+
+
+BAD_TRAIN = [
+    # (id, arguments after `train`, key words of the error line)
+    ("missing file", ["--filepath", "{tmp}/no-such.txt"], ["not found", "no-such.txt"]),
+    ("empty file", ["--filepath", "{empty}"], ["empty.txt", "empty"]),
+    ("blank file", ["--filepath", "{blank}"], ["blank.txt", "empty"]),
+    ("binary file", ["--filepath", "{binary}"], ["image.png", "binary"]),
+    ("folder", ["--filepath", "{folder}"], ["texts", "folder"]),
+    ("not UTF-8", ["--filepath", "{latin1}"], ["latin1.txt", "UTF-8"]),
+    ("one good one bad", ["--filepath", "{chuck}", "--filepath", "{binary}"], ["binary"]),
+    ("nothing left", ["--filepath", "{punct}", "-t", "alpha"], ["punct.txt", "no tokens"]),
+    ("no text", [], ["--filepath", "--gutenberg"]),
+    ("unknown transform", ["--filepath", "{chuck}", "-t", "upper"], ["transform", "upper"]),
+    ("unknown model", ["--filepath", "{chuck}", "--model", "gpt"], ["--model", "gpt"]),
+    ("shorter than window", ["--filepath", "{short}"], ["too short", "2 words", "context"]),
+    ("window too big", ["--filepath", "{chuck}", "--context-window", "40"],
+     ["too short", "32 words", "--context-window 40"]),
+    ("val too short", ["--filepath", "{chuck}", "--val-fraction", "0.05"],
+     ["held-out", "too short"]),
+    ("epochs 0", ["--filepath", "{chuck}", "--epochs", "0"], ["--epochs", "positive"]),
+    ("epochs -1", ["--filepath", "{chuck}", "--epochs", "-1"], ["--epochs", "positive"]),
+    ("dim 0", ["--filepath", "{chuck}", "--dim", "0"], ["--dim", "positive"]),
+    ("dim -5", ["--filepath", "{chuck}", "--dim", "-5"], ["--dim", "positive"]),
+    ("lr 0", ["--filepath", "{chuck}", "--lr", "0"], ["--lr", "positive"]),
+    ("lr -0.1", ["--filepath", "{chuck}", "--lr", "-0.1"], ["--lr", "positive"]),
+    ("lr nan", ["--filepath", "{chuck}", "--lr", "nan"], ["--lr", "positive"]),
+    ("lr inf", ["--filepath", "{chuck}", "--lr", "inf"], ["--lr", "positive"]),
+    ("batch 0", ["--filepath", "{chuck}", "--batch-size", "0"], ["--batch-size", "positive"]),
+    ("batch -8", ["--filepath", "{chuck}", "--batch-size", "-8"], ["--batch-size", "positive"]),
+    ("window 0", ["--filepath", "{chuck}", "--context-window", "0"],
+     ["--context-window", "positive"]),
+    ("window -2", ["--filepath", "{chuck}", "--context-window", "-2"],
+     ["--context-window", "positive"]),
+    ("min-count 0", ["--filepath", "{chuck}", "--min-count", "0"], ["--min-count", "positive"]),
+    ("min-count too high", ["--filepath", "{chuck}", "--min-count", "100"], ["--min-count 100"]),
+    ("val-fraction 1", ["--filepath", "{chuck}", "--val-fraction", "1"], ["--val-fraction"]),
+    ("val-fraction 1.5", ["--filepath", "{chuck}", "--val-fraction", "1.5"], ["--val-fraction"]),
+    ("val-fraction -0.1", ["--filepath", "{chuck}", "--val-fraction", "-0.1"], ["--val-fraction"]),
+    ("val-fraction nan", ["--filepath", "{chuck}", "--val-fraction", "nan"], ["--val-fraction"]),
+    ("val-fraction word", ["--filepath", "{chuck}", "--val-fraction", "half"],
+     ["--val-fraction", "half"]),
+    ("epochs word", ["--filepath", "{chuck}", "--epochs", "many"], ["--epochs", "many"]),
+    ("seed -1", ["--filepath", "{chuck}", "--seed", "-1"], ["--seed"]),
+    ("huge dim", ["--filepath", "{chuck}", "--dim", "100000000000000000000"], ["dim"]),
+    ("unknown option", ["--filepath", "{chuck}", "--colour", "red"], ["--colour"]),
+    ("output is a folder", ["--filepath", "{chuck}", "--output", "{folder}"],
+     ["--output", "folder"]),
+    ("output folder missing", ["--filepath", "{chuck}", "--output", "{tmp}/nowhere/m.json"],
+     ["--output", "does not exist"]),
+    ("output is the text", ["--filepath", "{chuck}", "--output", "{chuck}"],
+     ["--output", "not a tlm model"]),
+]
+
+
+@pytest.mark.parametrize(
+    "args, keywords", [c[1:] for c in BAD_TRAIN], ids=[c[0] for c in BAD_TRAIN]
+)
+def test_bad_train_input(run, tmp_path, chuck, model_file, one_line_error, unchanged,
+                         args, keywords):
+    files = write_bad_inputs(tmp_path)
+    names = {k: str(v) for k, v in files.items()} | {"chuck": str(chuck), "tmp": str(tmp_path)}
+    argv = [a.format(**names) for a in args]
+    if "--output" not in argv:
+        argv += ["--output", str(model_file)]
+    still = unchanged([model_file, chuck, *[f for f in files.values() if f.is_file()]])
+    result = run("train", *argv)
+    one_line_error(result, *keywords)
+    still()
+
+
+@pytest.mark.filterwarnings("error")  # a numpy RuntimeWarning would be a second stderr line
+@pytest.mark.parametrize("lr", ["1e30", "1e5", "1e38"])
+def test_learning_rate_that_blows_up(run, chuck, model_file, one_line_error, unchanged, lr):
+    still = unchanged([model_file])
+    result = run("train", "--filepath", chuck, "--lr", lr, "--epochs", "20", "--seed", "1",
+                 "--output", model_file)
+    line = one_line_error(result, "loss", "learning rate", "--lr")
+    assert "nan" in line or "inf" in line
+    still()
+
+
+def test_blow_up_in_the_last_step_is_not_saved(run, chuck, tmp_path, one_line_error):
+    """A step can overflow the arrays after computing a finite loss; if it was the
+    last one, nothing would notice before saving a model full of inf/NaN."""
+    result = run("train", "--filepath", chuck, "--lr", "1e38", "--epochs", "1", "--seed", "1",
+                 "--output", "new.json")
+    one_line_error(result, "learning rate")
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_option_that_does_not_apply_to_the_model(run, chuck, model_file, one_line_error,
+                                                 unchanged):
+    # the library names the option and the model
+    with pytest.raises(TlmError, match="--negative does not apply to the embedding model"):
+        tlm.train.fit("embedding", [str(chuck)], negative=5)
+    # through the command line: every `tlm train` option that some model has no setting for
+    command = tlm.cli.cli.commands["train"]
+    general = {"filepaths", "gutenberg", "transforms", "model_type", "output", "interact", "quiet"}
+    pairs = []
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.name in general:
+            continue
+        value = param.type.choices[0] if isinstance(param.type, click.Choice) else "3"
+        for kind, cls in MODELS.items():
+            if param.name not in cls.Config.__dataclass_fields__:
+                pairs.append((kind, param.opts[-1], value))
+    for kind, option, value in pairs:
+        still = unchanged([model_file])
+        result = run("train", "--filepath", chuck, "--model", kind, option, value,
+                     "--output", model_file)
+        one_line_error(result, option, "does not apply", kind)
+        still()
+
+
+def test_no_output_file_on_failure(run, tmp_path, one_line_error):
+    """A run that fails writes nothing, not even an empty model.json."""
+    result = run("train", "--filepath", tmp_path / "missing.txt")
+    one_line_error(result, "not found")
+    assert not (tmp_path / "model.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_library_errors_are_tlm_errors(chuck):
+    with pytest.raises(TlmError, match="--epochs"):
+        tlm.train.fit("embedding", [str(chuck)], epochs=0)
+    with pytest.raises(TlmError, match="unknown model"):
+        tlm.train.fit("gpt", [str(chuck)])
+
+
+def test_usage_errors_are_one_line(run, one_line_error):
+    one_line_error(run("--no-such-option"), "--no-such-option", code=2)
+    one_line_error(run("no-such-command"), "no-such-command", code=2)
+    one_line_error(run("train", "--epochs"), "--epochs", code=2)
