@@ -156,7 +156,7 @@ def _cached(key: str, origin: Any, build: Callable[[], KeyedVectors]) -> KeyedVe
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
         try:
-            kv.save(str(tmp / "vectors.kv"))
+            kv.save(str(tmp / "vectors.kv"), separately=["vectors"])  # a .npy to mmap
             (tmp / "origin.json").write_text(json.dumps(stamp))
             if folder.exists():
                 shutil.rmtree(folder)
