@@ -1,0 +1,140 @@
+"""The `wp` command, run through CliRunner on a small fake GloVe package
+(TLM_GLOVE_DIR) and small vector files; no network."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from gensim.models import KeyedVectors
+
+from tlm import pretrained
+from tlm.wp import cli
+
+# axes: royal, male-female, animal, other
+VECTORS = {
+    "the": [0.1, 0.0, 0.1, 1.0],
+    "king": [1.0, 1.0, 0.0, 0.1],
+    "queen": [1.0, -1.0, 0.0, 0.1],
+    "man": [0.0, 1.0, 0.0, 0.2],
+    "woman": [0.0, -1.0, 0.0, 0.2],
+    "prince": [0.9, 0.8, 0.0, 0.3],
+    "cat": [0.0, 0.0, 1.0, 0.1],
+    "dog": [0.0, 0.0, 1.0, -0.1],
+    "tree": [0.0, 0.1, -0.5, 0.5],
+}
+WORDS = list(VECTORS)
+
+
+def cosine(a: str, b: str) -> float:
+    u, v = np.array(VECTORS[a]), np.array(VECTORS[b])
+    return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+
+@pytest.fixture(autouse=True)
+def fake_glove(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "glove"
+    folder.mkdir()
+    np.save(folder / pretrained.GLOVE_ARRAY, np.array(list(VECTORS.values()), dtype=np.float32))
+    pq.write_table(pa.table({"index": WORDS}), folder / pretrained.GLOVE_INDEX)
+    monkeypatch.setenv("TLM_GLOVE_DIR", str(folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
+
+    def no_network(*args, **kwargs):
+        raise OSError("the tests run offline")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    pretrained._memo.clear()
+    yield folder
+    pretrained._memo.clear()
+
+
+def wp(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_similar_lists_the_nearest_words_by_cosine() -> None:
+    result = wp("similar", "king", "-k", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 3
+    expected = sorted((w for w in WORDS if w != "king"), key=lambda w: -cosine("king", w))[:3]
+    assert [line.split()[0] for line in lines] == expected
+    assert expected[0] == "prince"
+    assert float(lines[0].split()[1]) == pytest.approx(cosine("king", "prince"), abs=1e-4)
+
+
+def test_similar_default_k_and_case() -> None:
+    result = wp("similar", "KING")  # GloVe is lower-case: the word is lower-cased
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == len(WORDS) - 1  # 10 asked, 8 other words exist
+
+
+def test_similarity_is_the_cosine() -> None:
+    result = wp("similarity", "cat", "dog")
+    assert result.exit_code == 0, result.output
+    assert float(result.output) == pytest.approx(cosine("cat", "dog"), abs=1e-4)
+    assert result.output.strip() == f"{cosine('cat', 'dog'):.4f}"
+
+
+def test_analogy_man_king_woman_is_queen() -> None:
+    result = wp("analogy", "man", "king", "woman", "-k", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[0] == "queen"
+    assert not {"man", "king", "woman"} & {line.split()[0] for line in lines}
+
+
+def test_vectors_from_a_word2vec_file(tmp_path: Path) -> None:
+    kv = KeyedVectors(2)
+    kv.add_vectors(["red", "green", "blue"], np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32))
+    path = tmp_path / "colours.bin"
+    kv.save_word2vec_format(str(path), binary=True)
+    result = wp("--vectors", str(path), "similar", "red", "-k", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.split()[0] == "green"
+
+
+def test_unknown_word_is_one_line(one_line_error) -> None:
+    result = wp("similar", "kingg")
+    one_line_error(result, "glove-wiki-gigaword-50", "'kingg'", "closest", "king", code=1)
+
+
+def test_missing_vectors_file_is_one_line(one_line_error, tmp_path: Path) -> None:
+    result = wp("--vectors", str(tmp_path / "none.txt"), "similarity", "a", "b")
+    one_line_error(result, "not found", code=1)
+
+
+def test_garbled_vectors_file_is_one_line(one_line_error, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("dear diary, today I trained a model\n")
+    one_line_error(wp("--vectors", str(path), "similar", "a"), "not a word-vectors file", code=1)
+
+
+def test_offline_download_is_fast_and_names_the_alternatives(one_line_error) -> None:
+    start = time.perf_counter()
+    result = wp("--vectors", "word2vec-google-news-300", "similar", "king")
+    assert time.perf_counter() - start < 5
+    one_line_error(result, "word2vec-google-news-300", "glove-wiki-gigaword-50",
+                   "word2vec-same-corpus", code=1)
+
+
+def test_usage_errors_are_one_line(one_line_error) -> None:
+    one_line_error(wp("analogy", "man", "king"), "missing argument", code=2)
+    one_line_error(wp("similar", "king", "-k", "0"), "-k", code=2)
+    one_line_error(wp("nearest", "king"), "no such command", code=2)
+
+
+def test_help_documents_the_sources() -> None:
+    result = wp("--help")
+    assert result.exit_code == 0
+    for word in ("similar", "similarity", "analogy", "--vectors", "TLM_GLOVE_DIR"):
+        assert word in result.output
