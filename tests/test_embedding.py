@@ -40,13 +40,15 @@ def step_gradients(model: EmbeddingModel, context, target) -> tuple[dict[str, np
     return {n: model.arrays[n] - stepped.arrays[n] for n in model.array_names}, loss
 
 
-def finite_differences(model: EmbeddingModel, context, target, eps: float = 1e-6):
-    """Central differences of the mean loss for every entry of E, W and b."""
+def finite_differences(model: EmbeddingModel, context, target, eps: float = 1e-6,
+                       entries: dict[str, list[tuple[int, ...]]] | None = None):
+    """Central differences of the mean loss for every entry of E, W and b (or for
+    the `entries` given; the others are left 0)."""
     grads = {}
     for name in model.array_names:
         a = model.arrays[name]
         g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
+        for i in (entries[name] if entries else np.ndindex(a.shape)):
             keep = a[i]
             a[i] = keep + eps
             up = mean_loss(model, context, target)
@@ -93,6 +95,39 @@ def test_step_gradients_single_repeated_word_batch():
     analytic, _ = step_gradients(model, context, target)
     for name in ("E", "W", "b"):
         assert relative_error(analytic[name], numeric[name]) < 1e-6, name
+
+
+def test_step_gradients_large_batch():
+    """A batch big enough that the rows of E are added by the sparse-matrix path."""
+    model = float64_model(V=7, d=4, C=2, seed=13)
+    rng = np.random.default_rng(0)
+    context, target = rng.integers(0, 7, size=(200, 2)), rng.integers(0, 7, size=200)
+    numeric = finite_differences(model, context, target)
+    analytic, _ = step_gradients(model, context, target)
+    for name in ("E", "W", "b"):
+        assert relative_error(analytic[name], numeric[name]) < 1e-6, name
+
+
+def test_step_gradients_large_vocabulary():
+    """Many words, few of them in the batch: the path that adds only the rows that occur."""
+    V, C, B = 1100, 3, 86                                   # 258 rows of E, V > 4 * 258
+    model = float64_model(V=V, d=4, C=C, seed=17)
+    rng = np.random.default_rng(1)
+    words = rng.choice(V, size=10, replace=False)
+    context, target = words[rng.integers(0, 10, size=(B, C))], rng.integers(0, V, size=B)
+    entries = {
+        "E": [(int(w), j) for w in words for j in range(4)],
+        "W": [(int(rng.integers(4)), int(v)) for v in [*target[:10], *rng.integers(0, V, 10)]],
+        "b": [(int(v),) for v in [*target[:10], *rng.integers(0, V, 10)]],
+    }
+    numeric = finite_differences(model, context, target, entries=entries)
+    analytic, _ = step_gradients(model, context, target)
+    for name, index in entries.items():
+        rows = tuple(np.array(index).T)
+        err = relative_error(analytic[name][rows], numeric[name][rows])
+        assert err < 1e-6, f"d{name}: relative error {err:.2e}"
+    untouched = np.setdiff1d(np.arange(V), words)
+    assert np.all(analytic["E"][untouched] == 0)
 
 
 def test_step_is_sgd_scaled_by_lr():
@@ -183,14 +218,20 @@ def test_prepare_makes_every_window_inside_each_document():
         zip(targets.tolist(), map(tuple, contexts.tolist()), strict=True))
 
 
-def test_scatter_add_sums_repeated_rows():
-    target = np.zeros((4, 2))
-    rows = np.array([[1, 1], [3, 1]])
-    values = np.arange(8, dtype=float).reshape(2, 2, 2)
-    expected = np.zeros((4, 2))
-    np.add.at(expected, rows.reshape(-1), values.reshape(-1, 2))
+@pytest.mark.parametrize("V, n", [(4, 2), (50, 600), (100_000, 300)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_add_sums_repeated_rows(V, n, dtype):
+    """The same as np.add.at for small and large batches and vocabularies."""
+    rng = np.random.default_rng(V + n)
+    target = rng.normal(size=(V, 3)).astype(dtype)
+    rows = rng.integers(0, min(V, 40), size=(n, 2))         # many repeats
+    values = rng.normal(size=(n, 2, 3)).astype(dtype)
+    expected = target.astype(np.float64)
+    np.add.at(expected, rows.reshape(-1), values.reshape(-1, 3).astype(np.float64))
     scatter_add(target, rows, values)
-    np.testing.assert_array_equal(target, expected)
+    assert target.dtype == dtype
+    np.testing.assert_allclose(target, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
 
 
 def test_loss_falls_when_training_on_chuck(chuck):
