@@ -31,8 +31,9 @@ Sources = list[tuple[str, Any]]
 
 def find(kv: Any, word: str) -> str | None:
     """The key `word` has in `kv`: as given, else lower-cased (GloVe and models
-    trained with `-t lower` only have lower-case words), else None."""
-    for key in (word, word.lower()):
+    trained with `-t lower` only have lower-case words), else capitalised (a
+    model trained without `-t lower` knows 'Emma', not 'emma'), else None."""
+    for key in (word, word.lower(), word.capitalize()):
         if key in kv:
             return key
     return None
