@@ -333,3 +333,21 @@ def test_lazy_vectors_load_on_first_use() -> None:
     assert lazy.loaded and "10 words x 6 dims" in repr(lazy)
     assert "queen" in lazy and len(lazy) == 10
     np.testing.assert_array_equal(lazy["cat"], fake_vectors()[WORDS.index("cat")])
+
+
+def test_word2vec_settings_carry_over_from_a_skipgram_like_model() -> None:
+    from types import SimpleNamespace
+
+    config = SimpleNamespace(min_count=3, epochs=7, seed=11, window=4, negative=9, sample=0.0,
+                             lr=0.05)
+    skipgram = SimpleNamespace(config=config, E=np.zeros((5, 16)), lr_schedule="linear")
+    settings, defaulted = pretrained.word2vec_settings(skipgram)
+    assert settings == {"vector_size": 16, "min_count": 3, "epochs": 7, "seed": 11, "window": 4,
+                        "negative": 9, "sample": 0.0, "alpha": 0.05}
+    assert defaulted == []
+
+    embedding = SimpleNamespace(config=SimpleNamespace(min_count=1, epochs=2, seed=None, lr=0.5),
+                                E=np.zeros((5, 8)), lr_schedule="constant")
+    settings, defaulted = pretrained.word2vec_settings(embedding)
+    assert defaulted == ["window", "negative", "sample", "alpha"]
+    assert (settings["window"], settings["alpha"], settings["seed"]) == (5, 0.025, 1)

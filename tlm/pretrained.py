@@ -380,13 +380,20 @@ def load_file(path: str | os.PathLike) -> KeyedVectors:
 
 # -- word2vec trained on a model's own text ----------------------------------------------------
 #: word2vec's own defaults, for models that lack these settings.
-WORD2VEC_DEFAULTS = {"window": 5, "negative": 5, "sample": 1e-3}
+WORD2VEC_DEFAULTS = {"window": 5, "negative": 5, "sample": 1e-3, "alpha": 0.025}
 
 
 def word2vec_settings(model: Model) -> tuple[dict[str, Any], list[str]]:
     """gensim Word2Vec arguments matching `model`'s settings, and the names of
-    the settings the model does not have (word2vec's defaults are used)."""
+    the settings the model does not have (word2vec's defaults are used).
+
+    The learning rate carries over only from a model whose rate decays linearly
+    as word2vec's `alpha` does (skip-gram); an embedding model's --lr is a step
+    on a batch mean and means something else.
+    """
     cfg = model.config
+    own = {n: getattr(cfg, n, None) for n in ("window", "negative", "sample")}
+    own["alpha"] = cfg.lr if model.lr_schedule == "linear" else None
     settings: dict[str, Any] = {
         "vector_size": int(model.E.shape[1]),
         "min_count": int(cfg.min_count),
@@ -395,7 +402,7 @@ def word2vec_settings(model: Model) -> tuple[dict[str, Any], list[str]]:
     }
     defaulted = []
     for name, default in WORD2VEC_DEFAULTS.items():
-        value = getattr(cfg, name, None)
+        value = own[name]
         if value is None:
             defaulted.append(name)
             value = default
@@ -470,10 +477,8 @@ def same_corpus(
     sentences = _training_text(model, model_path)
     if defaulted and report is not None:
         report(
-            f"{SAME_CORPUS}: the {model.type} model has no "
-            + ", ".join(f"{n}" for n in defaulted)
-            + "; using word2vec's defaults "
-            + ", ".join(f"{n}={settings[n]}" for n in defaulted)
+            f"{SAME_CORPUS}: using word2vec's defaults for what the {model.type} model does "
+            "not set: " + ", ".join(f"{n}={settings[n]}" for n in defaulted)
         )
     w2v = Word2Vec(sentences, sg=1, workers=1, hashfxn=_stable_hash, **settings)
     kv = w2v.wv
