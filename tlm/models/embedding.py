@@ -37,15 +37,19 @@ from tlm.models.sparse import scatter_add
 class EmbeddingConfig(Settings):
     dim: int = 32
     context_window: int = 2
-    lr: float = 0.5
-    batch_size: int = 64
+    lr: float = 2.0
+    batch_size: int = 128
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, in place: z is overwritten by the probabilities."""
-    z -= z.max(axis=-1, keepdims=True)  # exp of large logits would overflow; p is unchanged
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
+    """Softmax over the last axis, in place: z (..., V) is overwritten by
+    p = exp(z) / sum(exp(z)). Subtracting each row's max first changes nothing
+    mathematically but keeps exp from overflowing. The row sums are a
+    matrix-vector product with a vector of ones, which is several times faster
+    than `z.sum(axis=-1)` for a (B, V) array."""
+    z -= z.max(axis=-1, keepdims=True)                 # (..., V)
+    np.exp(z, out=z)                                   # (..., V)
+    z /= (z @ np.ones(z.shape[-1], z.dtype))[..., None]  # (..., V) / (..., 1)
     return z
 
 
@@ -79,7 +83,8 @@ class EmbeddingModel(Model):
         """Context ids (..., C) -> context embedding h (..., d) and next-word
         probabilities p (..., V). Works for one context (C,) or a batch (B, C)."""
         h = self.E[context].mean(axis=-2)  # (..., d)  h = (1/C) sum_c E[w_c]
-        z = h @ self.W + self.b            # (..., V)  z = h W + b
+        z = h @ self.W                     # (..., V)  z = h W + b
+        z += self.b                        #           (in place: no second (B, V) array)
         p = softmax(z)                     # (..., V)  p = softmax(z)
         return h, p
 
@@ -134,7 +139,7 @@ class EmbeddingModel(Model):
             c, t = contexts[start : start + batch_size], targets[start : start + batch_size]
             _, p = self._forward(c)
             total += -np.log(p[np.arange(len(t)), t]).sum(dtype=np.float64)
-        return total / len(targets)
+        return float(total / len(targets))
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities after the last `context_window` ids of `context`.
