@@ -83,11 +83,18 @@ def cli() -> None:
 @click.option("--model", "model_type", type=click.Choice(list(MODELS)), default="embedding",
               show_default=True, help="Which model to train.")
 @click.option("--context-window", type=int, help="Words of context (embedding; default 2).")
+@click.option("--window", type=int,
+              help="Skipgram: context words up to this far on each side (default 5).")
+@click.option("--negative", type=int,
+              help="Skipgram: negative words drawn per context word (default 5).")
+@click.option("--sample", type=float,
+              help="Skipgram: subsample words more frequent than this share (default 1e-3; 0 off).")
 @click.option("--dim", type=int, help="Vector dimensions (default 32).")
 @click.option("--epochs", type=int, help="Passes over the text (default 5).")
 @click.option("--lr", type=float, help="Learning rate (SGD step size).")
 @click.option("--batch-size", type=int, help="Examples per SGD step.")
-@click.option("--min-count", type=int, help="Drop words seen fewer times (default 1).")
+@click.option("--min-count", type=int,
+              help="Drop words seen fewer times (default 1; skipgram 5).")
 @click.option("--val-fraction", type=float,
               help="Hold out this last part of the text to report held-out loss.")
 @click.option("--seed", type=int, help="Makes training reproducible.")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tlm import geometry
 from tlm.compare import shell_helpers
 from tlm.models.base import Model
 
@@ -21,6 +22,7 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     ns["word_to_idx"] = model.word_to_idx
     for name in model.array_names:
         ns[name] = model.arrays[name]
+    ns.update(geometry.shell_helpers(model))  # sim(a, b), neighbors(word, k), analogy(a, b, c)
     # glove (loaded on first use), word2vec(...), compare(word, k=10), compare_sim(a, b)
     ns.update(shell_helpers(model, extra.get("model_path")))
     ns.update(extra)
@@ -40,6 +42,9 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
     if "text" in ns:
         lines.append("  text             the text just generated")
     lines += [
+        "  sim(a, b)        cosine similarity of the vectors (rows of E) of two words",
+        "  neighbors(word, k=10)  the k nearest words by cosine similarity",
+        "  analogy(a, b, c) a is to b as c is to ...? e.g. analogy('man', 'king', 'woman')",
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
         "  word2vec()       gensim's Word2Vec trained on this model's text and settings;",
         "                   word2vec(NAME|PATH) loads others (e.g. a word2vec or GloVe file)",

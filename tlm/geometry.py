@@ -1,0 +1,128 @@
+"""Word-vector geometry: cosine similarity, nearest neighbours, analogies.
+
+Two words are similar when their vectors point the same way: the cosine
+similarity u . v / (|u| |v|) is 1 for the same direction, 0 for unrelated
+(orthogonal) directions and -1 for opposite ones. The nearest neighbours of a
+word are the words of highest cosine with it, and the analogy "a is to b as c
+is to ?" is answered by the words nearest to b - a + c (king - man + woman ~
+queen), leaving out a, b and c themselves.
+
+Every helper takes a gensim `KeyedVectors` (pretrained GloVe or word2vec) or a
+tlm model (its `model.vectors`, the rows of E), and uses gensim's own
+`similarity` and `most_similar`, so every source is measured the same way.
+A word the vectors do not have is a TlmError that names it and suggests
+close spellings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tlm.errors import TlmError
+from tlm.models.base import Model
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+#: How many of the most frequent words are searched for close spellings
+#: (difflib over all 400,000 GloVe words would take seconds).
+SPELLING_SEARCH = 50000
+
+
+class Scored(list):
+    """A list of (word, score) pairs that prints as a small table in the shell."""
+
+    def __repr__(self) -> str:
+        if not self:
+            return "[]"
+        width = max(len(word) for word, _ in self)
+        return "\n".join(f"{word:<{width}}  {score:.3f}" for word, score in self)
+
+
+def keyed_vectors(vectors: KeyedVectors | Model) -> KeyedVectors:
+    """The gensim KeyedVectors of a model (its E), or the KeyedVectors given."""
+    return vectors.vectors if isinstance(vectors, Model) else vectors
+
+
+def key(vectors: KeyedVectors | Model, word: str) -> str:
+    """The word as the vectors spell it: as given, else lower-case (models trained
+    with `-t lower`, GloVe), else capitalised; a TlmError if none is there."""
+    kv = keyed_vectors(vectors)
+    for candidate in (word, word.lower(), word.capitalize()):
+        if candidate in kv.key_to_index:
+            return candidate
+    words = kv.index_to_key[:SPELLING_SEARCH]  # most frequent first in gensim's files
+    close = difflib.get_close_matches(word, words, n=3) or difflib.get_close_matches(
+        word.lower(), words, n=3
+    )
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    if isinstance(vectors, Model):
+        raise TlmError(f"the model has never seen the word {word!r}{hint}")
+    raise TlmError(f"the vectors have no word {word!r}{hint}")
+
+
+def _check_k(k: int) -> None:
+    if not isinstance(k, int) or k < 1:
+        raise TlmError(f"k must be a whole number of at least 1, not {k!r}")
+
+
+def sim(vectors: KeyedVectors | Model, a: str, b: str) -> float:
+    """Cosine similarity of the vectors of words a and b (from -1 to 1)."""
+    kv = keyed_vectors(vectors)
+    return float(kv.similarity(key(vectors, a), key(vectors, b)))
+
+
+def neighbors(vectors: KeyedVectors | Model, word: str, k: int = 10) -> Scored:
+    """The k words nearest to `word` by cosine similarity, nearest first."""
+    _check_k(k)
+    kv = keyed_vectors(vectors)
+    return Scored(kv.most_similar(key(vectors, word), topn=k))
+
+
+def analogy(vectors: KeyedVectors | Model, a: str, b: str, c: str, k: int = 5) -> Scored:
+    """a is to b as c is to what? The k words nearest to b - a + c (by cosine,
+    on unit-length vectors), leaving out a, b and c."""
+    _check_k(k)
+    kv = keyed_vectors(vectors)
+    ka, kb, kc = (key(vectors, w) for w in (a, b, c))
+    return Scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
+
+
+def _one_line_errors(fn: Callable) -> Callable:
+    """In the shell a mistake prints `Error: ...` instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TlmError as e:
+            print(f"Error: {e}", file=sys.stderr)
+            return None
+
+    return wrapper
+
+
+def shell_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
+    """sim, neighbors and analogy with the vectors filled in, for the shell:
+    `sim('cat', 'dog')`, `neighbors('emma')`, `analogy('man', 'king', 'woman')`."""
+
+    def sim_(a: str, b: str) -> float:
+        """sim(a, b): cosine similarity of the vectors of words a and b (-1 to 1)."""
+        return sim(vectors, a, b)
+
+    def neighbors_(word: str, k: int = 10) -> Scored:
+        """neighbors(word, k=10): the k nearest words by cosine, with their similarity."""
+        return neighbors(vectors, word, k)
+
+    def analogy_(a: str, b: str, c: str, k: int = 5) -> Scored:
+        """analogy(a, b, c, k=5): a is to b as c is to ...? (the words nearest b - a + c)"""
+        return analogy(vectors, a, b, c, k)
+
+    helpers = {"sim": sim_, "neighbors": neighbors_, "analogy": analogy_}
+    for name, fn in helpers.items():
+        fn.__name__ = fn.__qualname__ = name
+    return {name: _one_line_errors(fn) for name, fn in helpers.items()}

@@ -1,0 +1,218 @@
+"""Skip-gram with negative sampling (SGNS): word2vec's way of learning word
+vectors from which words appear near which.
+
+Every word w has two vectors: an input vector v_w = E[w] (the word vectors a
+learner looks at and compares) and an output vector u_w = E_out[w] (what the
+word looks like as a context of another word; word2vec's `syn1neg`).
+
+For a centre word w in the text, every word c at most r positions away is a
+context word (a positive pair (w, c)); r is drawn uniformly from 1..window for
+each centre word, so near words count more often than far ones. Each positive
+pair gets K negative words n_1..n_K drawn from the unigram distribution raised
+to the 3/4 power, P(n) ~ count(n)^0.75. The loss of one pair is
+
+    L = -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_{n_k} . v_w)
+
+Write s_j = u_j . v_w for the K+1 output words j in (c, n_1, ..., n_K), with
+label y_j = 1 for the context word and 0 for a negative. Since
+sigmoid(-s) = 1 - sigmoid(s), L is a logistic-regression loss per output word,
+and its gradients by hand (no autodiff) are
+
+    dL/ds_j = sigmoid(s_j) - y_j = g_j                                  scalar
+    dL/du_j = g_j * v_w                                                 (d,)
+    dL/dv_w = sum_j g_j * u_j                                           (d,)
+
+and SGD moves u_j -= lr * g_j * v_w and v_w -= lr * sum_j g_j * u_j, both
+from the values before the step. The learning rate decays linearly from --lr
+to almost zero over all epochs (train.py's "linear" schedule).
+
+Frequent words are subsampled before the windows are taken: each occurrence
+of a word seen f times in a text of T words is kept with probability
+
+    keep(w) = (sqrt(f / (sample * T)) + 1) * (sample * T) / f          (at most 1)
+
+which is the formula of the word2vec C code (and gensim), not the paper's
+1 - sqrt(t / f). With sample = 0 every word is kept. Words seen fewer than
+--min-count times are dropped from the text altogether, as word2vec does.
+
+Batches: a step takes B pairs at once. Each pair contributes its full
+gradient, exactly as in the textbook step (so a batch of one is word2vec's
+update), but all B are computed from the arrays as they were at the start of
+the batch, and a row that occurs in several pairs receives the sum of their
+updates (stale within the batch, like Hogwild! training). The pairs of an epoch
+are shuffled, so a batch mixes the whole text.
+
+Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.models.base import Model, Settings
+from tlm.models.sparse import scatter_add, scatter_add_outer
+
+#: Negatives are drawn by picking a random entry of a table in which each word
+#: fills a share of the entries proportional to count^0.75 (as word2vec does).
+NOISE_TABLE_SIZE = 2**20
+
+
+@dataclass
+class SkipGramConfig(Settings):
+    dim: int = 32
+    window: int = 5
+    negative: int = 5
+    sample: float = 1e-3
+    lr: float = 0.025
+    min_count: int = 5
+    # Pairs per SGD step. Larger batches have less Python overhead per pair;
+    # 2048 pairs keep the gathered (B, K+1, d) output vectors within the CPU
+    # cache, and on Emma train as well as a batch of one (see the benchmark).
+    batch_size: int = 2048
+
+    def validate(self) -> None:
+        # --sample may be 0 (keep every word); Settings.validate wants every number > 0
+        if not self.sample >= 0 or not np.isfinite(self.sample):  # also catches NaN
+            raise TlmError(f"--sample must be 0 or more, not {self.sample}")
+        Settings.validate(dataclasses.replace(self, sample=1.0))
+        for name in ("window", "negative"):
+            if not isinstance(getattr(self, name), int):
+                raise TlmError(f"--{name} must be a whole number, not {getattr(self, name)!r}")
+
+
+class Text(NamedTuple):
+    """The training text as `prepare` leaves it for `epoch_examples`."""
+
+    ids: np.ndarray    # (N,) word ids, all documents one after another
+    doc: np.ndarray    # (N,) which document each word is in (no window spans two)
+    keep: np.ndarray   # (V,) chance that an occurrence of each word survives subsampling
+    noise: np.ndarray  # (NOISE_TABLE_SIZE,) word ids to draw negatives from
+
+
+class SkipGramModel(Model):
+    type = "skipgram"
+    Config = SkipGramConfig
+    array_names = ("E", "E_out")
+    predicts_next_word = False
+    lr_schedule = "linear"
+    uses_unk = False
+
+    config: SkipGramConfig
+    E_out: np.ndarray  # (V, d) output vectors: row j is word j seen as a context word
+
+    @classmethod
+    def init_arrays(
+        cls, V: int, config: SkipGramConfig, rng: np.random.Generator, dtype=np.float32
+    ) -> dict[str, np.ndarray]:
+        d = config.dim
+        return {
+            "E": ((rng.random((V, d)) - 0.5) / d).astype(dtype),  # (V, d) input vectors
+            "E_out": np.zeros((V, d), dtype=dtype),               # (V, d) output vectors
+        }
+
+    def expected_shapes(self) -> dict[str, tuple[int, ...]]:
+        V, d = len(self.vocab), self.config.dim
+        return {"E": (V, d), "E_out": (V, d)}
+
+    # -- the maths -------------------------------------------------------------
+    def _step(
+        self, centres: np.ndarray, contexts: np.ndarray, negatives: np.ndarray, lr: float
+    ) -> float:
+        """One SGD step on B pairs: centres (B,), contexts (B,), negatives (B, K).
+        Returns the mean loss of a pair.
+
+        In a small vocabulary the same pairs come back many times in one batch,
+        and their summed updates, all computed before any is applied, overshoot;
+        so a batch of more than V pairs is taken in pieces of V, one after another.
+        """
+        B, V = len(centres), len(self.vocab)
+        if B > V:
+            pieces = [slice(a, a + V) for a in range(0, B, V)]
+            losses = [self._step(centres[p], contexts[p], negatives[p], lr) for p in pieces]
+            return float(np.dot(losses, [len(centres[p]) for p in pieces])) / B
+        out = np.concatenate([contexts[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
+        v = np.take(self.E, centres, axis=0)             # (B, d)      v_w
+        u = np.take(self.E_out, out, axis=0)             # (B, K+1, d) u_j
+        s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w
+
+        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k), and -log sigmoid(-s) = s - log sigmoid(s)
+        e = np.exp(-s)                                   # (B, K+1)    exp(-s_j)
+        nll = np.log1p(e)                                # (B, K+1)    -log sigmoid(s_j)
+        loss = nll[:, 0].sum() + (s[:, 1:] + nll[:, 1:]).sum()  # the B pairs' L, summed
+        g = 1.0 / (1.0 + e)                              # (B, K+1)    sigmoid(s_j)
+        g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
+
+        dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j
+        # SGD; every pair's update comes from the arrays as they were before the step
+        scatter_add_outer(self.E_out, out, -lr * g, v)   # u_j -= lr * g_j * v_w
+        dv *= -lr
+        scatter_add(self.E, centres, dv)                 # v_w -= lr * dL/dv_w
+        return float(loss) / B
+
+    # -- training data -----------------------------------------------------------
+    def prepare(self, documents: list[np.ndarray]) -> Text:
+        """The text as one id array with the document of each word, the
+        subsampling probabilities and the noise table (all fixed for training)."""
+        documents = [ids for ids in documents if len(ids)]
+        if sum(len(ids) for ids in documents) < 2:
+            raise TlmError("the text is too short: a skip-gram needs at least two words")
+        ids = np.concatenate(documents).astype(np.int32)                      # (N,)
+        doc = np.repeat(np.arange(len(documents), dtype=np.int32), [len(x) for x in documents])
+        counts = np.bincount(ids, minlength=len(self.vocab))                   # (V,)
+        keep = self.keep_probabilities(counts)                                 # (V,)
+        expected = (keep * counts).sum()
+        if expected < 2:
+            raise TlmError(
+                f"--sample {self.config.sample:g} keeps only {expected:.1f} of the text's "
+                f"{len(ids)} words per epoch (it is meant for long texts); use --sample 0"
+            )
+        return Text(ids, doc, keep, self.noise_table(counts))
+
+    def keep_probabilities(self, counts: np.ndarray) -> np.ndarray:
+        """(V,) the chance that an occurrence of each word survives subsampling."""
+        st = self.config.sample * counts.sum()                    # sample * T
+        if st == 0:
+            return np.ones(len(counts))
+        f = np.maximum(counts, 1)                                 # (V,) counts f
+        return np.minimum((np.sqrt(f / st) + 1) * st / f, 1.0)    # (V,)
+
+    def noise_table(self, counts: np.ndarray) -> np.ndarray:
+        """(NOISE_TABLE_SIZE,) word ids, each word filling a share ~ count^0.75."""
+        q = counts.astype(np.float64) ** 0.75                     # (V,)
+        cdf = np.cumsum(q) / q.sum()                              # (V,)
+        points = (np.arange(NOISE_TABLE_SIZE) + 0.5) / NOISE_TABLE_SIZE
+        return np.searchsorted(cdf, points).astype(np.int32)
+
+    def epoch_examples(
+        self, text: Text, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One epoch of (centre, context, negatives) pairs, shuffled:
+        (P,), (P,), (P, K). Subsampling, windows and negatives are drawn anew."""
+        kept = rng.random(len(text.ids)) < text.keep[text.ids]   # (N,) subsampling
+        ids, doc = text.ids[kept], text.doc[kept]                 # (M,) the subsampled text
+        r = rng.integers(1, self.config.window + 1, size=len(ids))  # (M,) window of each centre
+
+        centres, contexts = [], []
+        for o in range(1, self.config.window + 1):               # each offset, all words at once
+            same_doc = doc[o:] == doc[:-o]                        # (M-o,) i and i+o in one document
+            right = np.flatnonzero(same_doc & (r[:-o] >= o))      # centre i, context i+o
+            left = np.flatnonzero(same_doc & (r[o:] >= o))        # centre i+o, context i
+            centres += [ids[right], ids[left + o]]
+            contexts += [ids[right + o], ids[left]]
+        centres = np.concatenate(centres)                         # (P,)
+        contexts = np.concatenate(contexts)                       # (P,)
+        if len(centres) == 0:
+            raise TlmError(
+                "subsampling left no two neighbouring words in this epoch: "
+                "the text is too short for --sample, use --sample 0"
+            )
+        order = rng.permutation(len(centres))                     # (P,) shuffle the pairs
+        K = self.config.negative
+        picks = rng.integers(0, len(text.noise), size=(len(centres), K))
+        negatives = text.noise[picks]                             # (P, K) ~ count^0.75
+        return centres[order], contexts[order], negatives
