@@ -58,6 +58,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     pretrained._memo.clear()
+    pretrained._same_corpus_memo.clear()
     yield glove
     pretrained._memo.clear()
 
@@ -185,7 +186,7 @@ def test_gzip_file_read_through(tmp_path: Path) -> None:
     path = tmp_path / "g.txt.gz"
     with gzip.open(path, "wt") as f:
         f.write("king 1 0\nqueen 0.9 0.1\n")
-    kv = pretrained.load(str(path))
+    kv = pretrained.load(path)  # a Path works as well as a str
     assert kv.index_to_key == ["king", "queen"]
 
 
@@ -279,7 +280,9 @@ def small_model(tmp_path: Path):
     return result.model, path, text
 
 
-def test_same_corpus_word2vec_matches_the_model_and_is_cached(small_model) -> None:
+def test_same_corpus_word2vec_matches_the_model_and_is_cached(
+    small_model, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model, path, _ = small_model
     notes: list[str] = []
     kv = pretrained.load(pretrained.SAME_CORPUS, model=model, model_path=path, report=notes.append)
@@ -290,9 +293,14 @@ def test_same_corpus_word2vec_matches_the_model_and_is_cached(small_model) -> No
     cache = pretrained.same_corpus_path(path)
     assert cache == path.with_name("small.word2vec.kv") and cache.is_file()
 
+    assert pretrained.same_corpus(model, path) is kv  # remembered in this process
+    pretrained._same_corpus_memo.clear()
+    import gensim.models
+
+    monkeypatch.setattr(gensim.models, "Word2Vec", lambda *a, **k: 1 / 0)  # no training now
     again = pretrained.same_corpus(model, path, report=notes.append)
     np.testing.assert_array_equal(again.vectors, kv.vectors)
-    assert len(notes) == 1  # from the cache: no training, no second note
+    assert len(notes) == 1  # from the cache file: no training, no second note
 
 
 def test_same_corpus_is_reproducible_and_retrained_when_the_model_changes(small_model) -> None:
@@ -300,6 +308,7 @@ def test_same_corpus_is_reproducible_and_retrained_when_the_model_changes(small_
     first = pretrained.same_corpus(model, path).vectors.copy()
     cache = pretrained.same_corpus_path(path)
     cache.unlink()
+    pretrained._same_corpus_memo.clear()
     np.testing.assert_array_equal(pretrained.same_corpus(model, path).vectors, first)
 
     model.config.seed = 99  # a retrained model: new file, new seed
@@ -311,6 +320,7 @@ def test_same_corpus_is_reproducible_and_retrained_when_the_model_changes(small_
 def test_same_corpus_without_its_text_or_without_a_model(small_model) -> None:
     model, path, text = small_model
     text.unlink()
+    pretrained._same_corpus_memo.clear()
     with pytest.raises(TlmError, match="re-reads the model's training text.*not found"):
         pretrained.same_corpus(model, path)
     with pytest.raises(TlmError, match="give the model"):

@@ -100,8 +100,9 @@ def names() -> list[str]:
     return [GLOVE, SAME_CORPUS] + [n for n in GENSIM_MODELS if n != GLOVE]
 
 
-def describe(source: str) -> str:
+def describe(source: str | os.PathLike) -> str:
     """A short label for a source: its name, or a file's name."""
+    source = os.fspath(source)
     source = ALIASES.get(source, source)
     if source in names():
         return source
@@ -465,14 +466,16 @@ def same_corpus(
     stamp: dict[str, Any] = {"settings": settings, "gensim": gensim.__version__}
     if cache is not None and Path(model_path).exists():
         stamp["model_file"] = _stamp(Path(model_path))
+    if model in _same_corpus_memo and _same_corpus_memo[model].tlm_stamp == stamp:
+        return _same_corpus_memo[model]
+    if "model_file" in stamp:
         try:
             kv = KeyedVectors.load(str(cache))
             if getattr(kv, "tlm_stamp", None) == stamp:
+                _same_corpus_memo[model] = kv
                 return kv
         except Exception:  # no cache yet, or a stale or damaged one
             pass
-    elif model in _same_corpus_memo and _same_corpus_memo[model].tlm_stamp == stamp:
-        return _same_corpus_memo[model]
 
     sentences = _training_text(model, model_path)
     if defaulted and report is not None:
@@ -486,7 +489,7 @@ def same_corpus(
     if "model_file" in stamp:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
-        except OSError:  # a read-only folder: no cache, the next call trains again
+        except OSError:  # a read-only folder: no cache file, only this process remembers
             pass
         else:
             os.close(fd)
@@ -498,14 +501,13 @@ def same_corpus(
                 pass
             finally:
                 Path(tmp).unlink(missing_ok=True)
-    else:
-        _same_corpus_memo[model] = kv
+    _same_corpus_memo[model] = kv
     return kv
 
 
 # -- one entry point ----------------------------------------------------------------------------
 def load(
-    source: str = GLOVE,
+    source: str | os.PathLike = GLOVE,
     model: Model | None = None,
     model_path: str | os.PathLike | None = None,
     report: Callable[[str], None] | None = None,
@@ -517,6 +519,7 @@ def load(
         load("vectors.bin")                      # word2vec binary / text, GloVe text
         load("word2vec-same-corpus", model=m, model_path="model.json")
     """
+    source = os.fspath(source)
     source = ALIASES.get(source, source)
     if source == GLOVE:
         return load_glove()
