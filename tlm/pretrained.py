@@ -567,6 +567,12 @@ class LazyVectors:
             raise AttributeError(name)
         return getattr(self.load(), name)
 
+    def __dir__(self) -> list[str]:  # tab completion shows the KeyedVectors' names once loaded
+        names = set(super().__dir__())
+        if self._kv is not None:
+            names |= set(dir(self._kv))
+        return sorted(names)
+
     def __getitem__(self, key: Any) -> Any:
         return self.load()[key]
 
