@@ -29,9 +29,9 @@ def scatter_add(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> Non
     target: (V, d); rows: any shape (...), ints in [0, V); values: (..., d).
     """
     rows = rows.reshape(-1)                                   # (n,)
-    values = values.reshape(len(rows), -1)                    # (n, d)
     if len(rows) == 0:
         return
+    values = values.reshape(len(rows), -1)                    # (n, d)
     if len(rows) >= SMALL:
         ones = np.ones((len(rows), 1), dtype=values.dtype)   # (n, 1)
         scatter_add_outer(target, rows[:, None], ones, values)

@@ -1,0 +1,136 @@
+"""tlm's skip-gram against gensim's Word2Vec on Jane Austen's Emma: speed and
+agreement of the nearest neighbours.
+
+    NLTK_DATA=../shared/nltk_data python benchmarks/skipgram_vs_gensim.py [--repeats 5]
+
+Both train on the same tokens (`-t lower -t alpha`) with the same settings:
+skip-gram, d=100, window 5, 5 negatives, sample 1e-3, min-count 5, 5 epochs,
+one thread (gensim `workers=1`; tlm with BLAS held to one thread, so neither
+uses the machine's second core). Runs alternate tlm and gensim, so both see
+the same load on a shared machine, and each figure is the median of --repeats.
+
+- words/s: corpus words x epochs / wall time, where the wall time covers
+  building the vocabulary and training (gensim: `Word2Vec(...)`; tlm:
+  `build_model` + `train`), not reading the text. The ratio tlm / gensim is
+  the speed target (>= 1.0).
+- neighbour agreement: for 300 mid-frequency words (frequency ranks 100-399,
+  below the function words), the mean share of the 10 nearest neighbours (by
+  cosine) that two models have in common. tlm vs gensim trained with the same
+  seed number, against the yardstick gensim vs gensim with another seed; the
+  ratio of the two is the quality target (>= 0.9).
+
+gensim reads a text in sentences of at most 10,000 words, so the novel is
+given to it in pieces of 10,000 words (15 window edges in 161,603 words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+if "--threads" not in os.sys.argv:  # one BLAS thread, like workers=1 (before numpy loads)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "nltk_data"
+if "NLTK_DATA" not in os.environ and SHARED.is_dir():
+    os.environ["NLTK_DATA"] = str(SHARED)
+
+import numpy as np  # noqa: E402
+
+from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
+from tlm.train import build_model, train  # noqa: E402
+
+SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-3, "min_count": 5}
+
+
+def run_gensim(tokens: list[str], epochs: int, seed: int):
+    from gensim.models import Word2Vec
+
+    sentences = [tokens[i : i + 10000] for i in range(0, len(tokens), 10000)]
+    t0 = time.perf_counter()
+    w2v = Word2Vec(
+        sentences, sg=1, vector_size=SETTINGS["dim"], window=SETTINGS["window"],
+        negative=SETTINGS["negative"], sample=SETTINGS["sample"],
+        min_count=SETTINGS["min_count"], epochs=epochs, workers=1, seed=seed,
+    )
+    return w2v.wv, time.perf_counter() - t0
+
+
+def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None):
+    settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size}
+    t0 = time.perf_counter()
+    model, docs = build_model("skipgram", corpus, settings)
+    train(model, docs, report=lambda line: None)
+    return model.vectors, time.perf_counter() - t0
+
+
+def neighbours(kv, words: list[str], k: int = 10) -> list[set[str]]:
+    return [{w for w, _ in kv.most_similar(word, topn=k)} for word in words]
+
+
+def overlap(a: list[set[str]], b: list[set[str]]) -> float:
+    """Mean share of the k nearest neighbours two models agree on."""
+    return float(np.mean([len(x & y) / len(x) for x, y in zip(a, b, strict=True)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, help="tlm's pairs per step (its default)")
+    parser.add_argument("--threads", action="store_true",
+                        help="leave BLAS its default threads (tlm may use both cores)")
+    args = parser.parse_args()
+
+    corpus = load_corpus([], ["austen-emma.txt"], ["lower", "alpha"])
+    tokens = corpus.documents[0]
+    n_words = corpus.n_tokens
+    counts: dict[str, int] = {}
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    ranked = sorted((w for w, c in counts.items() if c >= SETTINGS["min_count"]),
+                    key=lambda w: (-counts[w], w))
+    probe = ranked[100:400]
+    print(f"Emma: {n_words} words, {len(ranked)} with count >= {SETTINGS['min_count']}; "
+          f"probe: ranks 100-399 (counts {counts[probe[-1]]}-{counts[probe[0]]}); "
+          f"settings {SETTINGS}, {args.epochs} epochs, {args.repeats} repeats")
+
+    speed = {"tlm": [], "gensim": []}
+    nn = {"tlm": [], "gensim": []}
+    for r in range(args.repeats):
+        seed = r + 1
+        kv_g, t_g = run_gensim(tokens, args.epochs, seed)
+        kv_t, t_t = run_tlm(corpus, args.epochs, seed, args.batch_size)
+        for name, kv, t in (("gensim", kv_g, t_g), ("tlm", kv_t, t_t)):
+            speed[name].append(n_words * args.epochs / t)
+            nn[name].append(neighbours(kv, probe))
+        print(f"  run {seed}: gensim {t_g:.2f} s ({speed['gensim'][-1]:,.0f} words/s), "
+              f"tlm {t_t:.2f} s ({speed['tlm'][-1]:,.0f} words/s), "
+              f"ratio {t_g / t_t:.2f}", flush=True)
+
+    med = {name: statistics.median(v) for name, v in speed.items()}
+    ratios = [t / g for t, g in zip(speed["tlm"], speed["gensim"], strict=True)]
+    print(f"words/s (median): gensim {med['gensim']:,.0f}, tlm {med['tlm']:,.0f}; "
+          f"tlm/gensim {med['tlm'] / med['gensim']:.2f} (median of per-run ratios "
+          f"{statistics.median(ratios):.2f}; target >= 1.0)")
+
+    R = args.repeats
+    tg = [overlap(nn["tlm"][r], nn["gensim"][r]) for r in range(R)]
+    gg = [overlap(nn["gensim"][r], nn["gensim"][(r + 1) % R]) for r in range(R)] if R > 1 else []
+    tt = [overlap(nn["tlm"][r], nn["tlm"][(r + 1) % R]) for r in range(R)] if R > 1 else []
+    print(f"10-NN overlap (median): tlm vs gensim {statistics.median(tg):.3f}", end="")
+    if gg:
+        yard = statistics.median(gg)
+        print(f", gensim vs gensim (other seed) {yard:.3f}, "
+              f"tlm vs tlm {statistics.median(tt):.3f}; (tlm vs gensim) / (gensim vs gensim) "
+              f"{statistics.median(tg) / yard:.2f} (target >= 0.9)")
+    else:
+        print(" (use --repeats 2 or more for the gensim-vs-gensim yardstick)")
+
+
+if __name__ == "__main__":
+    main()
