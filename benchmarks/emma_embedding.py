@@ -142,10 +142,11 @@ def main() -> None:
         return statistics.median(r[key] for r in rs)
 
     print(f"{'':10} {'examples/s':>11} {'wall s':>8} {'val ppl':>8}")
-    print(f"{'tlm':10} {med(ours, 'ex_per_s'):11.0f} {med(ours, 'wall'):8.1f} {med(ours, 'ppl'):8.1f}")
+    for name, rs in (("tlm", ours), ("pytorch", theirs)):
+        if rs:
+            rate, wall, ppl = med(rs, "ex_per_s"), med(rs, "wall"), med(rs, "ppl")
+            print(f"{name:10} {rate:11.0f} {wall:8.1f} {ppl:8.1f}")
     if theirs:
-        print(f"{'pytorch':10} {med(theirs, 'ex_per_s'):11.0f} {med(theirs, 'wall'):8.1f} "
-              f"{med(theirs, 'ppl'):8.1f}")
         ratios = [o["ex_per_s"] / t["ex_per_s"] for o, t in zip(ours, theirs, strict=True)]
         print(f"speed ratio tlm/pytorch: {statistics.median(ratios):.2f}x "
               f"(runs: {', '.join(f'{x:.2f}' for x in ratios)})")
