@@ -50,21 +50,21 @@ def sigmoid(s):
     return 1.0 / (1.0 + np.exp(-s))
 
 
-def sgns_loss(E, E_out, centres, contexts, negatives) -> float:
+def sgns_loss(E, E_out, inputs, targets, negatives) -> float:
     """The loss of a batch written pair by pair, straight from the formula:
     sum over pairs of -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_nk . v_w)."""
     total = 0.0
-    for w, c, ns in zip(centres, contexts, negatives, strict=True):
+    for w, c, ns in zip(inputs, targets, negatives, strict=True):
         v = E[w]
         total -= np.log(sigmoid(E_out[c] @ v))
         total -= sum(np.log(sigmoid(-E_out[n] @ v)) for n in ns)
     return total
 
 
-# A batch with repeated centres, a context that is also a negative, a word that is
-# its own context, and a negative drawn twice: the cases a scatter-add must get right.
-CENTRES = np.array([0, 0, 3, 5, 0])
-CONTEXTS = np.array([1, 2, 0, 5, 1])
+# A batch with repeated input words, a target that is also a negative, a word that
+# predicts itself, and a negative drawn twice: the cases a scatter-add must get right.
+INPUTS = np.array([0, 0, 3, 5, 0])
+TARGETS = np.array([1, 2, 0, 5, 1])
 NEGATIVES = np.array([[4, 1, 6], [6, 6, 3], [2, 4, 1], [0, 1, 2], [3, 4, 4]])
 
 
@@ -75,7 +75,7 @@ def test_gradients_match_finite_differences():
     model = hand_model()
     E0, O0 = model.E.copy(), model.E_out.copy()
     lr = 0.01
-    loss = model._step(CENTRES, CONTEXTS, NEGATIVES, lr=lr)
+    loss = model._step(INPUTS, TARGETS, NEGATIVES, lr=lr)
 
     # SGD moved every parameter by -lr * gradient of the batch's summed loss
     grad_E = (E0 - model.E) / lr
@@ -91,8 +91,8 @@ def test_gradients_match_finite_differences():
             minus[idx] -= h
             args = (plus, O0) if which == "E" else (E0, plus)
             args_m = (minus, O0) if which == "E" else (E0, minus)
-            grad[idx] = (sgns_loss(*args, CENTRES, CONTEXTS, NEGATIVES)
-                         - sgns_loss(*args_m, CENTRES, CONTEXTS, NEGATIVES)) / (2 * h)
+            grad[idx] = (sgns_loss(*args, INPUTS, TARGETS, NEGATIVES)
+                         - sgns_loss(*args_m, INPUTS, TARGETS, NEGATIVES)) / (2 * h)
         return grad
 
     np.testing.assert_allclose(grad_E, numeric("E"), rtol=1e-6, atol=1e-8)
@@ -100,7 +100,7 @@ def test_gradients_match_finite_differences():
     # rows that no pair touches do not move
     assert np.array_equal(model.E[[1, 2, 4, 6]], E0[[1, 2, 4, 6]])
     # the loss returned is the mean over pairs, before the step
-    assert loss == pytest.approx(sgns_loss(E0, O0, CENTRES, CONTEXTS, NEGATIVES) / 5, rel=1e-12)
+    assert loss == pytest.approx(sgns_loss(E0, O0, INPUTS, TARGETS, NEGATIVES) / 5, rel=1e-12)
 
 
 def test_batch_of_one_is_the_textbook_step():
@@ -122,12 +122,12 @@ def test_batch_larger_than_the_vocabulary_is_taken_in_pieces():
     """More pairs than words: pieces of V pairs one after another, not one stale sum."""
     rng = np.random.default_rng(3)
     V = 7
-    centres, contexts = rng.integers(0, V, 12), rng.integers(0, V, 12)
+    inputs, targets = rng.integers(0, V, 12), rng.integers(0, V, 12)
     negatives = rng.integers(0, V, (12, 3))
     whole, pieces = hand_model(V), hand_model(V)
-    loss = whole._step(centres, contexts, negatives, lr=0.05)
-    first = pieces._step(centres[:7], contexts[:7], negatives[:7], lr=0.05)
-    second = pieces._step(centres[7:], contexts[7:], negatives[7:], lr=0.05)
+    loss = whole._step(inputs, targets, negatives, lr=0.05)
+    first = pieces._step(inputs[:7], targets[:7], negatives[:7], lr=0.05)
+    second = pieces._step(inputs[7:], targets[7:], negatives[7:], lr=0.05)
     assert np.array_equal(whole.E, pieces.E) and np.array_equal(whole.E_out, pieces.E_out)
     assert loss == pytest.approx((7 * first + 5 * second) / 12)
 
@@ -159,9 +159,11 @@ def prepared(documents: list[list[int]], V: int, **settings) -> tuple[SkipGramMo
 
 def test_window_one_pairs_every_word_with_its_neighbours_within_a_document():
     model, text = prepared([[0, 1, 2], [3, 4]], V=5, window=1, sample=0.0, negative=2)
-    centres, contexts, negatives = model.epoch_examples(text, np.random.default_rng(0))
-    pairs = sorted(zip(centres.tolist(), contexts.tolist(), strict=True))
-    assert pairs == [(0, 1), (1, 0), (1, 2), (2, 1), (3, 4), (4, 3)]  # none across documents
+    inputs, targets, negatives = model.epoch_examples(text, np.random.default_rng(0))
+    pairs = list(zip(inputs.tolist(), targets.tolist(), strict=True))
+    # (context word, centre word), centre by centre in the order of the text, none across
+    # the two documents
+    assert pairs == [(1, 0), (0, 1), (2, 1), (1, 2), (4, 3), (3, 4)]
     assert negatives.shape == (6, 2)
     assert negatives.min() >= 0 and negatives.max() < 5
 
@@ -170,8 +172,9 @@ def test_effective_window_is_uniform_from_one_to_window():
     """Offset o is used by centres whose window r >= o: a share (W - o + 1) / W."""
     N, W = 6000, 3
     model, text = prepared([list(range(N))], V=N, window=W, sample=0.0)
-    centres, contexts, _ = model.epoch_examples(text, np.random.default_rng(1))
-    offsets = np.abs(centres.astype(int) - contexts.astype(int))
+    inputs, targets, _ = model.epoch_examples(text, np.random.default_rng(1))
+    assert (np.diff(targets) >= 0).all()  # centre words come in the order of the text
+    offsets = np.abs(inputs.astype(int) - targets.astype(int))
     assert set(np.unique(offsets)) == {1, 2, 3}
     for o in (1, 2, 3):
         expected = 2 * N * (W - o + 1) / W
@@ -195,9 +198,9 @@ def test_frequent_words_are_kept_at_that_rate():
     rng = np.random.default_rng(0)
     model, text = prepared([rng.permutation(ids).tolist()], V=5, window=1, sample=1e-2)
     keep = text.keep[0]
-    centres, _, _ = model.epoch_examples(text, rng)
+    _, targets, _ = model.epoch_examples(text, rng)
     # about 2 pairs per kept word at window 1; word 0 is most of the text
-    kept_zeros = (centres == 0).sum() / 2
+    kept_zeros = (targets == 0).sum() / 2
     assert abs(kept_zeros - keep * 5000) < 0.1 * keep * 5000
 
 
