@@ -111,7 +111,7 @@ class SkipGramModel(Model):
     uses_unk = False
 
     config: SkipGramConfig
-    E_out: np.ndarray  # (V, d) output vectors: row j is word j seen as a context word
+    E_out: np.ndarray  # (V, d) output vectors: row j is word j as the word to predict
 
     @classmethod
     def init_arrays(
@@ -209,7 +209,7 @@ class SkipGramModel(Model):
         r = rng.integers(1, W + 1, size=len(ids))                 # (M,) window of each centre
 
         offsets = np.r_[-W:0, 1:W + 1]                            # (2W,) -W..-1, 1..W
-        centre = np.arange(len(ids))[:, None]                     # (M, 1)  position t
+        centre = np.arange(len(ids), dtype=np.int32)[:, None]     # (M, 1)  position t
         context = np.clip(centre + offsets, 0, len(ids) - 1)      # (M, 2W) position t + o
         pair = (
             (np.abs(offsets) <= r[:, None])                       # inside the window r_t
