@@ -87,6 +87,11 @@ def test_unknown_word_is_named_with_close_spellings(kv, model):
     assert str(e.value) == "the model has never seen the word 'zzzzzz'"
 
 
+def test_a_word_must_be_a_string(vectors):
+    with pytest.raises(TlmError, match="a word is a string"):
+        geometry.neighbors(vectors, 3)
+
+
 @pytest.mark.parametrize("k", [0, -1, 2.5])
 def test_bad_k(vectors, k):
     with pytest.raises(TlmError, match="k must be"):

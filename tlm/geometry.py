@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from gensim.models import KeyedVectors
 
 #: How many of the most frequent words are searched for close spellings
-#: (difflib over all 400,000 GloVe words would take seconds).
+#: (difflib takes 0.1 s over 50,000 GloVe words, 0.7 s over all 400,000).
 SPELLING_SEARCH = 50000
 
 
@@ -51,6 +51,8 @@ def keyed_vectors(vectors: KeyedVectors | Model) -> KeyedVectors:
 def key(vectors: KeyedVectors | Model, word: str) -> str:
     """The word as the vectors spell it: as given, else lower-case (models trained
     with `-t lower`, GloVe), else capitalised; a TlmError if none is there."""
+    if not isinstance(word, str):
+        raise TlmError(f"a word is a string such as 'emma', not {word!r}")
     kv = keyed_vectors(vectors)
     for candidate in (word, word.lower(), word.capitalize()):
         if candidate in kv.key_to_index:
