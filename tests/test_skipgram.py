@@ -341,6 +341,7 @@ BAD = [
     (["--sample", "-1"], ["--sample", "0 or more"]),
     (["--sample", "nan"], ["--sample"]),
     (["--batch-size", "0"], ["--batch-size"]),
+    (["--window", "100000000"], ["--window 100000000", "GB", "smaller --window"]),
     (["--val-fraction", "0.1"], ["--val-fraction", "next-word models", "skipgram"]),
     (["--context-window", "3"], ["--context-window", "does not apply", "skipgram"]),
     (["--min-count", "1000"], ["no word", "--min-count 1000"]),

@@ -68,6 +68,10 @@ from tlm.models.sparse import scatter_add, scatter_add_outer
 #: fills a share of the entries proportional to count^0.75 (as word2vec does).
 NOISE_TABLE_SIZE = 2**20
 
+#: An epoch's pairs are built at once; a window that would need more memory than
+#: this is an error before training starts rather than a machine out of memory.
+MAX_GIGABYTES = 4.0
+
 
 @dataclass
 class SkipGramConfig(Settings):
@@ -159,7 +163,7 @@ class SkipGramModel(Model):
         dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j
         # SGD; every pair's update comes from the arrays as they were before the step
         scatter_add_outer(self.E_out, out, -lr * g, v)   # u_j -= lr * g_j * v_w
-        dv *= -lr
+        dv *= -lr                                        # (B, d)      -lr * dL/dv_w
         scatter_add(self.E, inputs, dv)                  # v_w -= lr * dL/dv_w
         return float(loss) / B
 
@@ -172,6 +176,13 @@ class SkipGramModel(Model):
             raise TlmError("the text is too short: a skip-gram needs at least two words")
         ids = np.concatenate(documents).astype(np.int32)                      # (N,)
         doc = np.repeat(np.arange(len(documents), dtype=np.int32), [len(x) for x in documents])
+        W, K = self.config.window, self.config.negative
+        gigabytes = len(ids) * 2 * W * (4 + 4 + 4 * K + 10) / 1e9  # an epoch's pairs at most
+        if gigabytes > MAX_GIGABYTES:
+            raise TlmError(
+                f"--window {W} --negative {K} would need about {gigabytes:.0f} GB for an epoch "
+                f"of word pairs on this text of {len(ids)} words; use a smaller --window"
+            )
         counts = np.bincount(ids, minlength=len(self.vocab))                   # (V,)
         keep = self.keep_probabilities(counts)                                 # (V,)
         expected = (keep * counts).sum()
