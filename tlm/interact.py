@@ -44,7 +44,7 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
     lines += [
         "  sim(a, b)        cosine similarity of the vectors (rows of E) of two words",
         "  neighbors(word, k=10)  the k nearest words by cosine similarity",
-        "  analogy(a, b, c) a is to b as c is to ...? e.g. analogy('man', 'king', 'woman')",
+        "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
         "  word2vec()       gensim's Word2Vec trained on this model's text and settings;",
         "                   word2vec(NAME|PATH) loads others (e.g. a word2vec or GloVe file)",
