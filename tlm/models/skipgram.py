@@ -83,7 +83,7 @@ class SkipGramConfig(Settings):
     min_count: int = 5
     # Pairs per SGD step: large, so that Python's ~30 us per step is small beside
     # the ~0.5 ms of arithmetic at 2048, yet small enough that the (B, K+1, d)
-    # output vectors a step gathers (4.9 MB at d=100) stay in the CPU's cache.
+    # output vectors a step gathers (4.9 MB at d=100) stay in the CPU's L3 cache.
     # The vectors hardly depend on it (see the module docstring).
     batch_size: int = 2048
 
