@@ -11,6 +11,16 @@ examples, batch size, learning rate and epochs) is trained in the same run,
 alternating with tlm, and the ratio of the medians is printed. Then the
 textbook batch-of-one step of both, on the first examples of an epoch.
 The machine is shared, so every figure is the median of --repeats runs.
+
+NumPy's matrix products run in OpenBLAS. This machine forces OpenBLAS's
+Haswell (AVX2) kernels through OPENBLAS_CORETYPE, which slows a current numpy
+on a CPU with AVX-512; to measure numpy's own choice, unset both variables for
+the run:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE NLTK_DATA=../shared/nltk_data \
+        python benchmarks/emma_embedding.py
+
+The first line of the output names the kernel that ran.
 """
 
 from __future__ import annotations
@@ -108,6 +118,17 @@ def batch_of_one(model, docs, n: int) -> tuple[float, float | None]:
     return ours, n / (time.perf_counter() - t0)
 
 
+def blas_kernel() -> str:
+    """Which OpenBLAS kernel numpy runs (needs threadpoolctl, else "unknown")."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (pip install threadpoolctl to see it)"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    names = [f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}" for i in blas]
+    return ", ".join(names)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -125,6 +146,7 @@ def main() -> None:
         have_torch, torch_note = False, "PyTorch not installed: no reference"
     settings = {k: v for k, v in {"batch_size": args.batch_size, "lr": args.lr}.items() if v}
 
+    print(f"numpy BLAS: {blas_kernel()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
     corpus = load_corpus(gutenberg=["austen-emma.txt"], transforms=["lower", "alpha"])
     ours, theirs = [], []
     for r in range(args.repeats):
