@@ -3,7 +3,6 @@ library function and prints the result; mistakes become one line on stderr."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -43,28 +42,6 @@ def _one_line(e: click.UsageError) -> click.ClickException:
     error = click.ClickException(e.format_message())
     error.exit_code = e.exit_code
     return error
-
-
-def _check_output(path: Path) -> None:
-    """Fail before training, not after, if the model cannot be written."""
-    if path.is_dir():
-        raise TlmError(f"--output {path} is a folder; give a file name such as {path}/model.json")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlmError(f"--output {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlmError(f"--output {path}: the folder {parent} is not writable")
-    if path.is_file():  # never write over a text or anything else that is not a model
-        from tlm.modelfile import looks_like_model
-
-        try:
-            with path.open("rb") as f:
-                head = f.read(256)
-        except OSError as e:
-            why = f"--output {path} cannot be read ({e.strerror}); not replacing it"
-            raise TlmError(why) from None
-        if head.strip() and not looks_like_model(head):
-            raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
 
 
 @click.group(cls=TlmGroup)
@@ -107,7 +84,7 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     from tlm import modelfile
     from tlm.train import fit
 
-    _check_output(output)
+    modelfile.check_output(output, replace="model")  # before training, not after
     report = (lambda line: None) if quiet else click.echo
     progress = not quiet and sys.stdout.isatty()
     result = fit(model_type, filepaths, gutenberg, transforms, report, progress, **settings)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tlm import modelfile
 from tlm.errors import TlmError
 
 if TYPE_CHECKING:
@@ -57,32 +58,6 @@ def _write_lines(lines: Iterable[str]) -> Callable[[str], None]:
     return write
 
 
-def _check_destination(path: Path) -> None:
-    if path.is_dir():
-        raise TlmError(f"--output {path} is a folder; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlmError(f"--output {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlmError(f"--output {path}: the folder {parent} is not writable")
-    _not_a_model(path)
-
-
-def _not_a_model(path: Path) -> None:
-    """An export never replaces a model file (`--output model.json` by mistake)."""
-    from tlm.modelfile import looks_like_model
-
-    try:
-        with path.open("rb") as f:
-            head = f.read(256)
-    except FileNotFoundError:
-        return
-    except OSError as e:
-        raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
-    if looks_like_model(head):
-        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
-
-
 def _frequency_order(model: Model) -> list[int]:
     return sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
 
@@ -93,7 +68,7 @@ def export_word2vec(model: Model, path: str | os.PathLike) -> Path:
     from gensim.models import KeyedVectors
 
     path = Path(path)
-    _check_destination(path)
+    modelfile.check_output(path, replace="not-model")
     order = _frequency_order(model)
     kv = KeyedVectors(model.E.shape[1])
     kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
@@ -106,10 +81,10 @@ def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
     Embedding Projector. Returns both paths."""
     path = Path(path)
     meta = metadata_path(path)
-    _check_destination(path)
+    modelfile.check_output(path, replace="not-model")
     if meta.is_dir():
         raise TlmError(f"the metadata file {meta} would replace a folder")
-    _not_a_model(meta)
+    modelfile.check_not_model(meta)
     order = _frequency_order(model)
     # 9 significant digits: a float32 read back is the same float32
     rows = ("\t".join(f"{float(x):.9g}" for x in model.E[i]) for i in order)

@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -148,6 +148,47 @@ def from_dict(d: Any, where: str = "model") -> Model:
 def looks_like_model(head: bytes) -> bool:
     """Whether bytes start the way a tlm model file does (even a truncated one)."""
     return re.match(rb'\s*\{\s*"format"\s*:\s*"' + FORMAT.encode(), head) is not None
+
+
+def check_output(path: Path, *, replace: Literal["model", "not-model"]) -> None:
+    """Fail before any work, not after it, if `--output path` cannot be written:
+    a folder, a missing or read-only folder, or a file that must not be replaced.
+    `replace="model"` (train) may replace a tlm model or an empty file, never a text
+    or anything else; `replace="not-model"` (export) may replace anything but a model."""
+    if path.is_dir():
+        example = f" such as {path}/model.json" if replace == "model" else ""
+        raise TlmError(f"--output {path} is a folder; give a file name{example}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise TlmError(f"--output {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise TlmError(f"--output {path}: the folder {parent} is not writable")
+    if replace == "not-model":
+        check_not_model(path)
+        return
+    head = _head(path, f"--output {path}")
+    if head is not None and head.strip() and not looks_like_model(head):
+        raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
+
+
+def check_not_model(path: Path) -> None:
+    """An export never replaces a model file (`--output model.json` by mistake)."""
+    head = _head(path, str(path))
+    if head is not None and looks_like_model(head):
+        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
+
+
+def _head(path: Path, name: str) -> bytes | None:
+    """The first bytes of the file at `path`, or None when there is no file."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as f:
+            return f.read(256)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise TlmError(f"{name} cannot be read ({e.strerror}); not replacing it") from None
 
 
 def load(path: str | os.PathLike) -> Model:
