@@ -15,10 +15,9 @@ file is replaced whole or not at all.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -37,23 +36,9 @@ def metadata_path(path: str | os.PathLike) -> Path:
     return path.with_name(f"{path.stem}-metadata{path.suffix or '.tsv'}")
 
 
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """`write(tmp)` fills a temporary file beside `path`, which then replaces `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_lines(lines: Iterable[str]) -> Callable[[str], None]:
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(line + "\n" for line in lines)
+def _write_lines(lines: Iterable[str]) -> Callable[[BinaryIO], None]:
+    def write(f: BinaryIO) -> None:
+        f.writelines((line + "\n").encode("utf-8") for line in lines)
 
     return write
 
@@ -72,7 +57,8 @@ def export_word2vec(model: Model, path: str | os.PathLike) -> Path:
     order = _frequency_order(model)
     kv = KeyedVectors(model.E.shape[1])
     kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
-    _atomic_write(path, lambda tmp: kv.save_word2vec_format(tmp, binary=False))
+    # gensim writes to the open temporary file's descriptor and leaves it open
+    modelfile.atomic_write(path, lambda f: kv.save_word2vec_format(f.fileno(), binary=False))
     return path
 
 
@@ -88,8 +74,8 @@ def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
     order = _frequency_order(model)
     # 9 significant digits: a float32 read back is the same float32
     rows = ("\t".join(f"{float(x):.9g}" for x in model.E[i]) for i in order)
-    _atomic_write(path, _write_lines(rows))
-    _atomic_write(meta, _write_lines(model.vocab[i] for i in order))
+    modelfile.atomic_write(path, _write_lines(rows))
+    modelfile.atomic_write(meta, _write_lines(model.vocab[i] for i in order))
     return path, meta
 
 

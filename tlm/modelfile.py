@@ -18,8 +18,9 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 
@@ -70,17 +71,24 @@ def to_dict(model: Model) -> dict[str, Any]:
 
 
 def save(model: Model, path: str | os.PathLike) -> Path:
-    """Write the model to `path` atomically: a temporary file beside it, then a
-    rename, so an existing file is replaced whole or not at all."""
-    path = Path(path)
+    """Write the model to `path` atomically (see `atomic_write`)."""
     text = json.dumps(to_dict(model), separators=(",", ":"))
+    return atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
+    """`write(f)` fills a temporary binary file beside `path`, which is flushed to
+    disk and renamed over `path`: an existing file is replaced whole or not at all.
+    The new file keeps the permissions of the one it replaces. An OSError becomes
+    a TlmError, and no temporary file is left behind."""
+    path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
-        raise TlmError(f"cannot write {path}: {e.strerror}") from None
+        raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600)
