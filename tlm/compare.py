@@ -9,16 +9,13 @@ only need `most_similar` and `similarity`.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from tlm import pretrained
-from tlm.errors import TlmError
+from tlm.errors import TlmError, shell_errors
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -118,20 +115,6 @@ def sources_for(
 
 
 # -- the shell -------------------------------------------------------------------------------
-def _one_line_errors(fn: Callable) -> Callable:
-    """In the shell a mistake prints `Error: ...`, not a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TlmError as e:
-            click.echo(f"Error: {e}", err=True)
-            return None
-
-    return wrapper
-
-
 class ShellComparison:
     """The shell's `glove`, `word2vec(...)`, `compare(...)` and `compare_sim(...)`.
 
@@ -177,7 +160,7 @@ def shell_helpers(model: Model, model_path: str | os.PathLike | None = None) -> 
     c = ShellComparison(model, model_path)
     return {
         "glove": c.glove,
-        "word2vec": _one_line_errors(c.word2vec),
-        "compare": _one_line_errors(c.compare),
-        "compare_sim": _one_line_errors(c.compare_sim),
+        "word2vec": shell_errors(c.word2vec),
+        "compare": shell_errors(c.compare),
+        "compare_sim": shell_errors(c.compare_sim),
     }

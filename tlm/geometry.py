@@ -17,12 +17,10 @@ close spellings.
 from __future__ import annotations
 
 import difflib
-import functools
-import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tlm.errors import TlmError
+from tlm.errors import TlmError, shell_errors
 from tlm.models.base import Model
 
 if TYPE_CHECKING:
@@ -94,20 +92,6 @@ def analogy(vectors: KeyedVectors | Model, a: str, b: str, c: str, k: int = 5) -
     return Scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
 
 
-def _one_line_errors(fn: Callable) -> Callable:
-    """In the shell a mistake prints `Error: ...` instead of a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TlmError as e:
-            print(f"Error: {e}", file=sys.stderr)
-            return None
-
-    return wrapper
-
-
 def shell_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
     """sim, neighbors and analogy with the vectors filled in, for the shell:
     `sim('cat', 'dog')`, `neighbors('emma')`, `analogy('man', 'king', 'woman')`."""
@@ -127,4 +111,4 @@ def shell_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
     helpers = {"sim": sim_, "neighbors": neighbors_, "analogy": analogy_}
     for name, fn in helpers.items():
         fn.__name__ = fn.__qualname__ = name
-    return {name: _one_line_errors(fn) for name, fn in helpers.items()}
+    return {name: shell_errors(fn) for name, fn in helpers.items()}
