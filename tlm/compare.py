@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from tlm import pretrained
 from tlm.errors import TlmError, shell_errors
+from tlm.geometry import SPELLING_SEARCH, find
+from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -24,16 +26,6 @@ if TYPE_CHECKING:
 
 #: (label, vectors) pairs; the vectors may be a LazyVectors.
 Sources = list[tuple[str, Any]]
-
-
-def find(kv: Any, word: str) -> str | None:
-    """The key `word` has in `kv`: as given, else lower-cased (GloVe and models
-    trained with `-t lower` only have lower-case words), else capitalised (a
-    model trained without `-t lower` knows 'Emma', not 'emma'), else None."""
-    for key in (word, word.lower(), word.capitalize()):
-        if key in kv:
-            return key
-    return None
 
 
 def _cell_width(cells: Sequence[str], label: str) -> int:
@@ -86,12 +78,9 @@ def _check_known(word: str, sources: Sources) -> None:
     """A word that no source knows is a mistake worth one clear line."""
     if any(find(kv, word) is not None for _, kv in sources):
         return
-    import difflib
-
-    first = sources[0][1]
-    words = first.index_to_key[:50000]
-    close = difflib.get_close_matches(word.lower(), words, n=3)
-    hint = f"; closest in {sources[0][0]}: {', '.join(close)}" if close else ""
+    label, first = sources[0]
+    words = first.index_to_key[:SPELLING_SEARCH]
+    hint = spelling_hint(word.lower(), words, f"closest in {label}")
     raise TlmError(f"no source has the word {word!r}{hint}")
 
 

@@ -16,12 +16,12 @@ close spellings.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tlm.errors import TlmError, shell_errors
 from tlm.models.base import Model
+from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -46,20 +46,30 @@ def keyed_vectors(vectors: KeyedVectors | Model) -> KeyedVectors:
     return vectors.vectors if isinstance(vectors, Model) else vectors
 
 
-def key(vectors: KeyedVectors | Model, word: str) -> str:
-    """The word as the vectors spell it: as given, else lower-case (models trained
-    with `-t lower`, GloVe), else capitalised; a TlmError if none is there."""
-    if not isinstance(word, str):
-        raise TlmError(f"a word is a string such as 'emma', not {word!r}")
+def find(vectors: KeyedVectors | Model, word: str) -> str | None:
+    """The key `word` has in the vectors: as given, else lower-cased (GloVe and
+    models trained with `-t lower` only have lower-case words), else capitalised
+    (a model trained without `-t lower` knows 'Emma', not 'emma'), else None."""
     kv = keyed_vectors(vectors)
     for candidate in (word, word.lower(), word.capitalize()):
-        if candidate in kv.key_to_index:
+        if candidate in kv:
             return candidate
-    words = kv.index_to_key[:SPELLING_SEARCH]  # most frequent first in gensim's files
-    close = difflib.get_close_matches(word, words, n=3) or difflib.get_close_matches(
-        word.lower(), words, n=3
-    )
-    hint = f"; closest: {', '.join(close)}" if close else ""
+    return None
+
+
+def key(vectors: KeyedVectors | Model, word: str, label: str | None = None) -> str:
+    """The word as the vectors spell it (see `find`), or a TlmError with close
+    spellings: "<label> has no word 'x'"; without a label "the model has never
+    seen the word 'x'" for a model and "the vectors have no word 'x'" otherwise."""
+    if not isinstance(word, str):
+        raise TlmError(f"a word is a string such as 'emma', not {word!r}")
+    found = find(vectors, word)
+    if found is not None:
+        return found
+    words = keyed_vectors(vectors).index_to_key[:SPELLING_SEARCH]  # most frequent first
+    hint = spelling_hint(word, words) or spelling_hint(word.lower(), words)
+    if label is not None:
+        raise TlmError(f"{label} has no word {word!r}{hint}")
     if isinstance(vectors, Model):
         raise TlmError(f"the model has never seen the word {word!r}{hint}")
     raise TlmError(f"the vectors have no word {word!r}{hint}")

@@ -74,6 +74,11 @@ class Vocab:
             raise TlmError(self.unknown_message(word)) from None
 
     def unknown_message(self, word: str) -> str:
-        close = difflib.get_close_matches(word, self.words, n=3)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        return f"the model has never seen the word {word!r}{hint}"
+        return f"the model has never seen the word {word!r}{spelling_hint(word, self.words)}"
+
+
+def spelling_hint(word: str, words: Sequence[str], closest: str = "closest") -> str:
+    """The hint "; closest: a, b, c" naming up to three of `words` spelt like
+    `word` (difflib's ratio of at least 0.6), best first; "" when none is close."""
+    close = difflib.get_close_matches(word, words, n=3)
+    return f"; {closest}: {', '.join(close)}" if close else ""

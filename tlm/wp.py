@@ -11,15 +11,13 @@ Mistakes are one line on stderr, as with `tlm`.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 import click
 
 from tlm import pretrained
 from tlm.cli import TlmGroup
-from tlm.compare import find
-from tlm.errors import TlmError
+from tlm.geometry import key
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -46,16 +44,6 @@ def _load(ctx: click.Context) -> KeyedVectors:
     return pretrained.load(ctx.obj)
 
 
-def _key(kv: KeyedVectors, word: str, source: str) -> str:
-    """The word as `kv` spells it, or a one-line error with close spellings."""
-    key = find(kv, word)
-    if key is None:
-        close = difflib.get_close_matches(word.lower(), kv.index_to_key[:50000], n=3)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        raise TlmError(f"{pretrained.describe(source)} has no word {word!r}{hint}")
-    return key
-
-
 def _print_scored(pairs: list[tuple[str, float]]) -> None:
     width = max((len(w) for w, _ in pairs), default=0)
     for word, score in pairs:
@@ -70,7 +58,7 @@ def _print_scored(pairs: list[tuple[str, float]]) -> None:
 def similar(ctx: click.Context, word: str, k: int) -> None:
     """The k words nearest to WORD by cosine similarity."""
     kv = _load(ctx)
-    _print_scored(kv.most_similar(_key(kv, word, ctx.obj), topn=k))
+    _print_scored(kv.most_similar(key(kv, word, pretrained.describe(ctx.obj)), topn=k))
 
 
 @cli.command()
@@ -80,7 +68,7 @@ def similar(ctx: click.Context, word: str, k: int) -> None:
 def similarity(ctx: click.Context, word1: str, word2: str) -> None:
     """The cosine similarity of WORD1 and WORD2 (1 = same direction)."""
     kv = _load(ctx)
-    a, b = _key(kv, word1, ctx.obj), _key(kv, word2, ctx.obj)
+    a, b = (key(kv, w, pretrained.describe(ctx.obj)) for w in (word1, word2))
     click.echo(f"{float(kv.similarity(a, b)):.4f}")
 
 
@@ -97,7 +85,7 @@ def analogy(ctx: click.Context, a: str, b: str, c: str, k: int) -> None:
     A, B and C themselves are left out. `wp analogy man king woman` gives queen.
     """
     kv = _load(ctx)
-    ka, kb, kc = (_key(kv, w, ctx.obj) for w in (a, b, c))
+    ka, kb, kc = (key(kv, w, pretrained.describe(ctx.obj)) for w in (a, b, c))
     _print_scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
 
 
