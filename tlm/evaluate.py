@@ -104,8 +104,9 @@ def benchmark_path(filename: str) -> Path:
     return Path(datapath(filename))
 
 
-def model_vectors(model: Model) -> KeyedVectors:
-    """The model's word vectors, most frequent word first and without <unk>.
+def model_vectors(model: Model, unk: bool = False) -> KeyedVectors:
+    """The model's word vectors, most frequent word first (ties alphabetically),
+    without <unk> unless `unk` (an export keeps every row of E).
 
     gensim's benchmarks assume frequency order: `restrict_vocab` keeps the first
     N words, and when case folding meets both 'Emma' and 'emma' the earlier one
@@ -114,7 +115,8 @@ def model_vectors(model: Model) -> KeyedVectors:
     from gensim.models import KeyedVectors
 
     order = sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
-    order = [i for i in order if model.vocab[i] != UNK]
+    if not unk:
+        order = [i for i in order if model.vocab[i] != UNK]
     kv = KeyedVectors(model.E.shape[1])
     if order:
         kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))

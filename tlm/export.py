@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-import numpy as np
-
 from tlm import modelfile
 from tlm.errors import TlmError
+from tlm.evaluate import model_vectors
 
 if TYPE_CHECKING:
     from tlm.models.base import Model
@@ -43,20 +42,12 @@ def _write_lines(lines: Iterable[str]) -> Callable[[BinaryIO], None]:
     return write
 
 
-def _frequency_order(model: Model) -> list[int]:
-    return sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
-
-
 def export_word2vec(model: Model, path: str | os.PathLike) -> Path:
     """The model's vectors (every row of E, <unk> too) in word2vec text format,
     written by gensim's own `save_word2vec_format`."""
-    from gensim.models import KeyedVectors
-
     path = Path(path)
     modelfile.check_output(path, replace="not-model")
-    order = _frequency_order(model)
-    kv = KeyedVectors(model.E.shape[1])
-    kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
+    kv = model_vectors(model, unk=True)
     # gensim writes to the open temporary file's descriptor and leaves it open
     modelfile.atomic_write(path, lambda f: kv.save_word2vec_format(f.fileno(), binary=False))
     return path
@@ -71,11 +62,11 @@ def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
     if meta.is_dir():
         raise TlmError(f"the metadata file {meta} would replace a folder")
     modelfile.check_not_model(meta)
-    order = _frequency_order(model)
+    kv = model_vectors(model, unk=True)
     # 9 significant digits: a float32 read back is the same float32
-    rows = ("\t".join(f"{float(x):.9g}" for x in model.E[i]) for i in order)
+    rows = ("\t".join(f"{float(x):.9g}" for x in row) for row in kv.vectors)
     modelfile.atomic_write(path, _write_lines(rows))
-    modelfile.atomic_write(meta, _write_lines(model.vocab[i] for i in order))
+    modelfile.atomic_write(meta, _write_lines(kv.index_to_key))
     return path, meta
 
 
