@@ -105,6 +105,11 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            import click
+
+            # The finished bar has served; move up onto its line and clear it, so the
+            # terminal keeps only the "Epoch i/N loss=..." lines.
+            click.echo("\x1b[1A\x1b[2K", nl=False)
 
 
 def format_epoch(entry: dict[str, Any], epochs: int) -> str:
