@@ -192,6 +192,7 @@ def train(
                         break
             finally:
                 bar.close()
+            train_seconds = time.perf_counter() - t0
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
                 result.interrupted = True
@@ -202,8 +203,8 @@ def train(
                     val_loss = model.mean_loss(val_prepared)
                 entry["val_loss"] = val_loss
                 entry["val_ppl"] = math.exp(min(val_loss, 700.0))
-            entry["seconds"] = round(time.perf_counter() - t0, 3)
-            entry["examples_per_second"] = round(n / max(entry["seconds"], 1e-9))
+            entry["seconds"] = round(time.perf_counter() - t0, 3)  # with the held-out loss
+            entry["examples_per_second"] = round(n / max(train_seconds, 1e-9))  # training only
             model.history.append(entry)
             result.history.append(entry)
             result.epochs_done = epoch

@@ -139,7 +139,7 @@ class EmbeddingModel(Model):
         order = rng.permutation(len(targets))
         return contexts[order], targets[order]
 
-    def mean_loss(self, prepared: tuple[np.ndarray, np.ndarray], batch_size: int = 4096) -> float:
+    def mean_loss(self, prepared: tuple[np.ndarray, np.ndarray], batch_size: int = 512) -> float:
         contexts, targets = prepared
         total = 0.0
         for start in range(0, len(targets), batch_size):
