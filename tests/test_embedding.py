@@ -245,3 +245,13 @@ def test_loss_falls_when_training_on_chuck(chuck):
     model = result.model
     prepared = model.prepare([model.vocabulary.encode(chuck.read_text().split())])
     assert model.mean_loss(prepared) < np.log(11)
+
+
+def test_default_learning_rate_scales_with_the_batch_size():
+    """Without --lr each example moves the parameters as much at any batch size."""
+    from tlm.models.embedding import EmbeddingConfig
+
+    assert EmbeddingConfig().lr == 3.0 and EmbeddingConfig().batch_size == 256
+    assert EmbeddingConfig(batch_size=128).lr == 1.5
+    assert EmbeddingConfig(batch_size=1).lr == 3.0 / 256
+    assert EmbeddingConfig(batch_size=1, lr=0.7).lr == 0.7  # a given --lr is kept

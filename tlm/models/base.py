@@ -35,7 +35,8 @@ class Settings:
 
     def validate(self) -> None:
         """Raise TlmError for values no model can train with."""
-        positive = {f.name for f in dataclasses.fields(self) if f.type in ("int", "float")}
+        numeric = ("int", "float", "float | None")
+        positive = {f.name for f in dataclasses.fields(self) if f.type in numeric}
         positive -= {"val_fraction", "seed"}
         for name in sorted(positive):
             value = getattr(self, name)
