@@ -1,7 +1,7 @@
 """Shared fixtures for the core tests (corpus, training, model file, generate, shell).
 
 Everything is made here, in tmp_path: the wood-chuck text, a tiny trained model,
-tiny NLTK data folders. Nothing reads ../shared or the network.
+tiny NLTK data folders. Nothing reads the data folder beside the project, or the network.
 """
 
 from __future__ import annotations
