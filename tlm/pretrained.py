@@ -487,20 +487,12 @@ def same_corpus(
     kv = w2v.wv
     kv.tlm_stamp = stamp  # pickled with the vectors: says what they were trained from
     if "model_file" in stamp:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
-        except OSError:  # a read-only folder: no cache file, only this process remembers
+        from tlm.modelfile import atomic_write
+
+        try:  # one pickled file (a handle holds no separate arrays), replaced whole
+            atomic_write(cache, kv.save)
+        except TlmError:  # a read-only folder or a full disk: only this process remembers
             pass
-        else:
-            os.close(fd)
-            try:
-                kv.save(tmp, sep_limit=2**62)  # one file, so the rename below is atomic
-                os.chmod(tmp, 0o644)  # mkstemp makes it private; the model file is not
-                os.replace(tmp, cache)
-            except OSError:  # a full disk: no cache
-                pass
-            finally:
-                Path(tmp).unlink(missing_ok=True)
     _same_corpus_memo[model] = kv
     return kv
 
