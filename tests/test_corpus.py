@@ -3,12 +3,15 @@ writes), tokenizing and transforms."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
-import nltk.data
 import pytest
 
 import tlm
+import tlm.corpus
 from tlm.corpus import TRANSFORMS, apply_transforms, load_corpus, read_file, tokenize
 from tlm.errors import TlmError
 
@@ -18,6 +21,29 @@ def test_tokenize_splits_words_and_punctuation():
         "Emma", "Woodhouse", ",", "handsome", ",", "clever", "..."]
     assert tokenize("It's 10 o'clock!") == ["It", "'", "s", "10", "o", "'", "clock", "!"]
     assert tokenize("") == []
+
+
+VARIED = (
+    "Emma Woodhouse, handsome, clever...\n\tand rich;  3.88$ -- (x_y) don't!?\r\n"
+    "na\u00efve caf\u00e9 \u00c6sir \u0436\u0438\u0437\u043d\u044c \u4e2d\u6587\u5b57 "
+    "e\u0301t\u00e9 \u0661\u0662\u0663 \u00b2 \u2153 \U0001f600\U0001f600 a\u00a0b\u2003c "
+    "\u2018quoted\u2019 \u00abguillemets\u00bb ___ __init__ \x00\x0b\x0c\x1c end."
+)
+
+
+def test_tokenize_gives_the_same_tokens_as_nltk_wordpunct():
+    nltk_tokenize = pytest.importorskip("nltk.tokenize").wordpunct_tokenize
+    for text in (VARIED, VARIED * 50, "", "   ", "!!!", "word", "a\n\nb", "\u00e9\u00e9.\u00e9"):
+        assert tokenize(text) == nltk_tokenize(text)
+
+
+def test_tokenize_a_long_line_without_spaces():
+    """One line of 3 million characters and no space: every token comes back
+    (NLTK's own tokenizer gives up on such texts when they are large)."""
+    text = "wood,chuck" * 300_000
+    tokens = tokenize(text)
+    assert len(tokens) == 600_001
+    assert tokens[:4] == ["wood", ",", "chuckwood", ","]
 
 
 def test_transforms_apply_in_order():
@@ -79,7 +105,7 @@ def nltk_data(tmp_path, monkeypatch):
         b"How much wood would a wood chuck chuck, if a wood chuck could chuck wood?\n")
     (folder / "tiny-emma.txt").write_bytes(
         "Emma Woodhouse, handsome, clever, and rich; Emma was na\u00efve.\n".encode("latin-1"))
-    monkeypatch.setattr(nltk.data, "path", [str(root)])
+    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(root)])
     return root
 
 
@@ -111,7 +137,7 @@ def test_unknown_gutenberg_id_lists_the_ones_there(run, nltk_data, one_line_erro
 
 def test_gutenberg_folder_without_texts(run, tmp_path, monkeypatch, one_line_error):
     (tmp_path / "data" / "corpora" / "gutenberg").mkdir(parents=True)
-    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "data")])
+    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(tmp_path / "data")])
     one_line_error(run("train", "--gutenberg", "austen-emma.txt"), "austen-emma.txt", "none")
 
 
@@ -119,7 +145,7 @@ def test_gutenberg_not_installed_says_how_to_get_it_quickly(run, tmp_path, monke
                                                             one_line_error, model_file,
                                                             unchanged):
     (tmp_path / "empty-nltk-data").mkdir()
-    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "empty-nltk-data")])
+    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(tmp_path / "empty-nltk-data")])
     still = unchanged([model_file])
     start = time.perf_counter()
     result = run("train", "--gutenberg", "austen-emma.txt", "--output", model_file)
@@ -127,3 +153,23 @@ def test_gutenberg_not_installed_says_how_to_get_it_quickly(run, tmp_path, monke
     one_line_error(result, "gutenberg", "not installed", "python -m nltk.downloader gutenberg",
                    "NLTK_DATA")
     still()
+
+
+def test_gutenberg_is_read_without_importing_nltk_from_nltks_own_path(tmp_path):
+    """In a fresh process: the search path is NLTK's (same folders, same order, with
+    $NLTK_DATA first), and reading a Gutenberg file and tokenizing it never imports NLTK."""
+    folder = tmp_path / "data" / "corpora" / "gutenberg"
+    folder.mkdir(parents=True)
+    (folder / "tiny.txt").write_bytes("Emma was na\u00efve.".encode("latin-1"))
+    script = (
+        "import sys, tlm.corpus as c\n"
+        "docs = c.load_corpus(gutenberg=['tiny.txt'], transforms=['lower']).documents\n"
+        "assert docs == [['emma', 'was', 'na\u00efve', '.']], docs\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'nltk'], 'nltk imported'\n"
+        "ours = c.nltk_data_path()\n"
+        "import nltk.data\n"
+        "assert ours == nltk.data.path, (ours, nltk.data.path)\n"
+    )
+    env = {**os.environ, "NLTK_DATA": f"{tmp_path / 'data'}{os.pathsep}{tmp_path / 'more'}"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
