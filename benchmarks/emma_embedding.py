@@ -46,7 +46,7 @@ def run_tlm(corpus, epochs: int, seed: int, **settings) -> dict:
         "embedding", corpus, {"epochs": epochs, "val_fraction": 0.1, "seed": seed, **settings}
     )
     t0 = time.perf_counter()
-    train(model, docs, report=lambda line: None)
+    train(model, docs)
     wall = time.perf_counter() - t0
     h = model.history
     return {

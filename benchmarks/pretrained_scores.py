@@ -76,7 +76,7 @@ def load_times(repeats: int) -> None:
 def train(model_type: str, out: Path, **settings) -> float:
     t0 = time.perf_counter()
     result = fit(model_type, gutenberg=["austen-emma.txt"], transforms=["lower", "alpha"],
-                 report=lambda line: None, seed=1, **settings)
+                 seed=1, **settings)
     modelfile.save(result.model, out)
     return time.perf_counter() - t0
 

@@ -64,7 +64,7 @@ def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None):
     settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size}
     t0 = time.perf_counter()
     model, docs = build_model("skipgram", corpus, settings)
-    train(model, docs, report=lambda line: None)
+    train(model, docs)
     return model.vectors, time.perf_counter() - t0
 
 

@@ -237,7 +237,7 @@ def test_scatter_add_sums_repeated_rows(V, n, dtype):
 def test_loss_falls_when_training_on_chuck(chuck):
     from tlm.train import fit
 
-    result = fit("embedding", [chuck], epochs=10, seed=0, report=lambda line: None)
+    result = fit("embedding", [chuck], epochs=10, seed=0)
     losses = [e["loss"] for e in result.history]
     assert len(losses) == 10 and result.epochs_done == 10
     assert losses[-1] < 0.8 * losses[0]

@@ -110,8 +110,7 @@ def text(tmp_path: Path) -> Path:
 
 
 def test_model_vectors_are_in_frequency_order_without_unk(text: Path) -> None:
-    model = fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1,
-                report=lambda line: None).model
+    model = fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1).model
     assert UNK in model.vocab
     kv = evaluate.model_vectors(model)
     assert UNK not in kv and len(kv) == len(model.vocab) - 1
@@ -128,22 +127,19 @@ def uniform(model):
 
 
 def test_a_uniform_model_has_perplexity_v(text: Path) -> None:
-    model = uniform(fit("embedding", filepaths=[str(text)], epochs=1, seed=1,
-                        report=lambda line: None).model)
+    model = uniform(fit("embedding", filepaths=[str(text)], epochs=1, seed=1).model)
     p = evaluate.perplexity(model, [str(text)])
     assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)
     assert p.known == p.tokens and p.coverage == 1.0
 
 
 def test_training_lowers_perplexity(text: Path) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=20, seed=1,
-                report=lambda line: None).model
+    model = fit("embedding", filepaths=[str(text)], epochs=20, seed=1).model
     assert evaluate.perplexity(model, [str(text)]).perplexity < len(model.vocab) / 2
 
 
 def test_unknown_words_without_unk_cut_the_text(text: Path, tmp_path: Path) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=2, seed=1,
-                report=lambda line: None).model
+    model = fit("embedding", filepaths=[str(text)], epochs=2, seed=1).model
     assert UNK not in model.vocab
     held = write(tmp_path / "held.txt", "the cat sat zebra on the mat and the dog")
     p = evaluate.perplexity(model, [str(held)])
@@ -155,8 +151,7 @@ def test_unknown_words_without_unk_cut_the_text(text: Path, tmp_path: Path) -> N
 
 
 def test_unknown_words_count_as_unk_when_the_model_has_it(text: Path, tmp_path: Path) -> None:
-    model = uniform(fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1,
-                        report=lambda line: None).model)
+    model = uniform(fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1).model)
     held = write(tmp_path / "held.txt", "the zebra sat on the mat")
     p = evaluate.perplexity(model, [str(held)])
     assert p.has_unk and (p.known, p.tokens) == (5, 6)
@@ -165,8 +160,7 @@ def test_unknown_words_count_as_unk_when_the_model_has_it(text: Path, tmp_path: 
 
 
 def test_perplexity_mistakes(text: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=1, seed=1,
-                report=lambda line: None).model
+    model = fit("embedding", filepaths=[str(text)], epochs=1, seed=1).model
     with pytest.raises(TlmError, match="held-out text.*too short"):
         evaluate.perplexity(model, [str(write(tmp_path / "short.txt", "the cat"))])
     with pytest.raises(TlmError, match="no word the model knows"):

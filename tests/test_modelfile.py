@@ -39,7 +39,7 @@ def assert_same_model(a, b) -> None:
 @pytest.mark.parametrize("dim, encoding", [(8, None), (512, "base64")])
 def test_save_load_round_trip(tmp_path, chuck, dim, encoding):
     """Small arrays as nested lists, large ones as base64: both load back exactly."""
-    model = fit("embedding", [str(chuck)], report=lambda line: None, epochs=2, dim=dim,
+    model = fit("embedding", [str(chuck)], epochs=2, dim=dim,
                 seed=1, val_fraction=0.25).model
     path = tlm.save(model, tmp_path / "m.json")
     loaded = tlm.load(path)
@@ -254,3 +254,17 @@ def test_info_summarises_the_model(run, tmp_path, chuck):
     for entry in history:
         assert f"Epoch {entry['epoch']}/3 loss={entry['loss']:.4f}" in out
     assert result.stderr == ""
+
+
+def test_info_is_data_from_summarize_and_says_none_for_no_transforms(run, chuck):
+    from tlm.summary import summarize
+
+    model = fit("embedding", [str(chuck)], epochs=2, dim=4, seed=1).model
+    s = summarize(model)
+    assert (s.type, s.words, s.dimensions) == ("embedding", 11, 4)
+    assert s.arrays == {"E": (11, 4), "W": (4, 11), "b": (11,)}
+    assert s.settings["epochs"] == 2 and s.info["transforms"] == []
+    assert [e["epoch"] for e in s.history] == [1, 2]
+    tlm.save(model, "m.json")
+    out = run("info", "--model", "m.json").stdout
+    assert "transforms: none\n" in out and "transforms: \n" not in out

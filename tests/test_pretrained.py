@@ -252,7 +252,7 @@ def small_model(tmp_path: Path):
     text = tmp_path / "text.txt"
     text.write_text(TEXT)
     result = fit("embedding", filepaths=[str(text)], transforms=["alpha"], epochs=1, seed=3,
-                 dim=8, report=lambda line: None)
+                 dim=8)
     path = tmp_path / "small.json"
     modelfile.save(result.model, path)
     return result.model, path, text

@@ -229,7 +229,7 @@ def test_two_groups_that_never_share_contexts_come_apart(tmp_path):
     (tmp_path / "animals.txt").write_text(group_text(ANIMALS, 1500, seed=1), encoding="utf-8")
     (tmp_path / "trees.txt").write_text(group_text(TREES, 1500, seed=2), encoding="utf-8")
     model = fit("skipgram", [str(tmp_path / "animals.txt"), str(tmp_path / "trees.txt")],
-                report=lambda line: None, min_count=1, sample=0.0, dim=10, window=2,
+                min_count=1, sample=0.0, dim=10, window=2,
                 epochs=3, seed=1).model
     kv = model.vectors
     for group, other in ((ANIMALS, TREES), (TREES, ANIMALS)):
@@ -241,7 +241,7 @@ def test_two_groups_that_never_share_contexts_come_apart(tmp_path):
 
 
 def test_loss_falls(small_text):
-    history = fit("skipgram", [str(small_text)], report=lambda line: None, min_count=1,
+    history = fit("skipgram", [str(small_text)], min_count=1,
                   sample=0.0, dim=8, epochs=4, seed=2).history
     losses = [e["loss"] for e in history]
     assert losses[-1] < losses[0] < 4.2  # 6 log 2 = 4.159 is the loss at the start
@@ -249,7 +249,7 @@ def test_loss_falls(small_text):
 
 def test_same_seed_same_vectors_other_seed_other_vectors(small_text):
     def train(seed):
-        return fit("skipgram", [str(small_text)], report=lambda line: None, min_count=1,
+        return fit("skipgram", [str(small_text)], min_count=1,
                    dim=8, epochs=2, seed=seed).model
 
     a, b, c = train(5), train(5), train(6)
@@ -264,7 +264,7 @@ def test_small_vocabulary_with_a_large_learning_rate_does_not_blow_up(tmp_path):
     text.write_text("how much wood would a wood chuck chuck if a wood chuck could chuck wood\n"
                     "a wood chuck would chuck all the wood it could if a wood chuck could chuck"
                     " wood\n", encoding="utf-8")
-    result = fit("skipgram", [str(text)], report=lambda line: None, min_count=1, sample=0.0,
+    result = fit("skipgram", [str(text)], min_count=1, sample=0.0,
                  lr=0.1, epochs=30, seed=1)
     assert np.isfinite(result.model.E).all()
     assert result.history[-1]["loss"] < result.history[0]["loss"]
@@ -282,7 +282,7 @@ def test_registered_with_word2vec_defaults():
 
 
 def test_save_and_load_round_trip(small_text, tmp_path):
-    model = fit("skipgram", [str(small_text)], report=lambda line: None, min_count=1,
+    model = fit("skipgram", [str(small_text)], min_count=1,
                 dim=8, epochs=2, seed=3).model
     path = modelfile.save(model, tmp_path / "sg.json")
     back = tlm.load(path)

@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 
 import tlm
+import tlm.cli
 import tlm.train
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.embedding import EmbeddingModel
+from tlm.train import Progress
 
 EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4})")
 VAL_LINE = re.compile(
@@ -160,30 +162,52 @@ def test_interact_after_training(run, chuck):
 def test_no_progress_bar_when_output_is_not_a_terminal(run, chuck, monkeypatch):
     # a clock that jumps 10 s at every reading, so the bar would be due at once
     clock = itertools.count(0.0, 10.0)
-    monkeypatch.setattr(tlm.train, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
-    seen = {}
-    fit = tlm.train.fit
-
-    def spy(*args, **kwargs):
-        seen["progress"] = args[5] if len(args) > 5 else kwargs.get("progress")
-        return fit(*args, **kwargs)
-
-    monkeypatch.setattr(tlm.train, "fit", spy)
+    monkeypatch.setattr(tlm.cli, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
     result = run("train", "--filepath", chuck, "--batch-size", "2", "--seed", "1")
     assert result.exit_code == 0, result.output
-    assert seen["progress"] is False
     lines = result.output.splitlines()
     assert all(EPOCH_LINE.fullmatch(line) for line in lines[:-1]), lines
     assert lines[-1] == "Model saved to model.json" and len(lines) == 6
-    assert not any(ch in result.output for ch in "#%[]\r")
+    assert not any(ch in result.output for ch in "#%[]\r\x1b")
 
 
-def test_fit_is_the_train_command_in_one_call(chuck):
-    lines = []
-    result = tlm.train.fit("embedding", [str(chuck)], transforms=["lower"], report=lines.append,
-                           epochs=2, seed=3, dim=4)
+def test_the_bar_shows_the_whole_runs_elapsed_time_and_eta(monkeypatch, capsys):
+    clock = iter([0.0, 0.2, 30.0, 30.05, 31.0, 40.0])
+    monkeypatch.setattr(tlm.cli, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    bar = tlm.cli.ProgressBar(enabled=True)  # started at 0 s
+    with bar:
+        bar.update(Progress(1, 4, 10, 100))    # 0.2 s: too early for a bar
+        bar.update(Progress(2, 4, 50, 100))    # 30 s, 3/8 of the run: 50 s to go
+        bar.update(Progress(2, 4, 60, 100))    # 30.05 s: too soon to draw again
+        bar.update(Progress(2, 4, 100, 100))   # 31 s
+        bar.epoch_line(SimpleNamespace(config=SimpleNamespace(epochs=4)),
+                       {"epoch": 2, "loss": 1.5})
+    out = capsys.readouterr().out
+    draws = out.split("\r")[1:]
+    assert draws[0] == "Epoch 2/4 [#######-------------]  38% elapsed 00:30 eta 00:50\x1b[K"
+    assert draws[1] == "Epoch 2/4 [##########----------]  50% elapsed 00:31 eta 00:31\x1b[K"
+    assert draws[2] == "\x1b[2KEpoch 2/4 loss=1.5000\n"  # the bar is wiped for the epoch line
+    assert len(draws) == 3  # nothing left to wipe at the end
+
+
+def test_bar_line_for_long_runs():
+    assert tlm.cli.bar_line(Progress(10, 10, 1, 1), 3725.0).endswith("elapsed 1:02:05 eta 00:00")
+    assert tlm.cli.bar_line(Progress(1, 10, 0, 5), 1.0).endswith("0% elapsed 00:01 eta ?")
+
+
+def test_fit_prints_nothing_and_reports_through_callbacks(chuck, capsys):
+    epochs, batches = [], []
+    result = tlm.train.fit("embedding", [str(chuck)], transforms=["lower"], epochs=2, seed=3,
+                           dim=4, batch_size=8, on_epoch=lambda m, e: epochs.append((m, e)),
+                           on_batch=batches.append)
+    assert capsys.readouterr() == ("", "")
     assert result.epochs_done == 2 and not result.interrupted
-    assert [EPOCH_LINE.fullmatch(line)[1] for line in lines] == ["1", "2"]
+    assert [e["epoch"] for _, e in epochs] == [1, 2] and epochs[0][0] is result.model
+    assert [e for _, e in epochs] == result.history
+    n = batches[0].total  # 30 examples: batches of 8, 8, 8, 6 per epoch
+    assert [(b.epoch, b.done) for b in batches] == [
+        (1, 8), (1, 16), (1, 24), (1, n), (2, 8), (2, 16), (2, 24), (2, n)]
+    assert batches[-1].fraction == 1.0 and batches[3].fraction == 0.5
     assert result.model.E.shape == (11, 4)
     assert result.model.info["transforms"] == ["lower"]
 

@@ -4,13 +4,19 @@ library function and prints the result; mistakes become one line on stderr."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlm.corpus import TRANSFORMS
 from tlm.errors import TlmError
 from tlm.models import MODELS
+
+if TYPE_CHECKING:
+    from tlm.models.base import Model
+    from tlm.train import Progress
 
 
 class TlmGroup(click.Group):
@@ -42,6 +48,70 @@ def _one_line(e: click.UsageError) -> click.ClickException:
     error = click.ClickException(e.format_message())
     error.exit_code = e.exit_code
     return error
+
+
+def format_epoch(entry: dict[str, Any], epochs: int) -> str:
+    """`Epoch 2/5 loss=2.3512`, with the held-out loss when there is one."""
+    line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
+    if "val_loss" in entry:
+        line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
+    return line
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes:02}:{seconds:02}"
+
+
+class ProgressBar:
+    """Training's terminal output: one line per epoch and, on a terminal once the
+    run has taken half a second, a bar for the whole run under them:
+
+        Epoch 3/10 [######--------------]  31% elapsed 00:41 eta 01:31
+
+    The ETA is the elapsed time scaled by what is left of the run. The bar is
+    redrawn at most ten times a second and wiped at the end."""
+
+    WIDTH = 20
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.perf_counter()
+        self.drawn_at: float | None = None  # when the bar was last drawn
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def update(self, progress: Progress) -> None:
+        now = time.perf_counter()
+        elapsed = now - self.start
+        if not self.enabled or elapsed < 0.5:
+            return
+        if self.drawn_at is not None and now - self.drawn_at < 0.1:
+            return
+        self.drawn_at = now
+        click.echo("\r" + bar_line(progress, elapsed, self.WIDTH) + "\x1b[K", nl=False, color=True)
+
+    def epoch_line(self, model: Model, entry: dict[str, Any]) -> None:
+        self._wipe()
+        click.echo(format_epoch(entry, model.config.epochs))
+
+    def _wipe(self) -> None:
+        if self.drawn_at is not None:
+            click.echo("\r\x1b[2K", nl=False, color=True)
+            self.drawn_at = None
+
+    def __exit__(self, *exc: Any) -> None:
+        self._wipe()
+
+
+def bar_line(progress: Progress, elapsed: float, width: int = 20) -> str:
+    f = progress.fraction
+    filled = int(f * width)
+    eta = _clock(elapsed * (1 - f) / f) if f >= 0.01 else "?"  # too early to tell
+    return (f"Epoch {progress.epoch}/{progress.epochs} [{'#' * filled}{'-' * (width - filled)}] "
+            f"{f:4.0%} elapsed {_clock(elapsed)} eta {eta}")
 
 
 @click.group(cls=TlmGroup)
@@ -85,9 +155,12 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     from tlm.train import fit
 
     modelfile.check_output(output, replace="model")  # before training, not after
-    report = (lambda line: None) if quiet else click.echo
-    progress = not quiet and sys.stdout.isatty()
-    result = fit(model_type, filepaths, gutenberg, transforms, report, progress, **settings)
+    if quiet:
+        result = fit(model_type, filepaths, gutenberg, transforms, **settings)
+    else:
+        with ProgressBar(enabled=sys.stdout.isatty()) as bar:
+            result = fit(model_type, filepaths, gutenberg, transforms,
+                         on_epoch=bar.epoch_line, on_batch=bar.update, **settings)
     modelfile.save(result.model, output)
     if result.interrupted:
         n, total = result.epochs_done, result.model.config.epochs
@@ -141,23 +214,21 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
 @click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
 def info(model_path):
     """Summarise a model: type, vocabulary, arrays, settings, loss history."""
-    import dataclasses
-
     from tlm import modelfile
-    from tlm.train import format_epoch
+    from tlm.summary import summarize
 
-    model = modelfile.load(model_path)
-    V, d = model.E.shape
-    click.echo(f"{model_path}: {model.type} model, {V} words, {d} dimensions")
-    click.echo("arrays: " + ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names))
-    settings = dataclasses.asdict(model.config)
-    click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
-    for key, value in model.info.items():
-        click.echo(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
-    if model.history:
+    s = summarize(modelfile.load(model_path))
+    click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
+    click.echo("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
+    click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
+    for key, value in s.info.items():
+        if isinstance(value, list):
+            value = ", ".join(map(str, value)) or "none"
+        click.echo(f"{key}: {value}")
+    if s.history:
         click.echo("history:")
-        for entry in model.history:
-            click.echo("  " + format_epoch(entry, model.config.epochs))
+        for entry in s.history:
+            click.echo("  " + format_epoch(entry, s.settings["epochs"]))
     else:
         click.echo("history: not trained")
 

@@ -1,5 +1,8 @@
-"""The training loop: epochs of mini-batches, the learning rate, progress,
-held-out loss, a loss that blows up, and Ctrl-C.
+"""The training loop: epochs of mini-batches, the learning rate, held-out
+loss, a loss that blows up, and Ctrl-C.
+
+It prints nothing: it reports through callbacks (`on_batch`, `on_epoch`) and
+the `tlm` command turns those into a progress bar and one line per epoch.
 
 The loop is the same for every model: the model turns documents into examples
 (`prepare`, `epoch_examples`) and takes one SGD step per batch (`_step`).
@@ -79,44 +82,19 @@ class _Interrupts:
             signal.signal(signal.SIGINT, self._old)
 
 
-class _Progress:
-    """A click progress bar for one epoch, shown only on a terminal and only
-    once the epoch has taken more than half a second."""
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is, handed to `on_batch` after every batch."""
 
-    def __init__(self, enabled: bool, total: int, label: str) -> None:
-        self.enabled, self.total, self.label = enabled, total, label
-        self.start = time.perf_counter()
-        self.bar: Any = None
-        self.done = 0
+    epoch: int  # 1 .. epochs
+    epochs: int
+    done: int  # examples of this epoch trained so far
+    total: int  # examples in this epoch
 
-    def update(self, n: int) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        if self.bar is None and time.perf_counter() - self.start > 0.5:
-            import click
-
-            self.bar = click.progressbar(length=self.total, label=self.label, file=None)
-            self.bar.__enter__()
-            self.bar.update(self.done)
-        elif self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            import click
-
-            # The finished bar has served; move up onto its line and clear it, so the
-            # terminal keeps only the "Epoch i/N loss=..." lines.
-            click.echo("\x1b[1A\x1b[2K", nl=False)
-
-
-def format_epoch(entry: dict[str, Any], epochs: int) -> str:
-    line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
-    if "val_loss" in entry:
-        line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
-    return line
+    @property
+    def fraction(self) -> float:
+        """How much of the whole run is done, from 0 to 1."""
+        return (self.epoch - 1 + self.done / max(self.total, 1)) / self.epochs
 
 
 def _blew_up(what: str, epoch: int, lr: float) -> TlmError:
@@ -146,13 +124,15 @@ def _check_finite(model: Model, epoch: int, lr: float, context: np.ndarray) -> N
 def train(
     model: Model,
     documents: list[np.ndarray],
-    report: Callable[[str], None] = print,
-    progress: bool = False,
+    on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
+    on_batch: Callable[[Progress], None] | None = None,
     rng: np.random.Generator | None = None,
 ) -> TrainResult:
     """Train `model` on encoded documents for `model.config.epochs` epochs.
 
-    Prints one line per epoch through `report`. Raises TlmError if the loss
+    Prints nothing: after every batch `on_batch(Progress)` hears how far the run
+    is, and after every epoch `on_epoch(model, entry)` gets the epoch's history
+    entry (`{"epoch": 1, "loss": 2.35, ...}`). Raises TlmError if the loss
     becomes NaN or infinite (the model is then not worth saving). Ctrl-C ends
     training after the current batch and returns what was trained so far.
     """
@@ -175,23 +155,20 @@ def train(
             t0 = time.perf_counter()
             examples = model.epoch_examples(prepared, rng)
             n = len(examples[0])
-            bar = _Progress(progress, n, f"Epoch {epoch}/{cfg.epochs}")
             loss_sum = 0.0
-            try:
-                for start in range(0, n, cfg.batch_size):
-                    done = (epoch - 1) * n + start
-                    lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
-                    batch = [a[start : start + cfg.batch_size] for a in examples]
-                    with np.errstate(all="ignore"):  # a blow-up is caught just below
-                        loss = model._step(*batch, lr=lr)
-                    if not math.isfinite(loss):
-                        raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
-                    loss_sum += loss * len(batch[0])
-                    bar.update(len(batch[0]))
-                    if interrupts.requested:
-                        break
-            finally:
-                bar.close()
+            for start in range(0, n, cfg.batch_size):
+                done = (epoch - 1) * n + start
+                lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
+                batch = [a[start : start + cfg.batch_size] for a in examples]
+                with np.errstate(all="ignore"):  # a blow-up is caught just below
+                    loss = model._step(*batch, lr=lr)
+                if not math.isfinite(loss):
+                    raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
+                loss_sum += loss * len(batch[0])
+                if on_batch is not None:
+                    on_batch(Progress(epoch, cfg.epochs, start + len(batch[0]), n))
+                if interrupts.requested:
+                    break
             train_seconds = time.perf_counter() - t0
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
@@ -208,7 +185,8 @@ def train(
             model.history.append(entry)
             result.history.append(entry)
             result.epochs_done = epoch
-            report(format_epoch(entry, cfg.epochs))
+            if on_epoch is not None:
+                on_epoch(model, entry)
     return result
 
 
@@ -258,15 +236,17 @@ def fit(
     filepaths: Sequence[str] = (),
     gutenberg: Sequence[str] = (),
     transforms: Sequence[str] = (),
-    report: Callable[[str], None] = print,
-    progress: bool = False,
+    on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
+    on_batch: Callable[[Progress], None] | None = None,
     **settings: Any,
 ) -> TrainResult:
-    """Read the text, build a model and train it: `tlm train` as one call.
+    """Read the text, build a model and train it: `tlm train` as one call,
+    printing nothing (`on_epoch`, `on_batch`: see `train`).
 
         result = fit("embedding", filepaths=["corpora/chuck.txt"], epochs=5, seed=1)
         result.model.E.shape   # (11, 32)
+        result.history[-1]     # {'epoch': 5, 'loss': 2.0..., ...}
     """
     corpus = load_corpus(filepaths, gutenberg, transforms)
     model, documents = build_model(model_type, corpus, settings, list(transforms))
-    return train(model, documents, report=report, progress=progress)
+    return train(model, documents, on_epoch=on_epoch, on_batch=on_batch)

@@ -1,0 +1,35 @@
+"""What `tlm info` shows about a model, as data: a notebook gets the same
+facts as the command line, and the command only lays them out."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from tlm.models.base import Model
+
+
+@dataclass
+class Summary:
+    type: str
+    words: int  # rows of E
+    dimensions: int  # columns of E
+    arrays: dict[str, tuple[int, ...]]  # name -> shape
+    settings: dict[str, Any]  # the training config
+    info: dict[str, Any]  # sources, transforms, tokens: where the text came from
+    history: list[dict[str, Any]]  # one entry per epoch trained
+
+
+def summarize(model: Model) -> Summary:
+    """The facts `tlm info` prints about `model`."""
+    V, d = model.E.shape
+    return Summary(
+        type=model.type,
+        words=V,
+        dimensions=d,
+        arrays={name: tuple(model.arrays[name].shape) for name in model.array_names},
+        settings=dataclasses.asdict(model.config),
+        info=dict(model.info),
+        history=list(model.history),
+    )
