@@ -107,7 +107,7 @@ def main() -> None:
         for kind, path in models.items():
             model = modelfile.load(path)
             label = f"emma {kind} ({model.E.shape[0]} words, d={model.E.shape[1]})"
-            rows.append(evaluate.evaluate_vectors(evaluate.model_vectors(model), label,
+            rows.append(evaluate.evaluate_vectors(model.vectors, label,
                                                   analogy_files=analogy_files))
             w2v = pretrained.load(pretrained.SAME_CORPUS, model=model, model_path=path,
                                   report=print)
@@ -117,7 +117,7 @@ def main() -> None:
         print(evaluate.format_table(rows))
         print()
         emma = modelfile.load(models["embedding"])
-        p = evaluate.perplexity(emma, gutenberg=["austen-persuasion.txt"])
+        p = evaluate.text_perplexity(emma, gutenberg=["austen-persuasion.txt"])
         print(evaluate.format_perplexity("emma embedding on Persuasion", p))
 
 

@@ -12,8 +12,10 @@ from gensim.models import KeyedVectors
 
 from tlm import evaluate, modelfile
 from tlm.errors import TlmError
+from tlm.models import EmbeddingModel, Model
+from tlm.perplexity import perplexity
 from tlm.train import fit
-from tlm.vocab import UNK
+from tlm.vocab import UNK, Vocab
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +114,7 @@ def text(tmp_path: Path) -> Path:
 def test_model_vectors_are_in_frequency_order_without_unk(text: Path) -> None:
     model = fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1).model
     assert UNK in model.vocab
-    kv = evaluate.model_vectors(model)
+    kv = model.vectors
     assert UNK not in kv and len(kv) == len(model.vocab) - 1
     counts = [model.counts[model.word_to_idx[w]] for w in kv.index_to_key]
     assert counts == sorted(counts, reverse=True) and kv.index_to_key[0] == "the"
@@ -126,48 +128,63 @@ def uniform(model):
     return model
 
 
+def quiet_fit(text: Path, **settings) -> Model:
+    return fit("embedding", filepaths=[str(text)], seed=1, **settings).model
+
+
 def test_a_uniform_model_has_perplexity_v(text: Path) -> None:
-    model = uniform(fit("embedding", filepaths=[str(text)], epochs=1, seed=1).model)
-    p = evaluate.perplexity(model, [str(text)])
-    assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)
-    assert p.known == p.tokens and p.coverage == 1.0
+    model = uniform(quiet_fit(text, epochs=1))
+    p = evaluate.text_perplexity(model, [str(text)])
+    assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)  # V counts <unk>
+    assert p.unknown == 0 and p.scored == p.positions == p.tokens - 2  # context window 2
 
 
 def test_training_lowers_perplexity(text: Path) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=20, seed=1).model
-    assert evaluate.perplexity(model, [str(text)]).perplexity < len(model.vocab) / 2
+    model = quiet_fit(text, epochs=20)
+    assert evaluate.text_perplexity(model, [str(text)]).perplexity < len(model.vocab) / 2
 
 
-def test_unknown_words_without_unk_cut_the_text(text: Path, tmp_path: Path) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=2, seed=1).model
-    assert UNK not in model.vocab
+def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
+    text: Path, tmp_path: Path
+) -> None:
+    model = quiet_fit(text, epochs=2)
+    assert model.counts[model.word_to_idx[UNK]] == 0  # no rare word, <unk> all the same
     held = write(tmp_path / "held.txt", "the cat sat zebra on the mat and the dog")
-    p = evaluate.perplexity(model, [str(held)])
-    assert (p.known, p.tokens, p.has_unk) == (9, 10, False)
-    runs = [model.vocabulary.encode(r.split()) for r in ("the cat sat", "on the mat and the dog")]
-    expected = model.mean_loss(model.prepare(runs))  # no context spans the unknown word
-    assert p.loss == pytest.approx(expected, rel=1e-6)
-    assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-6)
+    p = evaluate.text_perplexity(model, [str(held)])
+    assert (p.tokens, p.positions, p.scored, p.unknown) == (10, 8, 7, 1)  # 'zebra' is <unk>
+    words = ["the", "cat", "sat", UNK, "on", "the", "mat", "and", "the", "dog"]
+    ids = [model.word_to_idx[w] for w in words]
+    expected = np.mean([
+        -np.log(model.next_word_probs(np.array(ids[i - 2:i]))[ids[i]])
+        for i in range(2, 10) if words[i] != UNK  # <unk> in the contexts of 'on' and 'the'
+    ])
+    assert p.loss == pytest.approx(expected, rel=1e-5)
+    assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
+    line = evaluate.format_perplexity("m", p)
+    assert "over 7 of 10 held-out tokens" in line and "1 outside the vocabulary" in line
 
 
-def test_unknown_words_count_as_unk_when_the_model_has_it(text: Path, tmp_path: Path) -> None:
-    model = uniform(fit("embedding", filepaths=[str(text)], min_count=2, epochs=1, seed=1).model)
-    held = write(tmp_path / "held.txt", "the zebra sat on the mat")
-    p = evaluate.perplexity(model, [str(held)])
-    assert p.has_unk and (p.known, p.tokens) == (5, 6)
-    assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)
-    assert "count as <unk>" in evaluate.format_perplexity("m", p)
+def test_the_one_perplexity_function_is_what_evaluate_reports(text: Path, tmp_path: Path) -> None:
+    model = quiet_fit(text, epochs=2, min_count=2)
+    held = write(tmp_path / "held.txt", "the zebra sat on the mat\nthe dog sat")
+    direct = perplexity(model, [model.vocabulary.encode(held.read_text().split())])
+    assert direct == evaluate.text_perplexity(model, [str(held)])  # a file is one document
+    assert (direct.tokens, direct.positions, direct.unknown) == (9, 7, 0)  # zebra is a context
 
 
 def test_perplexity_mistakes(text: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    model = fit("embedding", filepaths=[str(text)], epochs=1, seed=1).model
+    model = quiet_fit(text, epochs=1)
     with pytest.raises(TlmError, match="held-out text.*too short"):
-        evaluate.perplexity(model, [str(write(tmp_path / "short.txt", "the cat"))])
-    with pytest.raises(TlmError, match="no word the model knows"):
-        evaluate.perplexity(model, [str(write(tmp_path / "new.txt", "zebra giraffe okapi"))])
+        evaluate.text_perplexity(model, [str(write(tmp_path / "short.txt", "the cat"))])
+    with pytest.raises(TlmError, match="no held-out word to score"):
+        evaluate.text_perplexity(model, [str(write(tmp_path / "new.txt", "the zebra giraffe"))])
+    old = EmbeddingModel(Vocab(["cat", "the"], [1, 1]), model.config,
+                         EmbeddingModel.init_arrays(2, model.config, np.random.default_rng(0)))
+    with pytest.raises(TlmError, match="no <unk>.*train it again"):
+        evaluate.text_perplexity(old, [str(text)])
     monkeypatch.setattr(type(model), "predicts_next_word", False)
     with pytest.raises(TlmError, match="no perplexity"):
-        evaluate.perplexity(model, [str(text)])
+        evaluate.text_perplexity(model, [str(text)])
 
 
 # -- tlm evaluate ---------------------------------------------------------------------------------
@@ -194,9 +211,9 @@ def test_tlm_evaluate_table_and_perplexity(run, model_file: Path, files, tmp_pat
     assert "(100.0% of 1)" in lines[1]
     assert lines[2].split()[:2] == ["other.txt", "n/a"]  # orthogonal vectors: all ties, no rho
     model = modelfile.load(model_file)
-    p = evaluate.perplexity(model, [str(files["held"])])
+    p = evaluate.text_perplexity(model, [str(files["held"])])
     assert f"model.json (embedding): perplexity {p.perplexity:.1f}" in result.stdout
-    assert "covers all of them" in result.stdout
+    assert "over 6 of 8 held-out tokens; not scored: 0 outside" in result.stdout
 
 
 def test_tlm_evaluate_default_benchmarks_without_analogies(run, model_file: Path) -> None:

@@ -119,7 +119,7 @@ def test_generate_interact_opens_the_shell(run, model_file):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines[0].split()) == 4  # the generated text first, then the console's output
-    assert lines[1:4] == [">>> (11, 32)", ">>> 4", ">>> numpy"]
+    assert lines[1:4] == [">>> (12, 32)", ">>> 4", ">>> numpy"]  # 11 words and <unk>
     assert "text" in result.stderr and "model" in result.stderr  # the banner says what's there
 
 
@@ -131,14 +131,17 @@ def test_python_api_load_generate_vectors(model_file, chuck_words):
     text = model.generate(length=6, prompt="wood", temperature=0.8, seed=1)
     assert text.split()[0] == "wood" and len(text.split()) == 7
     assert text == model.generate(length=6, prompt="wood", temperature=0.8, seed=1)
-    assert model.vocab == chuck_words
+    assert model.vocab == ["<unk>", *chuck_words]  # a next-word model always has <unk>
     assert model.E[model.word_to_idx["chuck"]].shape == (32,)
 
     from gensim.models import KeyedVectors
 
     kv = model.vectors
     assert isinstance(kv, KeyedVectors)
-    assert kv.index_to_key == chuck_words
+    # most frequent first (gensim's order), ties alphabetically, no <unk>
+    counts = dict(zip(model.vocab, model.counts, strict=True))
+    assert kv.index_to_key == sorted(chuck_words, key=lambda w: (-counts[w], w))
+    assert kv.index_to_key[:2] == ["chuck", "wood"]  # 9 and 8 times
     np.testing.assert_array_equal(kv["wood"], model.E[model.word_to_idx["wood"]])
     assert kv.vector_size == 32
     assert kv.most_similar("wood", topn=3)[0][0] in chuck_words

@@ -265,7 +265,8 @@ def test_same_corpus_word2vec_matches_the_model_and_is_cached(
     notes: list[str] = []
     kv = pretrained.load(pretrained.SAME_CORPUS, model=model, model_path=path, report=notes.append)
     assert kv.vector_size == 8
-    assert set(kv.index_to_key) == set(model.vocab)  # same text, same transforms, min_count 1
+    # same text, same transforms, min_count 1
+    assert set(kv.index_to_key) == set(model.vectors.index_to_key)
     assert "." not in kv  # -t alpha was applied when re-reading the text
     assert len(notes) == 1 and all(n in notes[0] for n in ("window=5", "negative=5", "sample"))
     cache = pretrained.same_corpus_path(path)

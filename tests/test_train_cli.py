@@ -33,8 +33,9 @@ VAL_LINE = re.compile(
 # -- what a good run does ---------------------------------------------------------------
 
 
-def test_repo_chuck_gives_the_eleven_words_and_shapes(run, repo, chuck_words):
-    """Issue item 2: `tlm train --filepath corpora/chuck.txt` -> model.json, 11 words."""
+def test_repo_chuck_gives_the_eleven_words_and_unk(run, repo, chuck_words):
+    """`tlm train --filepath corpora/chuck.txt` -> model.json: 11 words, and <unk> for
+    words a held-out text has and chuck has not."""
     result = run("train", "--filepath", repo / "corpora" / "chuck.txt")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -44,11 +45,11 @@ def test_repo_chuck_gives_the_eleven_words_and_shapes(run, repo, chuck_words):
     assert result.stderr == ""
 
     model = tlm.load("model.json")
-    assert model.vocab == chuck_words
-    assert model.E.shape == (11, 32)
-    assert model.W.shape == (32, 11)
-    assert model.b.shape == (11,)
-    assert model.word_to_idx["chuck"] == 2
+    assert model.vocab == ["<unk>", *chuck_words]
+    assert model.E.shape == (12, 32)
+    assert model.W.shape == (32, 12)
+    assert model.b.shape == (12,)
+    assert model.word_to_idx["chuck"] == 3
     assert model.counts[model.word_to_idx["wood"]] == 8
     assert model.info["tokens"] == 32
 
@@ -98,7 +99,7 @@ def test_settings_reach_the_model(run, chuck):
                  "--epochs", "2", "--lr", "0.05", "--batch-size", "5", "--seed", "4", "--quiet")
     assert result.exit_code == 0, result.output
     model = tlm.load("model.json")
-    assert model.E.shape == (11, 6) and model.W.shape == (6, 11)
+    assert model.E.shape == (12, 6) and model.W.shape == (6, 12)
     c = model.config
     assert (c.dim, c.context_window, c.epochs, c.lr, c.batch_size, c.seed) == (6, 3, 2, 0.05, 5, 4)
     assert len(model.history) == 2
@@ -126,6 +127,36 @@ def test_val_fraction_reports_held_out_loss_and_perplexity(run, tmp_path, chuck_
     assert all("val_loss" in e and "val_ppl" in e for e in history)
 
 
+def test_vocabulary_comes_from_the_training_part_alone(tmp_path, chuck_text):
+    text = tmp_path / "t.txt"
+    text.write_text(chuck_text * 3 + "zebra chuck wood giraffe wood chuck\n", encoding="utf-8")
+    result = tlm.train.fit("embedding", [str(text)], val_fraction=0.05, epochs=1, seed=1)
+    model = result.model  # 102 words; the last 5 are held out: "chuck wood giraffe wood chuck"
+    assert "zebra" in model.vocab and "giraffe" not in model.vocab
+    assert model.counts[model.word_to_idx["<unk>"]] == 0  # no training word was rare
+    entry = result.history[-1]
+    assert (entry["val_scored"], entry["val_unknown"]) == (2, 1)  # 'giraffe' is <unk>
+
+
+def test_val_ppl_is_what_tlm_evaluate_says_on_the_same_held_out_text(run, tmp_path, chuck_text):
+    tokens = (chuck_text * 3 + "a zebra could chuck wood\n").split()
+    (tmp_path / "t.txt").write_text(" ".join(tokens), encoding="utf-8")
+    result = run("train", "--filepath", "t.txt", "--val-fraction", "0.2", "--epochs", "3",
+                 "--min-count", "2", "--seed", "1", "--output", "v.json")
+    assert result.exit_code == 0, result.output
+    last = VAL_LINE.fullmatch(result.stdout.splitlines()[-2])
+    cut = len(tokens) - round(0.2 * len(tokens))
+    (tmp_path / "held.txt").write_text(" ".join(tokens[cut:]), encoding="utf-8")
+
+    scored = run("evaluate", "--model", "v.json", "--filepath", "held.txt", "--no-analogies")
+    assert scored.exit_code == 0, scored.output
+    assert f"perplexity {last[5]} (mean loss {last[4]}) over" in scored.stdout
+    entry = tlm.load("v.json").history[-1]
+    assert f"over {entry['val_scored']} of {len(tokens) - cut} held-out tokens" in scored.stdout
+    assert f"not scored: {entry['val_unknown']} outside" in scored.stdout
+    assert entry["val_unknown"] > 0  # 'zebra', seen once, is <unk>, and is not scored
+
+
 def test_held_out_part_is_the_end_of_the_text():
     docs = [np.arange(6), np.arange(10, 14)]                # 10 tokens in two documents
     train, val = tlm.train.split_documents(docs, 0.3)      # the last 3 tokens are held out
@@ -142,7 +173,7 @@ def test_two_files_are_two_documents(run, tmp_path):
     result = run("train", "--filepath", one, "--filepath", two, "--epochs", "1", "--quiet")
     assert result.exit_code == 0, result.output
     model = tlm.load("model.json")
-    assert model.vocab == list("abcdefg")
+    assert model.vocab == ["<unk>", *"abcdefg"]
     assert model.info["sources"] == [str(one), str(two)]
     # no context spans the two files: 4-2 + 3-2 = 3 examples, not 7-2 = 5
     documents = [model.vocabulary.encode(list("abcd")), model.vocabulary.encode(list("efg"))]
@@ -155,7 +186,7 @@ def test_interact_after_training(run, chuck):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[5] == "Model saved to model.json"
-    assert lines[6:9] == [">>> (11, 32)", ">>> (32, 11) (11,)", ">>> ['a', 'all', 'chuck']"]
+    assert lines[6:9] == [">>> (12, 32)", ">>> (32, 12) (12,)", ">>> ['<unk>', 'a', 'all']"]
     assert "tlm shell" in result.stderr  # the banner (the console writes it to stderr)
 
 
@@ -208,7 +239,7 @@ def test_fit_prints_nothing_and_reports_through_callbacks(chuck, capsys):
     assert [(b.epoch, b.done) for b in batches] == [
         (1, 8), (1, 16), (1, 24), (1, n), (2, 8), (2, 16), (2, 24), (2, n)]
     assert batches[-1].fraction == 1.0 and batches[3].fraction == 0.5
-    assert result.model.E.shape == (11, 4)
+    assert result.model.E.shape == (12, 4)
     assert result.model.info["transforms"] == ["lower"]
 
 
@@ -243,7 +274,7 @@ def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypat
     assert [e["epoch"] for e in kept.history] == [1, 2]
     assert kept.config.seed == 3
     assert not np.array_equal(kept.E, before.E)
-    untrained = EmbeddingModel.init_arrays(11, kept.config, np.random.default_rng(3))
+    untrained = EmbeddingModel.init_arrays(12, kept.config, np.random.default_rng(3))
     assert not np.allclose(kept.E, untrained["E"])  # the 20 steps are in it
 
 

@@ -9,7 +9,8 @@
   to ?"): the answer is the word nearest to b - a + c (3CosAdd), searched
   among the 30000 most frequent words, as word2vec's own tool does.
 - **Perplexity** (next-word models): exp of the mean -log p(next word) on
-  held-out text; a model that guesses uniformly among V words scores V.
+  held-out text, defined once in tlm/perplexity.py (the same number as
+  training's val_ppl); a model that guesses uniformly among V words scores V.
 
 A small model knows few of the benchmark words, so every score comes with the
 share of pairs (or questions, or tokens) it covers: 0.40 on a tenth of
@@ -28,10 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from tlm.errors import TlmError
-from tlm.vocab import UNK
+from tlm.perplexity import Perplexity, perplexity
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -82,45 +81,11 @@ class VectorScores:
     analogies: list[AnalogyScore]
 
 
-@dataclass
-class Perplexity:
-    """exp(mean -log p(next word)) on held-out text."""
-
-    perplexity: float
-    loss: float  # mean -log p, in nats
-    tokens: int  # tokens in the held-out text, after the model's transforms
-    known: int  # of which the vocabulary has
-    has_unk: bool  # unknown words scored as <unk> (else left out)
-
-    @property
-    def coverage(self) -> float:
-        return self.known / self.tokens
-
-
 def benchmark_path(filename: str) -> Path:
     """A benchmark file that ships with gensim."""
     from gensim.test.utils import datapath
 
     return Path(datapath(filename))
-
-
-def model_vectors(model: Model, unk: bool = False) -> KeyedVectors:
-    """The model's word vectors, most frequent word first (ties alphabetically),
-    without <unk> unless `unk` (an export keeps every row of E).
-
-    gensim's benchmarks assume frequency order: `restrict_vocab` keeps the first
-    N words, and when case folding meets both 'Emma' and 'emma' the earlier one
-    wins. A tlm vocabulary is alphabetical, so it is reordered here.
-    """
-    from gensim.models import KeyedVectors
-
-    order = sorted(range(len(model.vocab)), key=lambda i: (-model.counts[i], model.vocab[i]))
-    if not unk:
-        order = [i for i in order if model.vocab[i] != UNK]
-    kv = KeyedVectors(model.E.shape[1])
-    if order:
-        kv.add_vectors([model.vocab[i] for i in order], model.E[order].astype(np.float32))
-    return kv
 
 
 def _readable(path: str | os.PathLike) -> Path:
@@ -233,13 +198,13 @@ def evaluate_vectors(
     return VectorScores(label, pairs, questions)
 
 
-def perplexity(
+def text_perplexity(
     model: Model, filepaths: Sequence[str | os.PathLike] = (), gutenberg: Sequence[str] = ()
 ) -> Perplexity:
     """Perplexity of a next-word model on held-out text, read with the model's
-    transforms. Words outside the vocabulary become <unk> when the model has it;
-    otherwise they cannot be scored, and the text is cut at them so that no
-    context spans a gap."""
+    transforms; words outside the vocabulary are `<unk>`. The definition
+    (which positions are scored) is tlm.perplexity's, the same as training's
+    val_ppl."""
     from tlm.corpus import load_corpus
 
     if not model.predicts_next_word:
@@ -247,31 +212,11 @@ def perplexity(
             f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
         )
     corpus = load_corpus(filepaths, gutenberg, model.info.get("transforms", []))
-    vocab = model.vocabulary
-    tokens = corpus.n_tokens
-    known = sum(t in vocab and t != UNK for doc in corpus.documents for t in doc)
-    if vocab.has_unk:
-        documents = [vocab.encode(doc) for doc in corpus.documents]
-    else:
-        documents = []
-        for doc in corpus.documents:
-            run: list[str] = []
-            for t in [*doc, None]:  # None ends the last run
-                if t is not None and t in vocab:
-                    run.append(t)
-                elif run:
-                    documents.append(vocab.encode(run))
-                    run = []
-    if not documents:
-        raise TlmError("the held-out text has no word the model knows")
+    documents = [model.vocabulary.encode(doc) for doc in corpus.documents]
     try:
-        prepared = model.prepare(documents)
+        return perplexity(model, documents)
     except TlmError as e:
         raise TlmError(f"the held-out text: {e}") from None
-    with np.errstate(divide="ignore"):  # p = 0 gives an infinite loss: reported as such
-        loss = float(model.mean_loss(prepared))
-    ppl = math.exp(loss) if loss < 700 else math.inf
-    return Perplexity(ppl, loss, tokens, known, vocab.has_unk)
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -316,15 +261,10 @@ def format_table(rows: Sequence[VectorScores], restrict_vocab: int = ANALOGY_RES
 
 
 def format_perplexity(label: str, p: Perplexity) -> str:
-    if p.known == p.tokens:
-        rest = "all of them"
-    elif p.has_unk:
-        rest = f"{p.coverage:.1%} of them; the rest count as <unk>"
-    else:
-        rest = f"{p.coverage:.1%} of them; the model has no <unk>, so the rest are not scored"
     return (
-        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) on {p.tokens} "
-        f"held-out tokens; the vocabulary covers {rest}"
+        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) over {p.scored} of "
+        f"{p.tokens} held-out tokens; not scored: {p.unknown} outside the vocabulary (<unk>), "
+        f"{p.tokens - p.positions} at the start of a text (too little context)"
     )
 
 
@@ -354,7 +294,7 @@ def evaluate(
 
     sources: list[tuple[str, Any]] = []
     for path, model in models:
-        sources.append((f"{path.name} ({model.type})", model_vectors(model)))
+        sources.append((f"{path.name} ({model.type})", model.vectors))
     for name in names:
         if name == pretrained.SAME_CORPUS:
             for path, model in models:
@@ -369,7 +309,7 @@ def evaluate(
         for path, model in models:
             label = f"{path.name} ({model.type})"
             if model.predicts_next_word:
-                out.append(format_perplexity(label, perplexity(model, filepaths, gutenberg)))
+                out.append(format_perplexity(label, text_perplexity(model, filepaths, gutenberg)))
             else:
                 out.append(f"{label}: no perplexity (it has vectors, not next-word probabilities)")
     return "\n".join(line for line in out if line)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from tlm import modelfile
 from tlm.errors import TlmError
-from tlm.evaluate import model_vectors
 
 if TYPE_CHECKING:
     from tlm.models.base import Model
@@ -47,7 +46,7 @@ def export_word2vec(model: Model, path: str | os.PathLike) -> Path:
     written by gensim's own `save_word2vec_format`."""
     path = Path(path)
     modelfile.check_output(path, replace="not-model")
-    kv = model_vectors(model, unk=True)
+    kv = model.word_vectors(unk=True)
     # gensim writes to the open temporary file's descriptor and leaves it open
     modelfile.atomic_write(path, lambda f: kv.save_word2vec_format(f.fileno(), binary=False))
     return path
@@ -62,7 +61,7 @@ def export_tsv(model: Model, path: str | os.PathLike) -> tuple[Path, Path]:
     if meta.is_dir():
         raise TlmError(f"the metadata file {meta} would replace a folder")
     modelfile.check_not_model(meta)
-    kv = model_vectors(model, unk=True)
+    kv = model.word_vectors(unk=True)
     # 9 significant digits: a float32 read back is the same float32
     rows = ("\t".join(f"{float(x):.9g}" for x in row) for row in kv.vectors)
     modelfile.atomic_write(path, _write_lines(rows))

@@ -51,7 +51,7 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
         "  compare(word, k=10)  nearest words: this model | word2vec() loads | GloVe",
         "  compare_sim(a, b)    cosine similarity of two words, one row per model",
     ]
-    example = model.vocab[0] if model.vocab else "word"
+    example = model.vectors.index_to_key[0] if len(model.vectors) else "word"  # most frequent
     lines.append(f"Try: model.E[model.word_to_idx[{example!r}]]")
     return "\n".join(lines)
 

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from tlm.corpus import Corpus, load_corpus
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.base import Model
+from tlm.perplexity import perplexity, scored_positions
 from tlm.vocab import Vocab
 
 
@@ -35,10 +36,14 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def split_documents(
-    documents: list[np.ndarray], val_fraction: float
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Hold out the last `val_fraction` of the text (across all documents)."""
+Doc = TypeVar("Doc", np.ndarray, list[str])
+
+
+def split_documents(documents: list[Doc], val_fraction: float) -> tuple[list[Doc], list[Doc]]:
+    """Hold out the last `val_fraction` of the text (across all documents), as
+    token lists (to build the vocabulary from the training part alone) or as
+    id arrays (to train): a next-word model encodes every word, so both cut at
+    the same place."""
     total = sum(len(d) for d in documents)
     cut = total - int(round(total * val_fraction))
     train, val, seen = [], [], 0
@@ -140,12 +145,11 @@ def train(
     rng = rng if rng is not None else np.random.default_rng(cfg.seed)
     train_docs, val_docs = split_documents(documents, cfg.val_fraction)
     prepared = model.prepare(train_docs)
-    val_prepared = None
     if cfg.val_fraction > 0:
         if not model.predicts_next_word:
             raise TlmError(f"--val-fraction is for next-word models, not {model.type}")
-        try:
-            val_prepared = model.prepare(val_docs)
+        try:  # the held-out part can be scored at all: say so now, not after an epoch
+            scored_positions(model, val_docs)
         except TlmError as e:
             raise TlmError(f"the held-out part (--val-fraction {cfg.val_fraction}): {e}") from None
 
@@ -175,11 +179,13 @@ def train(
                 result.interrupted = True
                 break
             entry: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / n}
-            if val_prepared is not None:
+            if cfg.val_fraction > 0:  # the one held-out perplexity (tlm/perplexity.py)
                 with np.errstate(all="ignore"):
-                    val_loss = model.mean_loss(val_prepared)
-                entry["val_loss"] = val_loss
-                entry["val_ppl"] = math.exp(min(val_loss, 700.0))
+                    held_out = perplexity(model, val_docs)
+                entry["val_loss"] = held_out.loss
+                entry["val_ppl"] = held_out.perplexity
+                entry["val_scored"] = held_out.scored    # held-out positions in the mean
+                entry["val_unknown"] = held_out.unknown  # their targets are <unk>: not scored
             entry["seconds"] = round(time.perf_counter() - t0, 3)  # with the held-out loss
             entry["examples_per_second"] = round(n / max(train_seconds, 1e-9))  # training only
             model.history.append(entry)
@@ -197,6 +203,8 @@ def build_model(
 
     `settings` holds the options the user gave (None = the model's default).
     Without a seed one is drawn and recorded, so every run can be repeated.
+    The vocabulary is built from the part `train` trains on (all but the last
+    `val_fraction` of the text).
     """
     if model_type not in MODELS:
         raise TlmError(f"unknown model {model_type!r}; choose from {', '.join(MODELS)}")
@@ -213,9 +221,14 @@ def build_model(
     if config.seed < 0:
         raise TlmError(f"--seed must be 0 or more, not {config.seed}")
     config.validate()
-    vocab = Vocab.build(corpus.tokens(), config.min_count, unk=cls.uses_unk)
+    # The vocabulary comes from the training part alone: a held-out word the
+    # training part never had is <unk>, as it would be in any new text.
+    train_part, _ = split_documents(corpus.documents, config.val_fraction)
+    train_tokens = [t for doc in train_part for t in doc]
+    vocab = Vocab.build(train_tokens, config.min_count, unk=cls.uses_unk)
     if len(vocab) - vocab.has_unk == 0:  # only <unk> left: nothing to learn
-        raise TlmError(f"no word is seen --min-count {config.min_count} times in the text")
+        where = "the training part of the text" if config.val_fraction > 0 else "the text"
+        raise TlmError(f"no word is seen --min-count {config.min_count} times in {where}")
     documents = [vocab.encode(doc) for doc in corpus.documents]
     try:
         model = cls.create(vocab, config, np.random.default_rng(config.seed))

@@ -4,7 +4,9 @@ Words are sorted alphabetically, so `model.vocab` reads like a dictionary and
 the same text always gives the same indices; `counts` keeps how often each was
 seen. Words seen fewer than
 `min_count` times either map to `<unk>` (next-word models need a token for
-"some rare word") or are dropped (skip-gram, as word2vec does).
+"some rare word") or are dropped (skip-gram, as word2vec does). A next-word
+model always has `<unk>`, even when no training word was rare: held-out text
+has words the training part never had, and they are `<unk>` too.
 """
 
 from __future__ import annotations
@@ -38,13 +40,13 @@ class Vocab:
     def build(cls, tokens: Iterable[str], min_count: int = 1, unk: bool = False) -> Vocab:
         """Count `tokens`; keep words seen at least `min_count` times.
 
-        With `unk=True` the dropped words are pooled into one `<unk>` entry
-        (added only if some word was dropped).
+        With `unk=True` the dropped words are pooled into one `<unk>` entry,
+        which is there even when nothing was dropped (its count is then 0).
         """
         counter = Counter(tokens)
         kept = {w: c for w, c in counter.items() if c >= min_count}
         dropped = sum(counter.values()) - sum(kept.values())
-        if unk and dropped and UNK not in kept:
+        if unk and UNK not in kept:
             kept[UNK] = dropped
         words = sorted(kept)
         return cls(words, [kept[w] for w in words])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.vocab import Vocab
+from tlm.vocab import UNK, Vocab
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -78,7 +78,6 @@ class Model:
             setattr(self, name, arrays[name])
         self.history = list(history or [])
         self.info = dict(info or {})  # corpus sources, transforms, timings
-        self._vectors: KeyedVectors | None = None
         self.check_shapes()
 
     # -- construction --------------------------------------------------------
@@ -124,15 +123,26 @@ class Model:
 
     @property
     def vectors(self) -> KeyedVectors:
-        """The rows of E as a gensim KeyedVectors (built on first use), so every
-        gensim helper and every tlm helper works on every model."""
-        if self._vectors is None:
-            from gensim.models import KeyedVectors
+        """The word vectors (rows of E) as a gensim KeyedVectors, so every gensim
+        and tlm helper works on every model. Built from E on every use, so they
+        always agree with E (after more training, or after an edit in the shell).
+        Most frequent word first, ties alphabetically: gensim's order, which its
+        benchmarks assume (`restrict_vocab` keeps the first N words). Without
+        `<unk>`, which stands for many words, not one."""
+        return self.word_vectors(unk=False)
 
-            kv = KeyedVectors(self.E.shape[1])
-            kv.add_vectors(self.vocab, self.E.astype(np.float32))
-            self._vectors = kv
-        return self._vectors
+    def word_vectors(self, unk: bool = False) -> KeyedVectors:
+        """`vectors`; with `unk=True` the `<unk>` row too (an export keeps every row of E)."""
+        from gensim.models import KeyedVectors
+
+        counts = np.asarray(self.counts)
+        order = np.argsort(-counts, kind="stable")  # (V,) the vocabulary is alphabetical
+        if not unk and UNK in self.word_to_idx:
+            order = order[order != self.word_to_idx[UNK]]
+        kv = KeyedVectors(self.E.shape[1])
+        if len(order):
+            kv.add_vectors([self.vocab[i] for i in order], self.E[order].astype(np.float32))
+        return kv
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{n}{self.arrays[n].shape}" for n in self.array_names)
@@ -151,9 +161,11 @@ class Model:
         """One SGD step on a batch; returns the batch's mean loss."""
         raise NotImplementedError
 
-    def mean_loss(self, prepared: Any) -> float:
-        """Mean loss on held-out examples, without training. Next-word models only."""
-        raise NotImplementedError
+    def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """(N,) log p(target_i | contexts_i) for contexts (N, C) and targets (N,), without
+        changing the model. Next-word models only: held-out perplexity
+        (tlm/perplexity.py) is made of these."""
+        raise TlmError(f"a {self.type} model gives no next-word probabilities")
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities of the next word after the ids in `context`."""

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.errors import TlmError
 from tlm.models.base import Model, Settings
 from tlm.models.sparse import scatter_add
+from tlm.perplexity import positions
 
 
 @dataclass
@@ -128,20 +128,8 @@ class EmbeddingModel(Model):
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every (context, next word) pair inside each document: (N, C) and (N,)."""
-        C = self.config.context_window
-        windows = [
-            np.lib.stride_tricks.sliding_window_view(ids, C + 1)
-            for ids in documents
-            if len(ids) > C
-        ]
-        if not windows:
-            n = sum(len(ids) for ids in documents)
-            raise TlmError(
-                f"the text is too short: {n} words, but --context-window {C} needs at "
-                f"least {C + 1} (a context and the word after it)"
-            )
-        w = np.concatenate(windows)                 # (N, C + 1)
-        return np.ascontiguousarray(w[:, :C]), np.ascontiguousarray(w[:, C])
+        contexts, targets = positions(documents, self.config.context_window)
+        return np.ascontiguousarray(contexts), np.ascontiguousarray(targets)
 
     def epoch_examples(
         self, prepared: tuple[np.ndarray, np.ndarray], rng: np.random.Generator
@@ -150,14 +138,11 @@ class EmbeddingModel(Model):
         order = rng.permutation(len(targets))
         return contexts[order], targets[order]
 
-    def mean_loss(self, prepared: tuple[np.ndarray, np.ndarray], batch_size: int = 512) -> float:
-        contexts, targets = prepared
-        total = 0.0
-        for start in range(0, len(targets), batch_size):
-            c, t = contexts[start : start + batch_size], targets[start : start + batch_size]
-            _, p = self._forward(c)
-            total += -np.log(p[np.arange(len(t)), t]).sum(dtype=np.float64)
-        return float(total / len(targets))
+    def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """(N,) log p(target_i | contexts_i) for contexts (N, C) and targets (N,):
+        what held-out perplexity is made of (tlm/perplexity.py)."""
+        _, p = self._forward(contexts)                                  # (N, V)
+        return np.log(p[np.arange(len(targets)), targets], dtype=np.float64)  # (N,)
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities after the last `context_window` ids of `context`.

@@ -1,0 +1,126 @@
+"""Held-out perplexity: the one definition every next-word model is scored by.
+
+Training's `val_loss`/`val_ppl`, `tlm evaluate` and every next-word model
+(embedding, count, ...) call `perplexity(model, documents)` below, so the same
+held-out text always gives the same number. The definition:
+
+- The vocabulary comes from the training text alone. Held-out words outside it
+  are encoded as `<unk>`, which every next-word model has in its vocabulary
+  (`Vocab.build(..., unk=True)`).
+- A *position* is a held-out word with C words before it in its document, C
+  being the model's `config.context_window`: the model predicts it from them.
+- A position whose target is `<unk>` is not scored: predicting "some word I do
+  not know" is not predicting the word. Such positions are counted and reported
+  (`unknown`). `<unk>` may appear in a context. This is the closed-vocabulary
+  convention of SRILM's `ngram -ppl`, which reports the OOV words it leaves out.
+- perplexity = exp(mean over the scored positions of -log p(target | context)).
+  A model that spreads its probability evenly over V words scores V.
+
+What a next-word model must provide (see `Model` in tlm/models/base.py):
+
+    model.predicts_next_word          True
+    model.vocabulary                  a Vocab with <unk>
+    model.config.context_window       C, the number of context words
+    model.log_probs(contexts, targets)
+        contexts (N, C) int ids, targets (N,) int ids
+        -> (N,) float64 log p(target_i | contexts_i), without changing the model
+
+    from tlm.perplexity import perplexity
+    documents = [model.vocabulary.encode(tokens) for tokens in held_out]
+    p = perplexity(model, documents)
+    p.perplexity, p.loss, p.scored, p.unknown
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tlm.errors import TlmError
+from tlm.vocab import UNK
+
+if TYPE_CHECKING:
+    from tlm.models.base import Model
+
+#: Positions scored at a time (a (512, V) probability array, not an (N, V) one).
+BATCH = 512
+
+
+@dataclass
+class Perplexity:
+    """A next-word model's perplexity on held-out text, and what it was taken over."""
+
+    perplexity: float  # exp(loss); inf if some scored target had probability 0
+    loss: float        # mean -log p(target | context) over the scored positions, in nats
+    tokens: int        # held-out words
+    positions: int     # words with C words of context before them in their document
+    scored: int        # positions whose target is in the vocabulary: the mean is over these
+    unknown: int       # positions whose target is <unk>: counted, not scored
+
+
+def positions(documents: list[np.ndarray], C: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every word with C words before it in its document, as contexts (N, C) and
+    targets (N,); a context never spans two documents. These are also the embedding
+    model's training examples."""
+    windows = [
+        np.lib.stride_tricks.sliding_window_view(np.asarray(ids), C + 1)
+        for ids in documents
+        if len(ids) > C
+    ]
+    if not windows:
+        n = sum(len(ids) for ids in documents)
+        raise TlmError(
+            f"the text is too short: {n} words, but --context-window {C} needs at "
+            f"least {C + 1} (a context and the word after it)"
+        )
+    w = np.concatenate(windows)  # (N, C + 1)
+    return w[:, :C], w[:, C]
+
+
+def scored_positions(
+    model: Model, documents: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The positions `perplexity` scores, contexts (S, C) and targets (S,), and
+    how many positions were left out because their target is `<unk>`. Raises
+    TlmError when no position can be scored."""
+    if not model.predicts_next_word:
+        raise TlmError(
+            f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
+        )
+    if not model.vocabulary.has_unk:
+        raise TlmError(
+            "this model has no <unk> word (it was made by an older tlm), so held-out words "
+            "it never saw cannot be encoded; train it again to score held-out text"
+        )
+    contexts, targets = positions(documents, model.config.context_window)
+    known = targets != model.word_to_idx[UNK]  # (N,)
+    if not known.any():
+        raise TlmError("no held-out word to score: every one is outside the vocabulary (<unk>)")
+    return contexts[known], targets[known], int((~known).sum())
+
+
+def perplexity(model: Model, documents: list[np.ndarray]) -> Perplexity:
+    """The perplexity of a next-word model on held-out documents, encoded with the
+    model's vocabulary (unknown words as `<unk>`). See the module docstring for
+    which positions count. Raises TlmError when no position can be scored."""
+    contexts, targets, unknown = scored_positions(model, documents)
+    scored = len(targets)
+    total = 0.0
+    with np.errstate(divide="ignore"):  # p = 0 gives an infinite loss: reported as such
+        for start in range(0, scored, BATCH):
+            end = start + BATCH
+            total -= model.log_probs(contexts[start:end], targets[start:end]).sum(
+                dtype=np.float64
+            )
+    loss = total / scored
+    return Perplexity(
+        perplexity=math.exp(loss) if loss < 700 else math.inf,
+        loss=float(loss),
+        tokens=sum(len(ids) for ids in documents),
+        positions=scored + unknown,
+        scored=scored,
+        unknown=unknown,
+    )
