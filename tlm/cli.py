@@ -323,5 +323,39 @@ def export(model_path, fmt, output):
     click.echo("Wrote " + " and ".join(str(f) for f in files))
 
 
+@cli.command()
+@click.option("--model", "model_paths", multiple=True, type=click.Path(),
+              help="A tlm model file (repeatable).")
+@click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
+              help="Vectors to set beside the models (repeatable): glove-wiki-gigaword-50, "
+                   "word2vec-same-corpus, a gensim-data name or a word2vec/GloVe file.")
+@click.option("--output", type=click.Path(path_type=Path), default=Path("atlas.html"),
+              show_default=True, help="The HTML page to write.")
+@click.option("--projection", type=click.Choice(["pca", "umap"]), default="pca",
+              show_default=True, help="How the maps flatten the vectors (umap needs umap-learn).")
+@click.option("-n", "n", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Most frequent words of each source on its map.")
+def atlas(model_paths, pretrained_names, output, projection, n):
+    """Write one self-contained, offline HTML page about the sources: a card each,
+    an interactive map of each vocabulary, neighbours and analogies, and the
+    explorer's analyses side by side."""
+    from tlm import atlas as page
+
+    page.check_output(output, [*model_paths, *pretrained_names])
+    progress = _to_stderr if sys.stderr.isatty() else None
+    try:
+        sources = page.load_sources(model_paths, pretrained_names, report=_to_stderr)
+        result = page.build(sources, projection, n, report=progress)
+        page.write(result, output)
+    except KeyboardInterrupt:
+        click.echo(f"Interrupted: {output} was not written", err=True)
+        sys.exit(130)
+    titles = ", ".join(s.title for s in result.sections)
+    click.echo(f"Wrote {output} ({result.size / 1e6:.1f} MB): {titles}")
+    for section in result.sections:
+        for note in section.notes:
+            click.echo(f"  {section.title}: {note}")
+
+
 def main() -> None:
     cli(prog_name="tlm")

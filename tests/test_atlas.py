@@ -1,0 +1,278 @@
+"""tlm atlas: the offline page, built for a small model and small vector files
+written here; its HTML, its data, its size, and bad input."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tlm import atlas
+from tlm.errors import TlmError
+from tlm.modelfile import load
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class Page(HTMLParser):
+    """Reads a page strictly: every element closed in order, ids unique; keeps the
+    src/href values, the section ids and the text of each <script>."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+        self.sections: list[str] = []
+        self.links: list[str] = []
+        self.scripts: dict[str | None, str] = {}
+        self.doctype = ""
+        self._script: str | None = None
+        self.feed(text)
+        self.close()
+        if self.stack:
+            self.problems.append(f"never closed: {self.stack}")
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "section":
+            self.sections.append(a.get("id"))
+        for name in ("src", "href", "action", "poster", "data"):
+            if a.get(name):
+                self.links.append(a[name])
+        if tag == "script":
+            if "src" in a:
+                self.problems.append(f"script with a src: {a['src']}")
+            self._script = a.get("id")
+            self.scripts.setdefault(self._script, "")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+        if tag == "script":
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None or (self.stack and self.stack[-1] == "script"):
+            self.scripts[self._script] = self.scripts.get(self._script, "") + data
+
+
+def write_vectors(path: Path, words: list[str], vectors: np.ndarray) -> Path:
+    """A word2vec text file: a 'count dim' header, then one word and its numbers a line."""
+    lines = [f"{len(words)} {vectors.shape[1]}"]
+    lines += [w + " " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
+                                                                         strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def vectors_file(tmp_path: Path) -> Path:
+    """40 words in 8 dimensions; king and queen point almost the same way."""
+    rng = np.random.default_rng(0)
+    words = ["the", "king", "queen", "dog", "cat", "wood", "chuck"] + [f"w{i}" for i in range(33)]
+    vectors = rng.normal(size=(len(words), 8))
+    vectors[2] = vectors[1] + 0.05 * rng.normal(size=8)
+    return write_vectors(tmp_path / "vectors.txt", words, vectors)
+
+
+def test_page_for_a_model_beside_a_vectors_file(run, model_file, vectors_file, tmp_path):
+    result = run("atlas", "--model", model_file, "--pretrained", vectors_file,
+                 "--output", "atlas.html")
+    assert result.exit_code == 0, result.output + result.stderr
+    page_path = tmp_path / "atlas.html"
+    text = page_path.read_text(encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    # the command says the size and every section it wrote
+    match = re.fullmatch(r"Wrote atlas\.html \((\d+\.\d) MB\): (.*)", result.stdout.splitlines()[0])
+    assert match, result.stdout
+    assert float(match.group(1)) == pytest.approx(size / 1e6, abs=0.05)
+    page = Page(text)
+    assert page.problems == []
+    assert page.doctype.lower() == "doctype html"
+    assert len(page.ids) == len(set(page.ids)), "ids repeat"
+    assert page.sections[:3] == ["sources", "map", "ask"]
+    for title in ("The sources", "The map", "Neighbours and analogies"):
+        assert title in match.group(2)
+    # two cards, two maps, each with a search box
+    assert text.count('class="card"') == 2
+    for i in (0, 1):
+        assert f'id="map-{i}"' in text and f'id="search-{i}"' in text
+    assert "model.json (embedding)" in text and "vectors.txt" in text
+    # every picture and script is inline: no src or href leaves the page
+    assert all(link.startswith(("data:", "#")) for link in page.links), page.links
+    assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
+
+
+def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(model_file, vectors_file):
+    sources = atlas.load_sources([model_file], [vectors_file])
+    page = Page(atlas.build(sources, n=5).html)
+    data = json.loads(page.scripts["atlas-data"])
+    model_kv = load(model_file).vectors
+    for source, kv in zip(data["sources"], (model_kv, sources[1].vectors), strict=True):
+        words = source["words"]
+        # the 5 most frequent, then the group words the source knows
+        assert words[:5] == kv.index_to_key[:5]
+        assert len(words) == len(set(words))
+        raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f4")
+        unit = raw.reshape(len(words), source["dim"])
+        expected = np.stack([kv[w] / np.linalg.norm(kv[w]) for w in words])
+        np.testing.assert_allclose(unit, expected, atol=1e-6)
+        assert len(source["figure"]["data"][0]["text"]) == len(words)
+    assert {"king", "queen", "dog", "cat"} <= set(data["sources"][1]["words"])
+    assert data["sources"][1]["group"][data["sources"][1]["words"].index("king")] == 0
+
+
+def test_pca_map_keeps_the_two_largest_directions():
+    rng = np.random.default_rng(1)
+    # spread 2 along one direction, 1 along another, nothing along the other four
+    basis = np.linalg.qr(rng.normal(size=(6, 6)))[0]
+    plane = rng.normal(size=(300, 2)) * [2.0, 1.0]
+    X = plane @ basis[:, :2].T + 5.0  # (300, 6), shifted away from the origin
+    xy, shares = atlas.project(X.astype(np.float32))
+    assert sum(shares) == pytest.approx(1.0, abs=1e-5)
+    assert shares[0] > 0.7 and shares[1] > 0.1
+    # a map that is a rotation or reflection of the plane keeps every distance
+    def distances(P):
+        return np.linalg.norm(P[:, None] - P[None], axis=-1)
+
+    np.testing.assert_allclose(distances(xy), distances(plane - plane.mean(0)), atol=1e-3)
+
+
+def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path):
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(3000)]
+    glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(3000, 50)))
+    bigger = write_vectors(tmp_path / "b.txt", words, rng.normal(size=(3000, 100)))
+    page = atlas.build(atlas.load_sources([], [glove_like, bigger]))
+    data = json.loads(Page(page.html).scripts["atlas-data"])
+    assert [len(s["words"]) for s in data["sources"]] == [atlas.MAP_WORDS] * 2
+    assert page.size < atlas.SIZE_BUDGET, page.size
+
+
+def test_build_reports_one_line_per_section(model_file):
+    lines: list[str] = []
+    page = atlas.build(atlas.load_sources([model_file]), report=lines.append)
+    assert len(lines) == len(page.sections)
+    for i, (line, section) in enumerate(zip(lines, page.sections, strict=True), 1):
+        assert line.startswith(f"[{i}/{len(page.sections)}] ")
+        assert section.id in {"sources", "map", "ask"} or section.title
+
+
+def test_two_models_of_the_same_name_get_two_labels(tmp_path, trained):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    paths = [tmp_path / d / "model.json" for d in ("a", "b")]
+    for p in paths:
+        p.write_bytes(trained.read_bytes())
+    labels = [s.label for s in atlas.load_sources(paths)]
+    assert labels == ["model.json (embedding)", "model.json (embedding) #2"]
+
+
+def test_words_in_a_source_cannot_end_the_script(tmp_path):
+    words = ["</script><script>alert(1)</script>", "a&b", "plain"]
+    path = write_vectors(tmp_path / "odd.txt", words, np.eye(3))
+    page = atlas.build(atlas.load_sources([], [path]))
+    parsed = Page(page.html)
+    assert parsed.problems == []
+    assert json.loads(parsed.scripts["atlas-data"])["sources"][0]["words"][0] == words[0]
+
+
+# -- bad input ---------------------------------------------------------------------------------
+def test_not_a_model(run, tmp_path, one_line_error):
+    (tmp_path / "notes.txt").write_text("just some notes\n")
+    result = run("atlas", "--model", "notes.txt", "--output", "atlas.html")
+    one_line_error(result, "notes.txt", "not a tlm model")
+    assert not (tmp_path / "atlas.html").exists()
+
+
+def test_output_that_is_a_model_is_never_replaced(run, model_file, one_line_error, unchanged):
+    same = unchanged([model_file])
+    result = run("atlas", "--model", model_file, "--output", model_file)
+    one_line_error(result, "model.json", "model")
+    same()
+
+
+def test_output_that_is_another_model_is_never_replaced(run, model_file, trained, tmp_path,
+                                                        one_line_error, unchanged):
+    other = tmp_path / "other.json"
+    other.write_bytes(trained.read_bytes())
+    same = unchanged([model_file, other])
+    result = run("atlas", "--model", model_file, "--output", other)
+    one_line_error(result, "other.json", "model")
+    same()
+
+
+def test_output_that_is_a_source_is_never_replaced(run, vectors_file, one_line_error, unchanged):
+    same = unchanged([vectors_file])
+    result = run("atlas", "--pretrained", vectors_file, "--output", vectors_file)
+    one_line_error(result, "vectors.txt", "source")
+    same()
+
+
+def test_output_folder(run, model_file, tmp_path, one_line_error):
+    (tmp_path / "pages").mkdir()
+    one_line_error(run("atlas", "--model", model_file, "--output", "pages"), "folder")
+
+
+def test_unknown_source(run, model_file, offline_pretrained, one_line_error, tmp_path):
+    result = run("atlas", "--model", model_file, "--pretrained", "glove-wiki-gigaword-5000",
+                 "--output", "atlas.html")
+    one_line_error(result, "unknown vectors", "glove-wiki-gigaword-5000")
+    assert not (tmp_path / "atlas.html").exists()
+
+
+def test_no_source(run, one_line_error):
+    one_line_error(run("atlas", "--output", "atlas.html"), "--model", "--pretrained")
+
+
+def test_missing_model(run, one_line_error):
+    one_line_error(run("atlas", "--model", "nowhere.json"), "not found", "nowhere.json")
+
+
+def test_umap_without_umap_learn(run, model_file, one_line_error):
+    if importlib.util.find_spec("umap") is not None:
+        pytest.skip("umap-learn is installed, so --projection umap works")
+    result = run("atlas", "--model", model_file, "--projection", "umap")
+    one_line_error(result, "umap-learn", "--projection pca")
+
+
+def test_interrupt_writes_nothing(run, model_file, tmp_path, monkeypatch, unchanged):
+    old = tmp_path / "atlas.html"
+    old.write_text("<!DOCTYPE html><title>the last atlas</title>\n")
+    same = unchanged([old])
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atlas, "build", interrupted)
+    result = run("atlas", "--model", model_file, "--output", old)
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines() == [f"Interrupted: {old} was not written"]
+    same()
+
+
+def test_n_must_be_positive(model_file):
+    with pytest.raises(TlmError, match="-n"):
+        atlas.build(atlas.load_sources([model_file]), n=0)

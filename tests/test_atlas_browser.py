@@ -1,0 +1,118 @@
+"""The atlas in a real browser: headless Chromium opens the page from disk, the
+map renders with no console error and no request leaving the page, and typing
+a word in the search box shows the same nearest words gensim finds.
+
+Needs Chromium (Debian: `apt-get install chromium`; or set TLM_CHROMIUM to a
+Chromium or Chrome binary) and websocket-client (in the test extra); skipped
+with the reason otherwise. Also a command, for the README's screenshot:
+
+    python tests/test_atlas_browser.py emma-atlas.html --search emma --screenshot docs/atlas.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from chromium import Chromium, find_chromium, websocket_client_missing  # noqa: E402
+
+#: Points of the first trace (every mapped word) of map i.
+POINTS = "document.querySelectorAll('#map-{i} .scatterlayer .trace:nth-child({t}) .point').length"
+NEAR = "Array.from(document.querySelectorAll('#near-{i} li')).map(li => li.dataset.word)"
+
+
+def browser_or_skip() -> str:
+    reason = websocket_client_missing()
+    if reason:
+        pytest.skip(reason)
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium installed (apt-get install chromium, or set TLM_CHROMIUM)")
+    return path
+
+
+def outside(urls: list[str]) -> list[str]:
+    return [u[:80] for u in urls if not u.startswith(("file:", "data:", "about:", "blob:"))]
+
+
+def planted_vectors(folder: Path) -> Path:
+    """60 words in 16 dimensions, written as a word2vec text file; 'queen' is
+    'king' plus a little noise, so it must come first among king's neighbours."""
+    rng = np.random.default_rng(3)
+    words = ["king", "queen", "dog", "cat", "wood"] + [f"w{i}" for i in range(55)]
+    vectors = rng.normal(size=(len(words), 16))
+    vectors[1] = vectors[0] + 0.1 * rng.normal(size=16)
+    rows = [f"{w} " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
+                                                                      strict=True)]
+    path = folder / "vectors.txt"
+    path.write_text(f"{len(words)} 16\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_page_in_headless_chromium(run, model_file, tmp_path):
+    from tlm.pretrained import load_file
+
+    chromium = browser_or_skip()
+    vectors = planted_vectors(tmp_path)
+    kv = load_file(vectors)
+    result = run("atlas", "--model", model_file, "--pretrained", vectors, "--output", "atlas.html")
+    assert result.exit_code == 0, result.output + result.stderr
+    page = tmp_path / "atlas.html"
+    with Chromium(chromium, tmp_path / "profile") as browser:
+        browser.open(page)
+        # both maps drew every mapped word
+        data = json.loads(browser.evaluate("document.getElementById('atlas-data').textContent"))
+        for i, source in enumerate(data["sources"]):
+            n = browser.wait_until(POINTS.format(i=i, t=1))
+            assert n == len(source["words"])
+        # type a word: its nearest words appear, as gensim ranks them, and ring the map
+        browser.type("#search-1", "King")
+        near = browser.wait_until(NEAR.format(i=1))
+        expected = [w for w, _ in kv.most_similar("king", topn=10)]
+        assert near == expected
+        assert near[0] == "queen"
+        assert browser.evaluate(POINTS.format(i=1, t=2)) == 10
+        assert browser.evaluate(POINTS.format(i=1, t=3)) == 1
+        # the neighbours and analogy boxes answer in every column
+        browser.type("#neighbours-word", "wood")
+        answer = browser.wait_until("document.getElementById('ask-answer').innerText")
+        assert "model.json (embedding)" in answer and "vectors.txt" in answer
+        shot = browser.screenshot(tmp_path / "atlas.png", "#map")
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+        assert browser.errors() == []
+        assert outside(browser.requests()) == []
+
+
+def screenshot(page: Path, word: str, output: Path, source: int = 0) -> None:
+    """Open an atlas, search `word` on map `source` and save a PNG of the maps."""
+    import tempfile
+
+    chromium = find_chromium()
+    if chromium is None or websocket_client_missing():
+        sys.exit("needs chromium and websocket-client (apt-get install chromium; "
+                 "pip install -e '.[test]')")
+    with tempfile.TemporaryDirectory() as profile, Chromium(chromium, Path(profile)) as browser:
+        browser.open(page)
+        browser.wait_until(POINTS.format(i=source, t=1))
+        for i in range(int(browser.evaluate("ATLAS.sources.length"))):
+            browser.type(f"#search-{i}", word)
+        browser.wait_until(NEAR.format(i=source) + ".length")
+        browser.screenshot(output, "#map")
+        errors, requests = browser.errors(), outside(browser.requests())
+    print(f"Wrote {output}; console errors: {errors or 'none'}; "
+          f"requests leaving the page: {requests or 'none'}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=screenshot.__doc__)
+    parser.add_argument("page", type=Path)
+    parser.add_argument("--search", default="emma")
+    parser.add_argument("--screenshot", type=Path, default=Path("atlas.png"))
+    args = parser.parse_args()
+    screenshot(args.page, args.search, args.screenshot)

@@ -1,0 +1,549 @@
+"""The atlas: one offline web page about a learner's word vectors beside GloVe's.
+
+`tlm explore` answers one question at a time in a terminal. The atlas puts
+every answer on one page a learner can open from disk or an e-mail
+attachment, with no server and no network: a card per source (what it is,
+what it was trained on, its training curves), an interactive map of each
+vocabulary (hover, zoom, a search box that lights up a word's nearest
+neighbours), a neighbours box and an analogy box that compute in the page,
+and the explorer's analyses as pictures and tables, every source side by
+side, each with a short "what to look for".
+
+Everything is inline: plotly's JavaScript (the interactive maps), the CSS,
+the page's own script, the matplotlib pictures (SVG or PNG as data) and the
+vectors of the mapped words (base64 float32), so no request leaves the page.
+
+    sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
+    atlas = build(sources)            # an Atlas: the HTML text and its sections
+    write(atlas, "emma-atlas.html")
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import html
+import io
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tlm.errors import TlmError
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+    from matplotlib.figure import Figure
+
+    from tlm.models.base import Model
+
+#: How many of each source's most frequent words the map shows (`-n`).
+MAP_WORDS = 2000
+PROJECTIONS = ("pca", "umap")
+#: Two sources at the defaults must fit in this many bytes (plotly's script alone is 4.8 MB).
+SIZE_BUDGET = 8_000_000
+#: Nearest words the search box and the neighbours box list.
+NEAREST = 10
+
+#: Colours of the word groups on the map (matplotlib's tab10, which the pictures use too).
+GROUP_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+OTHER_COLOUR = "#c9c9c9"
+
+#: What some well-known sources are, for their cards.
+ABOUT = {
+    "glove-wiki-gigaword-50": "GloVe 6B, 50 dimensions: Stanford's vectors from Wikipedia 2014 "
+    "and Gigaword 5 (6 billion tokens, 400,000 lower-case words), most frequent word first.",
+    "word2vec-same-corpus": "gensim's own Word2Vec (skip-gram) trained on the first model's text "
+    "with that model's settings: the fairest word2vec reference for it.",
+    "word2vec-google-news-300": "word2vec, 300 dimensions, trained by Google on about 100 billion "
+    "words of news (3 million words and phrases).",
+}
+
+
+@dataclass
+class Source:
+    """One column of the atlas: a label, its vectors (most frequent word first)
+    and, for a tlm model, the model itself (settings, text, training curves)."""
+
+    label: str
+    vectors: KeyedVectors
+    model: Model | None = None
+    origin: str = ""  # the model file or the pretrained name/path it came from
+
+
+@dataclass
+class Section:
+    """One part of the page: an id for links, a title, and its HTML."""
+
+    id: str
+    title: str
+    html: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Atlas:
+    """The finished page and what is in it."""
+
+    html: str
+    sections: list[Section]
+
+    @property
+    def size(self) -> int:
+        """Bytes of the page as written (UTF-8)."""
+        return len(self.html.encode("utf-8"))
+
+
+# -- sources --------------------------------------------------------------------------------
+def load_sources(
+    model_paths: Sequence[str | os.PathLike] = (),
+    pretrained_names: Sequence[str] = (),
+    report: Callable[[str], None] | None = None,
+) -> list[Source]:
+    """The models, then the pretrained vectors, as atlas sources. The first model
+    is the one `word2vec-same-corpus` is trained beside."""
+    from tlm import modelfile, pretrained
+    from tlm.compare import model_label
+
+    if not model_paths and not pretrained_names:
+        raise TlmError("give at least one --model PATH or --pretrained NAME")
+    sources: list[Source] = []
+    for path in model_paths:
+        model = modelfile.load(path)
+        sources.append(Source(model_label(model, path), model.vectors, model, str(path)))
+    first = sources[0] if sources else None
+    for name in pretrained_names:
+        kv = pretrained.load(name, model=first.model if first else None,
+                             model_path=first.origin if first else None, report=report)
+        sources.append(Source(pretrained.describe(name), kv, None, str(name)))
+    _unique_labels(sources)
+    return sources
+
+
+def _unique_labels(sources: list[Source]) -> None:
+    """Two model files both called model.json get labels 'model.json (embedding)' and
+    'model.json (embedding) #2', so every column and map can be told apart."""
+    seen: dict[str, int] = {}
+    for s in sources:
+        seen[s.label] = seen.get(s.label, 0) + 1
+        if seen[s.label] > 1:
+            s.label = f"{s.label} #{seen[s.label]}"
+
+
+# -- the map --------------------------------------------------------------------------------
+@dataclass
+class MapData:
+    """What the page needs to draw one source's map and answer questions about it."""
+
+    words: list[str]  # the mapped words, most frequent first
+    unit: np.ndarray  # (N, d) their vectors, unit length
+    xy: np.ndarray  # (N, 2) their place on the map
+    explained: tuple[float, float] | None  # share of variance on each PCA axis
+    group: np.ndarray  # (N,) index into the groups, -1 for no group
+    norm: np.ndarray  # (N,) length of each (raw) vector
+
+
+def map_words(kv: KeyedVectors, n: int, extra: Sequence[str] = ()) -> list[str]:
+    """The n most frequent words, then every word of `extra` the source knows
+    (the word groups, so colouring by group means something even for a small model)."""
+    words = list(kv.index_to_key[:n])
+    chosen = set(words)
+    for word in extra:
+        key = _find(kv, word)
+        if key is not None and key not in chosen:
+            words.append(key)
+            chosen.add(key)
+    return words
+
+
+def _find(kv: KeyedVectors, word: str) -> str | None:
+    from tlm.geometry import find
+
+    return find(kv, word)
+
+
+def project(unit: np.ndarray, method: str = "pca",
+            seed: int = 0) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """(N, 2) map coordinates of the rows of `unit`, and for PCA the share of the
+    variance each axis holds (a learner should know how much a 2-D map leaves out).
+
+    PCA: centre the rows, take the two directions of largest variance from the
+    SVD Xc = U S Vt, and place each word at its coordinates along them: Xc @ Vt[:2].T.
+    """
+    N, d = unit.shape
+    if method == "umap":
+        try:
+            import umap
+        except ImportError:
+            raise TlmError(
+                "--projection umap needs umap-learn (pip install umap-learn); "
+                "or use --projection pca"
+            ) from None
+        if N < 4:
+            raise TlmError(f"--projection umap needs at least 4 words to map, not {N}")
+        reducer = umap.UMAP(n_components=2, metric="cosine", random_state=seed,
+                            n_neighbors=min(15, N - 1))
+        return reducer.fit_transform(unit).astype(np.float32), None
+    if method != "pca":
+        raise TlmError(f"unknown projection {method!r}: use one of {', '.join(PROJECTIONS)}")
+    centred = unit - unit.mean(axis=0)  # (N, d)
+    _, S, Vt = np.linalg.svd(centred, full_matrices=False)  # S: (min(N, d),)
+    xy = np.zeros((N, 2), dtype=np.float32)
+    k = min(2, Vt.shape[0])
+    xy[:, :k] = centred @ Vt[:k].T  # (N, k)
+    variance = S**2
+    total = float(variance.sum())
+    shares = [float(v / total) if total > 0 else 0.0 for v in variance[:2]]
+    shares += [0.0] * (2 - len(shares))
+    return xy, (shares[0], shares[1])
+
+
+def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
+             projection: str = "pca") -> MapData:
+    """The mapped words of one source, their unit vectors, map places and colours."""
+    extra = [w for members in groups.values() for w in members]
+    words = map_words(kv, n, extra)
+    raw = np.stack([kv[w] for w in words]).astype(np.float32)  # (N, d)
+    norm = np.linalg.norm(raw, axis=1)  # (N,)
+    unit = raw / np.maximum(norm, 1e-12)[:, None]  # (N, d)
+    xy, explained = project(unit, projection)
+    group_of = {}
+    for g, members in enumerate(groups.values()):
+        for w in members:
+            key = _find(kv, w)
+            if key is not None:
+                group_of.setdefault(key, g)
+    group = np.array([group_of.get(w, -1) for w in words], dtype=np.int32)
+    return MapData(words, unit, xy, explained, group, norm)
+
+
+def map_figure(label: str, data: MapData, groups: Sequence[str], projection: str) -> dict:
+    """A plotly figure of one map, as a JSON-ready dict: trace 0 every word
+    (hover shows it), trace 1 the nearest words of a search, trace 2 the word searched."""
+    import plotly.graph_objects as go
+
+    colours = [GROUP_COLOURS[g % len(GROUP_COLOURS)] if g >= 0 else OTHER_COLOUR
+               for g in data.group]
+    sizes = np.where(data.group >= 0, 9, 5)
+    hover = [f"{w}<br>{groups[g]}" if g >= 0 else w
+             for w, g in zip(data.words, data.group, strict=True)]
+    x, y = data.xy[:, 0].astype(float), data.xy[:, 1].astype(float)
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=y, mode="markers", name="words", text=hover,
+                      hovertemplate="%{text}<extra></extra>",
+                      marker={"color": colours, "size": sizes.tolist(), "opacity": 0.8})
+    fig.add_scatter(x=[], y=[], mode="markers+text", name="nearest", text=[],
+                    textposition="top center", hovertemplate="%{text}<extra></extra>",
+                    marker={"color": "rgba(0,0,0,0)", "size": 14,
+                            "line": {"color": "#d62728", "width": 2}})
+    fig.add_scatter(x=[], y=[], mode="markers+text", name="searched", text=[],
+                    textposition="top center", textfont={"size": 15},
+                    hovertemplate="%{text}<extra></extra>",
+                    marker={"color": "#d62728", "size": 14, "symbol": "star"})
+    if data.explained is not None:
+        axes = [f"PCA axis {i + 1} ({100 * s:.0f}% of the variance)"
+                for i, s in enumerate(data.explained)]
+    else:
+        axes = [f"{projection.upper()} 1", f"{projection.upper()} 2"]
+    fig.update_layout(
+        title={"text": f"{label}: {len(data.words):,} words"}, height=560, showlegend=False,
+        dragmode="pan", hovermode="closest", margin={"l": 50, "r": 20, "t": 50, "b": 50},
+        xaxis={"title": {"text": axes[0]}, "zeroline": False},
+        yaxis={"title": {"text": axes[1]}, "zeroline": False},
+        plot_bgcolor="white",
+    )
+    return json.loads(fig.to_json())
+
+
+# -- pictures and text -----------------------------------------------------------------------
+def figure_html(fig: Figure, alt: str) -> str:
+    """A matplotlib figure as an inline image: SVG (text stays text) unless the
+    PNG is much smaller (a scatter of thousands of points)."""
+    import matplotlib.pyplot as plt
+
+    svg, png = io.BytesIO(), io.BytesIO()
+    with _svg_text_as_text():
+        fig.savefig(svg, format="svg", bbox_inches="tight")
+    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    if svg.tell() < 3 * png.tell():
+        data, kind = svg.getvalue(), "image/svg+xml"
+    else:
+        data, kind = png.getvalue(), "image/png"
+    b64 = base64.b64encode(data).decode("ascii")
+    return f'<img class="figure" alt="{_e(alt)}" src="data:{kind};base64,{b64}">'
+
+
+def _svg_text_as_text():
+    import matplotlib
+
+    return matplotlib.rc_context({"svg.fonttype": "none"})
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&' that could end it."""
+    text = json.dumps(data, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _static(name: str) -> str:
+    return resources.files("tlm").joinpath("static", name).read_text(encoding="utf-8")
+
+
+# -- the sections ----------------------------------------------------------------------------
+def card(source: Source) -> str:
+    """A card: what the source is, its vocabulary and dimensions, and for a tlm
+    model its settings, its text and its training curves."""
+    kv = source.vectors
+    rows: list[tuple[str, Any]] = []
+    if source.model is not None:
+        model = source.model
+        rows.append(("type", f"tlm {model.type} model"))
+        rows.append(("file", source.origin))
+    else:
+        rows.append(("type", "pretrained vectors"))
+        rows.append(("source", source.origin))
+    rows.append(("vocabulary", f"{len(kv):,} words"))
+    rows.append(("dimensions", kv.vector_size))
+    body = ""
+    if source.model is not None:
+        info = source.model.info
+        if info.get("sources"):
+            rows.append(("text", ", ".join(map(str, info["sources"]))))
+        if info.get("tokens"):
+            rows.append(("tokens", f"{int(info['tokens']):,}"))
+        rows.append(("transforms", ", ".join(info.get("transforms") or []) or "none"))
+        settings = dataclasses.asdict(source.model.config)
+        rows.append(("settings", ", ".join(f"{k}={v}" for k, v in settings.items())))
+        body = _curves(source.model)
+    else:
+        about = ABOUT.get(source.label)
+        if about:
+            rows.append(("about", about))
+    facts = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return (f'<article class="card"><h3>{_e(source.label)}</h3>'
+            f'<table class="facts">{facts}</table>{body}</article>')
+
+
+def _curves(model: Model) -> str:
+    """The training curves: loss (and held-out loss) per epoch, as a picture and numbers."""
+    if not model.history:
+        return '<p class="note">Not trained: no training curves.</p>'
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [e["epoch"] for e in model.history]
+    fig, ax = plt.subplots(figsize=(4.2, 2.6))
+    ax.plot(epochs, [e["loss"] for e in model.history], marker="o", label="training loss")
+    held = [(e["epoch"], e["val_loss"]) for e in model.history if "val_loss" in e]
+    if held:
+        ax.plot(*zip(*held, strict=True), marker="s", label="held-out loss")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean loss")
+    ax.set_title("training curves")
+    ax.legend()
+    fig.tight_layout()
+    rows = [(e["epoch"], f"{e['loss']:.4f}",
+             f"{e['val_loss']:.4f}" if "val_loss" in e else "-") for e in model.history]
+    numbers = _table(["epoch", "loss", "held-out loss"], rows)
+    return (figure_html(fig, "training curves")
+            + f"<details><summary>the numbers</summary>{numbers}</details>")
+
+
+def _look_for(text: str) -> str:
+    return f'<p class="look-for"><strong>What to look for.</strong> {_e(text)}</p>'
+
+
+def sources_section(sources: Sequence[Source]) -> Section:
+    cards = "".join(card(s) for s in sources)
+    body = _look_for(
+        "How many words and dimensions each source has, and how much text it saw: a novel "
+        "is about 160,000 words, GloVe saw 6 billion. Does the held-out loss fall with the "
+        "training loss, or turn back up (overfitting)?"
+    ) + f'<div class="cards">{cards}</div>'
+    return Section("sources", "The sources", body)
+
+
+def map_section(maps: Sequence[MapData], n: int,
+                projection: str, groups: dict[str, list[str]]) -> Section:
+    how = "PCA of the unit-length vectors" if projection == "pca" else "UMAP (cosine)"
+    legend = "".join(
+        f'<span class="swatch" style="background:{GROUP_COLOURS[g % len(GROUP_COLOURS)]}">'
+        f"</span>{_e(name)} " for g, name in enumerate(groups))
+    panels = []
+    for i, m in enumerate(maps):
+        panels.append(
+            f'<div class="map-panel"><div class="map-tools">'
+            f'<label>find a word <input type="search" id="search-{i}" class="search" '
+            f'data-source="{i}" placeholder="e.g. {_e(m.words[0])}" autocomplete="off"></label>'
+            f'<label>colour by <select class="colour-by" data-source="{i}">'
+            f'<option value="group">word group</option>'
+            f'<option value="rank">frequency rank</option>'
+            f'<option value="norm">vector length</option></select></label></div>'
+            f'<div class="map" id="map-{i}"></div>'
+            f'<div class="near" id="near-{i}" aria-live="polite"></div></div>'
+        )
+    body = _look_for(
+        f"Each dot is a word ({how}; the {n:,} most frequent words of each source plus "
+        "the word groups' words it knows). Do words of a group sit together? Search a word: "
+        "are its nearest neighbours (in all dimensions, red rings) also near it on the map?"
+    ) + f'<p class="legend">{legend}<span class="swatch" style="background:{OTHER_COLOUR}">' \
+        f'</span>other words. Drag to pan, scroll to zoom, double-click to reset.</p>' \
+        + f'<div class="maps">{"".join(panels)}</div>'
+    return Section("map", "The map", body)
+
+
+def ask_section(sources: Sequence[Source], n: int) -> Section:
+    body = _look_for(
+        "Ask every source the same question. The page only knows the mapped words (the "
+        f"{n:,} most frequent of each source and the group words), so a rare word may be "
+        "missing here that tlm explore finds."
+    ) + (
+        '<form class="ask" id="ask-neighbours" onsubmit="return false">'
+        '<label>nearest words to <input type="search" id="neighbours-word" '
+        'autocomplete="off" placeholder="a word"></label></form>'
+        '<form class="ask" id="ask-analogy" onsubmit="return false">'
+        '<input type="search" id="analogy-a" value="man" aria-label="a"> is to '
+        '<input type="search" id="analogy-b" value="king" aria-label="b"> as '
+        '<input type="search" id="analogy-c" value="woman" aria-label="c"> is to ?'
+        "</form>"
+        '<div id="ask-answer" class="side-by-side" aria-live="polite"></div>'
+    )
+    return Section("ask", "Neighbours and analogies, in the page", body)
+
+
+# -- the page --------------------------------------------------------------------------------
+def build(
+    sources: Sequence[Source],
+    projection: str = "pca",
+    n: int = MAP_WORDS,
+    report: Callable[[str], None] | None = None,
+) -> Atlas:
+    """The whole page for these sources; `report` gets one line per section as it goes."""
+    if not sources:
+        raise TlmError("the atlas needs at least one source")
+    if not isinstance(n, int) or n < 1:
+        raise TlmError(f"-n must be at least 1, not {n!r}")
+    if projection not in PROJECTIONS:
+        raise TlmError(f"unknown projection {projection!r}: use one of {', '.join(PROJECTIONS)}")
+    say = report or (lambda line: None)
+    groups = word_groups()
+    steps: list[tuple[str, Callable[[], Section]]] = []
+    maps: list[MapData] = []
+
+    def the_map() -> Section:
+        maps.extend(map_data(s.vectors, n, groups, projection) for s in sources)
+        return map_section(maps, n, projection, groups)
+
+    steps.append(("the sources", lambda: sources_section(sources)))
+    steps.append(("the map", the_map))
+    steps.append(("neighbours and analogies", lambda: ask_section(sources, n)))
+    sections = []
+    for i, (name, make) in enumerate(steps, 1):
+        say(f"[{i}/{len(steps)}] {name}")
+        sections.append(make())
+    data = {
+        "nearest": NEAREST,
+        "groups": list(groups),
+        "colours": list(GROUP_COLOURS),
+        "other": OTHER_COLOUR,
+        "sources": [_source_data(s, m, projection) for s, m in zip(sources, maps, strict=True)],
+    }
+    page = _page(sources, sections, data)
+    return Atlas(page, sections)
+
+
+def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
+    N, d = m.unit.shape
+    return {
+        "label": source.label,
+        "words": m.words,
+        "dim": d,
+        "vectors": base64.b64encode(m.unit.astype("<f4").tobytes()).decode("ascii"),
+        "group": m.group.tolist(),
+        "norm": [round(float(x), 4) for x in m.norm],
+        "figure": map_figure(source.label, m, list(word_groups()), projection),
+    }
+
+
+def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) -> str:
+    from plotly.offline import get_plotlyjs
+
+    from tlm import __version__
+
+    labels = ", ".join(s.label for s in sources)
+    nav = " · ".join(f'<a href="#{s.id}">{_e(s.title)}</a>' for s in sections)
+    parts = "".join(
+        f'<section id="{s.id}"><h2>{_e(s.title)}</h2>{s.html}</section>' for s in sections)
+    today = datetime.date.today().isoformat()
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="tlm {_e(__version__)} atlas">'
+        f"<title>tlm atlas: {_e(labels)}</title>"
+        f"<style>{_static('atlas.css')}</style>"
+        f"<script>{get_plotlyjs()}</script></head>"
+        f"<body><header><h1>An atlas of {_e(labels)}</h1>"
+        f'<p class="made">Made by <code>tlm atlas</code> on {today}. This page works offline: '
+        f"everything it shows is inside this one file.</p><nav>{nav}</nav></header>"
+        f"<main>{parts}</main>"
+        f'<script type="application/json" id="atlas-data">{_json_for_script(data)}</script>'
+        f"<script>{_static('atlas.js')}</script></body></html>\n"
+    )
+
+
+def word_groups() -> dict[str, list[str]]:
+    """The explorer's word groups (royalty, animals, ...), which colour the maps."""
+    return dict(_GROUPS)
+
+
+_GROUPS = {  # TODO(i14): the explorer's default groups once tlm.explore lands
+    "royalty": ["king", "queen", "prince", "princess", "royal", "throne", "crown"],
+    "animals": ["dog", "cat", "horse", "cow", "bird", "fish", "sheep"],
+}
+
+
+def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> None:
+    """Fail before any work if the page cannot go to `output`: a folder, a missing
+    folder, a model file, one of the page's own sources, or a special file."""
+    from tlm.modelfile import check_output as check
+
+    path = Path(output)
+    check(path, replace="not-model")
+    if path.exists() and not path.is_file():
+        raise TlmError(f"--output {path} is not a regular file; not writing to it")
+    for source in inputs:
+        try:
+            same = path.exists() and Path(source).exists() and path.samefile(source)
+        except OSError:
+            same = False
+        if same:
+            raise TlmError(f"--output {path} is one of the atlas's sources; not replacing it")
+
+
+def write(atlas: Atlas, output: str | os.PathLike) -> Path:
+    """Write the page atomically: an existing file is replaced whole or not at all."""
+    from tlm.modelfile import atomic_write
+
+    text = atlas.html.encode("utf-8")
+    return atomic_write(output, lambda f: f.write(text))

@@ -1,0 +1,192 @@
+// The atlas page's own script: draws each source's map with plotly, and answers
+// the search box, the neighbours box and the analogy box from the vectors of the
+// mapped words, which tlm atlas put in the page (base64 float32, unit length).
+"use strict";
+
+const ATLAS = JSON.parse(document.getElementById("atlas-data").textContent);
+
+// -- vectors ---------------------------------------------------------------------------------
+function decodeVectors(b64, n, dim) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const all = new Float32Array(bytes.buffer);
+  const rows = [];
+  for (let i = 0; i < n; i++) rows.push(all.subarray(i * dim, (i + 1) * dim));
+  return rows;
+}
+
+for (const src of ATLAS.sources) {
+  src.rows = decodeVectors(src.vectors, src.words.length, src.dim);
+  src.index = new Map(src.words.map((w, i) => [w, i]));
+}
+
+// The word as the source spells it: as given, lower case, or capitalised (as tlm does).
+function find(src, word) {
+  const w = word.trim();
+  const capitalised = w.charAt(0).toUpperCase() + w.slice(1).toLowerCase();
+  for (const c of [w, w.toLowerCase(), capitalised]) {
+    if (src.index.has(c)) return src.index.get(c);
+  }
+  return -1;
+}
+
+function dot(a, b) {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
+  return s;
+}
+
+// The k words of highest cosine with `query` (any vector), leaving out `skip` (row numbers).
+function nearest(src, query, k, skip) {
+  const q = query.slice();
+  const len = Math.sqrt(dot(q, q)) || 1;
+  for (let j = 0; j < q.length; j++) q[j] /= len;
+  const scored = [];
+  src.rows.forEach((row, i) => {
+    if (!skip.includes(i)) scored.push([i, dot(row, q)]);
+  });
+  scored.sort((a, b) => b[1] - a[1]);
+  return scored.slice(0, k);
+}
+
+// b - a + c on unit vectors (gensim's most_similar(positive=[b, c], negative=[a])).
+function analogy(src, a, b, c) {
+  const q = new Float32Array(src.dim);
+  for (let j = 0; j < src.dim; j++) q[j] = src.rows[b][j] - src.rows[a][j] + src.rows[c][j];
+  return nearest(src, q, ATLAS.nearest, [a, b, c]);
+}
+
+// -- the maps --------------------------------------------------------------------------------
+const CONFIG = { displaylogo: false, responsive: true, scrollZoom: true };
+
+function colours(src, by) {
+  if (by === "group") {
+    return src.group.map((g) => (g >= 0 ? ATLAS.colours[g % ATLAS.colours.length] : ATLAS.other));
+  }
+  return by === "rank" ? src.words.map((_, i) => i) : src.norm;
+}
+
+function colourBy(i, by) {
+  const src = ATLAS.sources[i];
+  const scale = by === "group" ? null : "Viridis";
+  Plotly.restyle(`map-${i}`, {
+    "marker.color": [colours(src, by)],
+    "marker.colorscale": [scale],
+    "marker.showscale": [by !== "group"],
+    "marker.colorbar.title.text": [by === "rank" ? "rank" : "length"],
+  }, [0]);
+}
+
+function text(tag, content, cls) {
+  const el = document.createElement(tag);
+  el.textContent = content;
+  if (cls) el.className = cls;
+  return el;
+}
+
+function scoreList(src, scored) {
+  const ol = document.createElement("ol");
+  for (const [i, s] of scored) {
+    const li = text("li", `${src.words[i]} `);
+    li.dataset.word = src.words[i];
+    li.appendChild(text("span", s.toFixed(3), "score"));
+    ol.appendChild(li);
+  }
+  return ol;
+}
+
+function search(i, word) {
+  const src = ATLAS.sources[i];
+  const out = document.getElementById(`near-${i}`);
+  out.replaceChildren();
+  const row = word.trim() ? find(src, word) : -1;
+  const clear = { x: [[], []], y: [[], []], text: [[], []] };
+  if (row < 0) {
+    Plotly.restyle(`map-${i}`, clear, [1, 2]);
+    if (word.trim()) {
+      out.appendChild(text("p", `No '${word.trim()}' among the ${src.words.length} mapped words.`,
+        "note"));
+    }
+    return;
+  }
+  const near = nearest(src, src.rows[row], ATLAS.nearest, [row]);
+  const xy = ATLAS.sources[i].figure.data[0];
+  const pick = (rows, axis) => rows.map((r) => xy[axis][r]);
+  const rows = near.map(([r]) => r);
+  Plotly.restyle(`map-${i}`, {
+    x: [pick(rows, "x"), [xy.x[row]]],
+    y: [pick(rows, "y"), [xy.y[row]]],
+    text: [rows.map((r) => src.words[r]), [src.words[row]]],
+  }, [1, 2]);
+  out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} dimensions):`));
+  out.appendChild(scoreList(src, near));
+}
+
+// plotly keeps typed arrays as {dtype, bdata}; the search needs plain numbers.
+function plainNumbers(trace) {
+  for (const axis of ["x", "y"]) {
+    const v = trace[axis];
+    if (v && v.bdata !== undefined) {
+      const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+      const Typed = { f8: Float64Array, f4: Float32Array }[v.dtype];
+      trace[axis] = Array.from(new Typed(bytes.buffer));
+    }
+  }
+}
+
+ATLAS.sources.forEach((src, i) => {
+  plainNumbers(src.figure.data[0]);
+  Plotly.newPlot(`map-${i}`, src.figure.data, src.figure.layout, CONFIG);
+});
+
+document.querySelectorAll("input.search").forEach((box) => {
+  box.addEventListener("input", () => search(Number(box.dataset.source), box.value));
+});
+document.querySelectorAll("select.colour-by").forEach((sel) => {
+  sel.addEventListener("change", () => colourBy(Number(sel.dataset.source), sel.value));
+});
+
+// -- the neighbours and analogy boxes ---------------------------------------------------------
+function answerColumn(src, title, make) {
+  const col = document.createElement("div");
+  col.className = "column";
+  col.appendChild(text("h4", src.label));
+  const result = make();
+  if (typeof result === "string") col.appendChild(text("p", result, "note"));
+  else {
+    col.appendChild(text("p", title));
+    col.appendChild(scoreList(src, result));
+  }
+  return col;
+}
+
+function missing(src, words) {
+  const absent = words.filter((w) => find(src, w) < 0);
+  return absent.length ? `no ${absent.map((w) => `'${w}'`).join(", ")} among its mapped words` : "";
+}
+
+function ask(kind) {
+  const out = document.getElementById("ask-answer");
+  out.replaceChildren();
+  if (kind === "neighbours") {
+    const word = document.getElementById("neighbours-word").value.trim();
+    if (!word) return;
+    for (const src of ATLAS.sources) {
+      out.appendChild(answerColumn(src, `nearest to '${word}'`, () => missing(src, [word])
+        || nearest(src, src.rows[find(src, word)], ATLAS.nearest, [find(src, word)])));
+    }
+    return;
+  }
+  const words = ["a", "b", "c"].map((x) => document.getElementById(`analogy-${x}`).value.trim());
+  if (words.some((w) => !w)) return;
+  const [a, b, c] = words;
+  for (const src of ATLAS.sources) {
+    out.appendChild(answerColumn(src, `${b} - ${a} + ${c} =`, () => missing(src, words)
+      || analogy(src, ...words.map((w) => find(src, w)))));
+  }
+}
+
+document.getElementById("neighbours-word").addEventListener("input", () => ask("neighbours"));
+for (const x of ["a", "b", "c"]) {
+  document.getElementById(`analogy-${x}`).addEventListener("input", () => ask("analogy"));
+}
+ask("analogy");
