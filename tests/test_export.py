@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from gensim.models import KeyedVectors
 
 from tlm import export, modelfile
+from tlm.errors import TlmError
 
 
 def test_word2vec_export_loads_back_to_the_same_vectors(run, model_file: Path) -> None:
@@ -82,6 +84,9 @@ def test_export_replaces_an_older_export_whole(model_file: Path, tmp_path: Path)
     out = tmp_path / "v.txt"
     out.write_text("an older export\n")
     model = modelfile.load(model_file)
-    assert export.export(model, out, "word2vec") == [out]
+    with pytest.raises(TlmError, match="exists; not replacing it.*--force"):
+        export.export(model, out, "word2vec")
+    assert out.read_text() == "an older export\n"
+    assert export.export(model, out, "word2vec", force=True) == [out]
     assert out.read_text().startswith(f"{len(model.vocab)} ")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left

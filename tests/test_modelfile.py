@@ -228,10 +228,10 @@ def test_bad_model_files_through_the_cli(run, tmp_path, trained, command, one_li
 
 
 def test_unreadable_model_file(run, model_file, one_line_error, monkeypatch):
-    def denied(self):
+    def denied(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)  # (the tests may run as root)
+    monkeypatch.setattr(Path, "open", denied)  # (the tests may run as root)
     one_line_error(run("info", "--model", model_file), "cannot read", "permission denied")
 
 

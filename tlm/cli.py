@@ -146,7 +146,9 @@ def cli() -> None:
               help="Hold out this last part of the text to report held-out loss.")
 @click.option("--seed", type=int, help="Makes training reproducible.")
 @click.option("--output", type=click.Path(path_type=Path), default=Path("model.json"),
-              show_default=True, help="Where to save the model.")
+              show_default=True,
+              help="Where to save the model. It may replace a model file, nothing else; a "
+                   "symbolic link is followed (the file it points to is replaced).")
 @click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet, **settings):
@@ -154,7 +156,7 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     from tlm import modelfile
     from tlm.train import fit
 
-    modelfile.check_output(output, replace="model")  # before training, not after
+    modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
     if quiet:
         result = fit(model_type, filepaths, gutenberg, transforms, **settings)
     else:
@@ -313,13 +315,15 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
               help="The file to write (default vectors.txt, or vectors.tsv for tsv). With tsv "
                    "the words go beside it: vectors.tsv -> vectors-metadata.tsv; load both at "
                    "projector.tensorflow.org.")
-def export(model_path, fmt, output):
+@click.option("--force", is_flag=True,
+              help="Replace an existing file (never a model file or the --model itself).")
+def export(model_path, fmt, output, force):
     """Write a model's word vectors for other tools."""
     from tlm import modelfile
     from tlm.export import export as write
 
     output = output or Path("vectors.tsv" if fmt == "tsv" else "vectors.txt")
-    files = write(modelfile.load(model_path), output, fmt)
+    files = write(modelfile.load(model_path), output, fmt, force, inputs=[model_path])
     click.echo("Wrote " + " and ".join(str(f) for f in files))
 
 

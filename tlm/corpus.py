@@ -20,10 +20,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
+from tlm import paths
 from tlm.errors import TlmError
 
 Tokens = list[str]
@@ -53,24 +53,9 @@ def apply_transforms(tokens: Tokens, names: Sequence[str]) -> Tokens:
 
 
 def read_file(path: str | os.PathLike) -> str:
-    """The text of a UTF-8 file, or a TlmError saying why it cannot be used."""
-    p = Path(path)
-    if not p.exists():
-        raise TlmError(f"file not found: {p}")
-    if p.is_dir():
-        raise TlmError(f"{p} is a folder, not a text file")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise TlmError(f"cannot read {p}: {e.strerror}") from None
-    if b"\x00" in data[:65536]:
-        raise TlmError(f"{p} is a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TlmError(
-            f"{p} is not UTF-8 text; convert it first (e.g. iconv -f latin1 -t utf-8)"
-        ) from None
+    """The text of a UTF-8 file, or a TlmError saying why it cannot be used
+    (see `paths.read_text`)."""
+    return paths.read_text(path)
 
 
 def nltk_data_path() -> list[str]:

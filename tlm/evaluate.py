@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tlm import paths
 from tlm.errors import TlmError
 from tlm.perplexity import Perplexity, perplexity
 
@@ -89,17 +90,11 @@ def benchmark_path(filename: str) -> Path:
 
 
 def _readable(path: str | os.PathLike) -> Path:
-    path = Path(path)
-    if not path.is_file():
-        raise TlmError(f"benchmark file not found: {path}")
-    return path
+    return paths.input_file(path, "benchmark file")
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise TlmError(f"{path} is not UTF-8 text") from None
+    return paths.read_text(path, "benchmark file").splitlines()
 
 
 def _count_pairs(path: Path) -> int:

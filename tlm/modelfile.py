@@ -18,12 +18,13 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from tlm import paths
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.base import Model
@@ -32,6 +33,8 @@ from tlm.vocab import Vocab
 FORMAT = "tlm-model"
 VERSION = 1
 INLINE_LIMIT = 4096
+#: Model files are read whole; larger ones are refused (Emma's skip-gram is ~10 MB).
+MAX_MODEL_BYTES = 1 << 32
 
 
 def encode_array(a: np.ndarray) -> dict[str, Any]:
@@ -79,9 +82,45 @@ def save(model: Model, path: str | os.PathLike) -> Path:
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
     """`write(f)` fills a temporary binary file beside `path`, which is flushed to
     disk and renamed over `path`: an existing file is replaced whole or not at all.
-    The new file keeps the permissions of the one it replaces. An OSError becomes
-    a TlmError, and no temporary file is left behind."""
-    path = Path(path)
+    A symbolic link is written through (the file it points to is replaced), and a
+    device or FIFO is never replaced. The new file keeps the permissions of the
+    one it replaces. An OSError becomes a TlmError, and no temporary file is left."""
+    return atomic_write_all([(path, write)])[0]
+
+
+def atomic_write_all(writes: Sequence[tuple[str | os.PathLike, Callable[[BinaryIO], None]]]
+                     ) -> list[Path]:
+    """`atomic_write` for files that belong together (the TSV pair): each is written
+    to its temporary file first, and only when all are complete are they renamed
+    into place, so a failure while writing (a full disk) changes none of them."""
+    done: list[tuple[str, Path]] = []
+    current = Path(writes[0][0])
+    try:
+        for path, write in writes:
+            current = _target(Path(path))
+            done.append((_write_temporary(current, write), current))
+        for tmp, current in done:
+            os.replace(tmp, current)
+    except BaseException as e:
+        for tmp, _ in done:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise TlmError(f"cannot write {current}: {e.strerror or e}") from None
+        raise
+    return [target for _, target in done]
+
+
+def _target(path: Path) -> Path:
+    """The file a write to `path` replaces: through a symbolic link, never a device."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file():
+        raise TlmError(f"{path} is not a regular file; not replacing it")
+    return path
+
+
+def _write_temporary(path: Path, write: Callable[[BinaryIO], None]) -> str:
+    """A complete, flushed temporary file beside `path` holding what `write` wrote."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
@@ -92,13 +131,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600)
-        os.replace(tmp, path)
-    except BaseException as e:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
         raise
-    return path
+    return tmp
 
 
 def _file_mode(path: Path) -> int:
@@ -153,63 +189,73 @@ def from_dict(d: Any, where: str = "model") -> Model:
         raise TlmError(f"{where} is damaged: {detail}") from None
 
 
-def looks_like_model(head: bytes) -> bool:
-    """Whether bytes start the way a tlm model file does (even a truncated one)."""
-    return re.match(rb'\s*\{\s*"format"\s*:\s*"' + FORMAT.encode(), head) is not None
+def looks_like_model(data: bytes) -> bool:
+    """Whether bytes are, or were cut from, a tlm model file: JSON whose "format" is
+    tlm's, with the keys in any order (the marker is searched for anywhere, so a
+    truncated file is recognised too)."""
+    return re.search(rb'"format"\s*:\s*"' + FORMAT.encode() + rb'"', data) is not None
 
 
-def check_output(path: Path, *, replace: Literal["model", "not-model"]) -> None:
-    """Fail before any work, not after it, if `--output path` cannot be written:
-    a folder, a missing or read-only folder, or a file that must not be replaced.
-    `replace="model"` (train) may replace a tlm model or an empty file, never a text
-    or anything else; `replace="not-model"` (export) may replace anything but a model."""
-    if path.is_dir():
-        example = f" such as {path}/model.json" if replace == "model" else ""
-        raise TlmError(f"--output {path} is a folder; give a file name{example}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlmError(f"--output {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlmError(f"--output {path}: the folder {parent} is not writable")
-    if replace == "not-model":
-        check_not_model(path)
-        return
-    head = _head(path, f"--output {path}")
-    if head is not None and head.strip() and not looks_like_model(head):
-        raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
-
-
-def check_not_model(path: Path) -> None:
-    """An export never replaces a model file (`--output model.json` by mistake)."""
-    head = _head(path, str(path))
-    if head is not None and looks_like_model(head):
-        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
-
-
-def _head(path: Path, name: str) -> bytes | None:
-    """The first bytes of the file at `path`, or None when there is no file."""
-    if not path.is_file():
-        return None
+def is_model_file(path: Path) -> bool:
+    """Whether the regular file at `path` is (or was, before it was cut) a tlm model."""
     try:
-        with path.open("rb") as f:
-            return f.read(256)
+        data = path.read_bytes()
     except FileNotFoundError:
-        return None
+        return False
     except OSError as e:
-        raise TlmError(f"{name} cannot be read ({e.strerror}); not replacing it") from None
+        raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
+    try:
+        d = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return looks_like_model(data)
+    return isinstance(d, dict) and d.get("format") == FORMAT
+
+
+def check_model_output(path: Path, inputs: Sequence[str | os.PathLike] = ()) -> Path:
+    """Fail before training, not after it, if the model cannot be saved to `--output
+    path` (see `paths.check_output`). It may replace a tlm model or an empty file,
+    never a text or anything else, and never one of `inputs`. Returns the file to write."""
+    target = paths.check_output(path)
+    if target.is_file() and target.read_bytes().strip() and not is_model_file(target):
+        raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
+    _not_an_input(path, inputs)
+    return target
+
+
+def check_export_output(
+    path: Path, force: bool = False, inputs: Sequence[str | os.PathLike] = (),
+    option: str = "--output",
+) -> Path:
+    """Fail before writing anything if an export cannot go to `path`: it writes a new
+    file, replaces an existing one only with `force`, and never replaces a tlm model
+    or one of `inputs`. Returns the file to write."""
+    target = paths.check_output(path, option)
+    if target.exists() and is_model_file(target):
+        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
+    _not_an_input(path, inputs, option)
+    if target.exists():
+        if not force:
+            raise TlmError(f"{option} {path} exists; not replacing it (add --force to replace it)")
+    return target
+
+
+def _not_an_input(
+    path: Path, inputs: Sequence[str | os.PathLike], option: str = "--output"
+) -> None:
+    for source in inputs:
+        if paths.same_file(path, source):
+            raise TlmError(f"{option} {path} is an input of this command; not replacing it")
 
 
 def load(path: str | os.PathLike) -> Model:
     """Read a model file, saying clearly what is wrong if it is not a good one."""
     path = Path(path)
-    if not path.exists():
-        raise TlmError(f"model file not found: {path} (train one with `tlm train`)")
-    if path.is_dir():
-        raise TlmError(f"{path} is a folder, not a model file")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise TlmError(f"cannot read {path}: {e.strerror}") from None
+    data = paths.read_bytes(
+        path, "model file", MAX_MODEL_BYTES,
+        missing=f"model file not found: {path} (train one with `tlm train`)",
+    )
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as some editors save
+        data = data[3:]
     if not data.strip():
         raise TlmError(f"{path} is empty, not a tlm model file")
     looks_like_tlm = looks_like_model(data)
@@ -227,4 +273,8 @@ def load(path: str | os.PathLike) -> Model:
                 f"{path} is damaged: not valid JSON at line {e.lineno} column {e.colno}"
             ) from None
         raise TlmError(f"{path} is not a tlm model file (not JSON)") from None
+    except RecursionError:
+        raise TlmError(f"{path} is damaged: its JSON is nested too deep") from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        raise TlmError(f"{path} is damaged: {e}") from None
     return from_dict(d, str(path))

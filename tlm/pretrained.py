@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tlm import paths
 from tlm.errors import TlmError
 
 if TYPE_CHECKING:
@@ -362,11 +363,7 @@ def _read_vector_file(path: Path) -> KeyedVectors:
 
 def load_file(path: str | os.PathLike) -> KeyedVectors:
     """Vectors from a word2vec (text or binary), GloVe text or gensim .kv file."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise TlmError(f"vectors file not found: {path}")
-    if path.is_dir():
-        raise TlmError(f"{path} is a folder, not a vectors file")
+    path = paths.input_file(Path(path).expanduser(), "vectors file")
     key = ("file", tuple(_stamp(path)))
     if key in _memo:
         return _memo[key]

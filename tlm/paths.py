@@ -1,0 +1,149 @@
+"""The files a user names, checked the same way by every command.
+
+An input must be a regular file that exists and can be read. A folder, a FIFO
+(which can block forever) or a device (`/dev/zero` never ends) is refused in
+one line before anything is read, and a file is read with a size limit, so a
+wrong path never hangs tlm or fills the memory.
+
+An output may replace only a regular file. A device or a FIFO (`--output
+/dev/null`, which root could otherwise replace with a regular file) is
+refused, and so is a read-only file. A symbolic link is followed: the file it
+points to is replaced and the link itself stays a link.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from tlm.errors import TlmError
+
+#: Texts are read whole; a file larger than this is refused rather than read
+#: until the memory runs out. (A novel is about 1 MB.)
+MAX_TEXT_BYTES = 1 << 30
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def input_file(path: str | os.PathLike, what: str = "file", missing: str | None = None) -> Path:
+    """`path` if it is a regular file tlm can read, else a TlmError in one line.
+
+    `what` names the file in messages ("text file", "model file"); `missing` is
+    the whole message for a file that does not exist."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise TlmError(
+                f"{path} is a symbolic link to {os.readlink(path)}, which does not exist"
+            ) from None
+        raise TlmError(missing or f"{what} not found: {path}") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise TlmError(f"{path} is a symbolic link loop (it leads back to itself), "
+                           f"not a {what}") from None
+        raise TlmError(f"cannot read {path}: {e.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise TlmError(f"{path} is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise TlmError(f"{path} is {_kind(st.st_mode)}, not a {what}; tlm reads regular files")
+    return path
+
+
+def read_bytes(
+    path: str | os.PathLike, what: str = "file", limit: int = MAX_TEXT_BYTES,
+    missing: str | None = None,
+) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (see `input_file`)."""
+    path = input_file(path, what, missing)
+    too_big = f"{path} is larger than {limit / 2**20:.0f} MB; tlm reads {what}s up to that size"
+    if path.stat().st_size > limit:
+        raise TlmError(too_big)
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)  # a file that grew since stat() is still bounded
+    except OSError as e:
+        raise TlmError(f"cannot read {path}: {e.strerror}") from None
+    if len(data) > limit:
+        raise TlmError(too_big)
+    return data
+
+
+def read_text(path: str | os.PathLike, what: str = "text file") -> str:
+    """The text of a UTF-8 file (a byte-order mark is dropped), or a TlmError
+    that says what the file is instead (UTF-16, binary, another encoding)."""
+    data = read_bytes(path, what)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
+        raise TlmError(
+            f"{path} is UTF-16 text; tlm reads UTF-8: convert it first "
+            f"(iconv -f utf-16 -t utf-8 {path} > {Path(path).stem}-utf8.txt)"
+        )
+    if b"\x00" in data[:65536]:
+        raise TlmError(f"{path} is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TlmError(
+            f"{path} is not UTF-8 text; convert it first (e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a zero byte beside every
+    character, so every other byte is zero."""
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    little_endian = zeros_odd == len(odd) and zeros_even == 0
+    return little_endian or (zeros_even == len(even) and zeros_odd == 0)
+
+
+def check_output(path: str | os.PathLike, option: str = "--output") -> Path:
+    """Fail before any work, not after it, if `path` cannot be written: a folder,
+    a missing or read-only folder, a device or FIFO, a read-only file. Returns the
+    file that will be written: `path`, or the file a symbolic link `path` points to."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise TlmError(f"{option} {path} is a symbolic link loop; not writing to it") from None
+        raise TlmError(f"{option} {path}: {e.strerror}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise TlmError(f"{option} {path} is a folder; give a file name")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise TlmError(f"{option} {path} is {_kind(st.st_mode)}; not replacing it with a file")
+    if st is not None and (st.st_mode & 0o222 == 0 or not os.access(target, os.W_OK)):
+        raise TlmError(
+            f"{option} {path} is read-only; not replacing it (make it writable with "
+            f"chmod u+w {path}, or give another {option})"
+        )
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise TlmError(f"{option} {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise TlmError(f"{option} {path}: the folder {parent} is not writable")
+    return target
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one existing file (through links, `./`, hard links)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
