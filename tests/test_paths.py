@@ -113,7 +113,7 @@ def test_utf8_with_a_bom_is_read_without_it(tmp_path):
 def test_a_model_file_with_a_bom_loads(model_file):
     data = model_file.read_bytes()
     model_file.write_bytes(b"\xef\xbb\xbf" + data)
-    assert modelfile.load(model_file).vocab[0] == "a"
+    assert "chuck" in modelfile.load(model_file).vocab
 
 
 def test_a_text_over_the_limit_is_refused(tmp_path, monkeypatch):
@@ -161,7 +161,7 @@ def test_train_writes_through_a_symbolic_link(run, chuck, tmp_path):
     result = run("train", "--filepath", chuck, "--output", link, "--epochs", "1", "--quiet")
     assert result.exit_code == 0, result.output + result.stderr
     assert link.is_symlink() and os.readlink(link) == str(target)
-    assert modelfile.load(target).vocab[0] == "a"
+    assert "chuck" in modelfile.load(target).vocab
     assert [p.name for p in (tmp_path / "real").iterdir()] == ["model.json"]  # no temporary
 
 
@@ -202,7 +202,8 @@ def test_export_force_replaces_a_file_that_is_not_a_model(run, model_file, tmp_p
     old.write_text("an older export\n")
     result = run("export", "--model", model_file, "--output", old, "--force")
     assert result.exit_code == 0, result.stderr
-    assert old.read_text().startswith("11 32\n")  # 11 words of 32 numbers
+    words = len(modelfile.load(model_file).vocab)
+    assert old.read_text().startswith(f"{words} 32\n")  # the header of a word2vec file
 
 
 def test_export_tsv_refuses_an_existing_metadata_file(run, one_line_error, model_file, tmp_path,
