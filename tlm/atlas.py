@@ -526,12 +526,10 @@ _GROUPS = {  # TODO(i14): the explorer's default groups once tlm.explore lands
 def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> None:
     """Fail before any work if the page cannot go to `output`: a folder, a missing
     folder, a model file, one of the page's own sources, or a special file."""
-    from tlm.modelfile import check_output as check
+    from tlm.modelfile import check_export_output
 
     path = Path(output)
-    check(path, replace="not-model")
-    if path.exists() and not path.is_file():
-        raise TlmError(f"--output {path} is not a regular file; not writing to it")
+    check_export_output(path, force=True)  # a page may replace anything but a model
     for source in inputs:
         try:
             same = path.exists() and Path(source).exists() and path.samefile(source)
