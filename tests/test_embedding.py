@@ -34,8 +34,15 @@ def mean_loss(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) ->
     return float(-np.log(p[np.arange(len(target)), target]).mean())
 
 
+def summed_loss(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) -> float:
+    """The batch's summed loss, sum_i -log p_i[t_i]: `_step`'s lr is per example, so its
+    update is -lr times the gradient of this sum."""
+    return mean_loss(model, context, target) * len(target)
+
+
 def step_gradients(model: EmbeddingModel, context, target) -> tuple[dict[str, np.ndarray], float]:
-    """What `_step` does with lr=1 on a copy: the gradient is before - after."""
+    """What `_step` does with lr=1 on a copy: the gradient of the summed loss is
+    before - after."""
     stepped = copy_of(model)
     loss = stepped._step(context.copy(), target.copy(), lr=1.0)
     return {n: model.arrays[n] - stepped.arrays[n] for n in model.array_names}, loss
@@ -43,7 +50,7 @@ def step_gradients(model: EmbeddingModel, context, target) -> tuple[dict[str, np
 
 def finite_differences(model: EmbeddingModel, context, target, eps: float = 1e-6,
                        entries: dict[str, list[tuple[int, ...]]] | None = None):
-    """Central differences of the mean loss for every entry of E, W and b (or for
+    """Central differences of the summed loss for every entry of E, W and b (or for
     the `entries` given; the others are left 0)."""
     grads = {}
     for name in model.array_names:
@@ -52,9 +59,9 @@ def finite_differences(model: EmbeddingModel, context, target, eps: float = 1e-6
         for i in (entries[name] if entries else np.ndindex(a.shape)):
             keep = a[i]
             a[i] = keep + eps
-            up = mean_loss(model, context, target)
+            up = summed_loss(model, context, target)
             a[i] = keep - eps
-            down = mean_loss(model, context, target)
+            down = summed_loss(model, context, target)
             a[i] = keep
             g[i] = (up - down) / (2 * eps)
         grads[name] = g
@@ -173,16 +180,16 @@ def test_batch_of_one_is_the_textbook_step():
         assert np.array_equal(model.E[w], E[w])
 
 
-def test_batch_step_is_the_mean_of_single_steps_gradients():
-    """Vectorising over the batch changes nothing: the batch gradient is the mean
-    of the per-example gradients."""
+def test_batch_step_is_the_sum_of_single_steps():
+    """Vectorising over the batch changes nothing: each example moves the parameters
+    by lr times its own gradient, as in a batch of one (all from the same start)."""
     model = float64_model(seed=11)
     batch, _ = step_gradients(model, CONTEXT, TARGET)
     singles = [step_gradients(model, CONTEXT[i : i + 1], TARGET[i : i + 1])[0]
                for i in range(len(TARGET))]
     for name in model.array_names:
-        mean = sum(s[name] for s in singles) / len(singles)
-        np.testing.assert_allclose(batch[name], mean, rtol=1e-10, atol=1e-14)
+        total = sum(s[name] for s in singles)
+        np.testing.assert_allclose(batch[name], total, rtol=1e-10, atol=1e-14)
 
 
 def test_forward_shapes_and_probabilities():
@@ -238,20 +245,24 @@ def test_scatter_add_sums_repeated_rows(V, n, dtype):
 def test_loss_falls_when_training_on_chuck(chuck):
     from tlm.train import fit
 
-    result = fit("embedding", [chuck], epochs=10, seed=0)
+    result = fit("embedding", [chuck], epochs=20, seed=0)  # 20 steps of 30 examples
     losses = [e["loss"] for e in result.history]
-    assert len(losses) == 10 and result.epochs_done == 10
+    assert len(losses) == 20 and result.epochs_done == 20
     assert losses[-1] < 0.8 * losses[0]
     # and the trained model predicts the text better than a uniform guess would (log 12)
     model = result.model
     assert perplexity(model, [model.vocabulary.encode(chuck.read_text().split())]).loss < np.log(12)
 
 
-def test_default_learning_rate_scales_with_the_batch_size():
-    """Without --lr each example moves the parameters as much at any batch size."""
-    from tlm.models.embedding import EmbeddingConfig
+def test_the_learning_rate_is_per_example_whatever_the_batch_size(chuck):
+    """chuck has 30 examples: with --batch-size 30 or 1000 an epoch is the same one
+    batch of 30, so the same model; and the default lr does not depend on the batch."""
+    from tlm.train import fit
 
-    assert EmbeddingConfig().lr == 3.0 and EmbeddingConfig().batch_size == 256
-    assert EmbeddingConfig(batch_size=128).lr == 1.5
-    assert EmbeddingConfig(batch_size=1).lr == 3.0 / 256
-    assert EmbeddingConfig(batch_size=1, lr=0.7).lr == 0.7  # a given --lr is kept
+    assert EmbeddingConfig().lr == EmbeddingConfig(batch_size=7).lr == 3.0 / 256
+    models = [fit("embedding", [str(chuck)], epochs=5, seed=2, batch_size=b).model
+              for b in (30, 1000, 4096)]
+    for other in models[1:]:
+        for name in ("E", "W", "b"):
+            np.testing.assert_array_equal(models[0].arrays[name], other.arrays[name])
+    assert models[0].history[-1]["loss"] < models[0].history[0]["loss"]

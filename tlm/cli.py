@@ -135,15 +135,27 @@ def cli() -> None:
 @click.option("--negative", type=int,
               help="Skipgram: negative words drawn per context word (default 5).")
 @click.option("--sample", type=float,
-              help="Skipgram: subsample words more frequent than this share (default 1e-3; 0 off).")
+              help="Skipgram: subsample frequent words (word2vec's formula): a word that makes up "
+                   "more than about 2.6 x this share of the text is kept with probability "
+                   "(sqrt(share/sample) + 1) * sample/share (default 1e-3; 0 keeps every word).")
 @click.option("--dim", type=int, help="Vector dimensions (default 32).")
-@click.option("--epochs", type=int, help="Passes over the text (default 5).")
-@click.option("--lr", type=float, help="Learning rate (SGD step size).")
-@click.option("--batch-size", type=int, help="Examples per SGD step.")
+@click.option("--epochs", type=int,
+              help="Passes over the text (default 5). An epoch's loss is the mean over the "
+                   "epoch while the parameters were changing, so it lags behind a loss taken "
+                   "after the epoch (val_loss).")
+@click.option("--lr", type=float,
+              help="Learning rate per example: each example (skipgram: each word pair) moves "
+                   "the parameters by lr times its own gradient, whatever --batch-size "
+                   "(embedding default 3/256 = 0.0117; skipgram 0.025, decaying linearly).")
+@click.option("--batch-size", type=int,
+              help="Examples per SGD step (embedding 256, skipgram 2048); speed, not step size.")
 @click.option("--min-count", type=int,
-              help="Drop words seen fewer times (default 1; skipgram 5).")
+              help="Words seen fewer times in the training part become <unk> (skipgram: are "
+                   "dropped) (default 1; skipgram 5).")
 @click.option("--val-fraction", type=float,
-              help="Hold out this last part of the text to report held-out loss.")
+              help="Hold out this last part of the text (no part of the vocabulary or of "
+                   "training) and report its loss and perplexity after each epoch; held-out "
+                   "words outside the vocabulary are <unk> and not scored.")
 @click.option("--seed", type=int, help="Makes training reproducible.")
 @click.option("--output", type=click.Path(path_type=Path), default=Path("model.json"),
               show_default=True,
@@ -193,11 +205,15 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
 def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     """Sample text from a trained model."""
     from tlm import modelfile
+    from tlm.generate import unknown_words
 
     model = modelfile.load(model_path)
     extra = {}
     if model.predicts_next_word or not interact:
         text = model.generate(length, prompt, temperature, top_k, seed)
+        if model.vocabulary.has_unk:
+            for word in unknown_words(model, prompt):
+                click.echo(_unknown_note(model, word), err=True)
         click.echo(text)
         extra["text"] = text
     else:
@@ -210,6 +226,16 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
         from tlm.interact import interact as shell
 
         shell(model, model_path=model_path, **extra)
+
+
+def _unknown_note(model, word: str) -> str:
+    from tlm.vocab import spelling_hint
+
+    return (
+        f"Note: {word!r} is not in the model's vocabulary (seen fewer than --min-count "
+        f"{model.config.min_count} times in its training text, or never), so the model reads "
+        f"it as <unk>{spelling_hint(word, model.vocab)}"
+    )
 
 
 @cli.command()

@@ -3,19 +3,33 @@
 Each step asks the model for p(next word | last words), reshapes it with the
 temperature (p ** (1/T), renormalised: T < 1 sharpens, T > 1 flattens, T = 0
 always takes the most likely word), keeps the k most likely words if asked,
-and draws one.
+and draws one. `<unk>` stands for every word the model does not know, so it is
+never drawn: the text would not say which word it is.
+
+This module needs nothing from tlm.models: it works on anything shaped like
+`NextWordModel` below (tlm.models.base.Model is), so the model classes can
+import it without a circle.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from tlm.errors import TlmError
+from tlm.vocab import UNK, Vocab
 
-if TYPE_CHECKING:
-    from tlm.models.base import Model
+
+class NextWordModel(Protocol):
+    """What generation needs from a model."""
+
+    type: str
+    predicts_next_word: bool
+    vocabulary: Vocab
+    info: dict[str, Any]
+
+    def next_word_probs(self, context: np.ndarray) -> np.ndarray: ...
 
 
 def sample(
@@ -31,15 +45,40 @@ def sample(
     if temperature == 0:
         return int(np.argmax(p))
     logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
+    logp[p <= 0] = -np.inf  # a word with probability 0 (such as <unk>) stays impossible
     if top_k is not None and top_k < len(p):
-        cutoff = np.partition(logp, -top_k)[-top_k]
-        logp = np.where(logp >= cutoff, logp, -np.inf)
+        keep = np.argsort(-logp, kind="stable")[:top_k]  # exactly k; a tie goes to the lower id
+        kept = np.full_like(logp, -np.inf)
+        kept[keep] = logp[keep]
+        logp = kept
     q = np.exp(logp - logp.max())
     return int(rng.choice(len(q), p=q / q.sum()))
 
 
+def prompt_words(model: NextWordModel, prompt: str | None) -> list[str]:
+    """The prompt's words after the model's transforms (so `-t lower` models
+    accept "Emma"); [] without a prompt."""
+    from tlm.corpus import apply_transforms, tokenize
+
+    if not prompt:
+        return []
+    transforms = model.info.get("transforms", [])
+    words = apply_transforms(tokenize(prompt), transforms)
+    if not words:
+        raise TlmError(
+            f"the prompt {prompt!r} has no words left after the model's transforms "
+            f"({', '.join(transforms) or 'none'})"
+        )
+    return words
+
+
+def unknown_words(model: NextWordModel, prompt: str | None) -> list[str]:
+    """The prompt words outside the model's vocabulary: the model reads each as `<unk>`."""
+    return [w for w in prompt_words(model, prompt) if w not in model.vocabulary or w == UNK]
+
+
 def generate(
-    model: Model,
+    model: NextWordModel,
     length: int = 20,
     prompt: str | None = None,
     temperature: float = 1.0,
@@ -48,34 +87,46 @@ def generate(
 ) -> str:
     """The prompt followed by `length` sampled words.
 
-    Prompt words go through the model's transforms (so `-t lower` models accept
-    "Emma"); a word the model never saw is an error that names it. Without a
-    prompt the first word is drawn from the word frequencies (with the same
-    temperature and top-k, so temperature 0 starts from the most frequent word).
+    A prompt word outside the vocabulary (seen fewer than --min-count times in
+    training, or never) is `<unk>` to the model, and it goes on from there;
+    `unknown_words` names them. Without a prompt the first word is drawn from the
+    training word frequencies (with the same temperature and top-k, so
+    temperature 0 starts from the most frequent word). `<unk>` is never drawn.
     """
     if not model.predicts_next_word:
-        model.next_word_probs(np.zeros(1, dtype=np.int32))  # raises: says what to do instead
+        raise TlmError(
+            f"a {model.type} model learns word vectors, not next-word probabilities, "
+            "so it cannot generate text; use --interact to explore its vectors"
+        )
     if length < 0:
         raise TlmError(f"--length must be 0 or more, not {length}")
     if seed is not None and seed < 0:
         raise TlmError(f"--seed must be 0 or more, not {seed}")
-    from tlm.corpus import apply_transforms, tokenize
-
     rng = np.random.default_rng(seed)
-    transforms = model.info.get("transforms", [])
-    words = apply_transforms(tokenize(prompt), transforms) if prompt else []
-    if prompt and not words:
-        raise TlmError(
-            f"the prompt {prompt!r} has no words left after the model's transforms "
-            f"({', '.join(transforms) or 'none'})"
-        )
-    ids = [model.vocabulary.lookup(w) for w in words]
+    vocab = model.vocabulary
+    unk = vocab.word_to_idx.get(UNK)
+    words = prompt_words(model, prompt)
+    if unk is None:  # a model file from before every next-word model had <unk>
+        ids = [vocab.lookup(w) for w in words]
+    else:
+        ids = [vocab.word_to_idx.get(w, unk) for w in words]
     if not ids and length > 0:
-        counts = np.asarray(model.counts, dtype=np.float64)
+        counts = without_unk(np.asarray(vocab.counts), unk)
         ids = [sample(counts / counts.sum(), rng, temperature, top_k)]
+        words = [vocab.words[ids[0]]]
         length -= 1
     for _ in range(length):
         with np.errstate(all="ignore"):  # a damaged model is caught in sample()
             p = model.next_word_probs(np.asarray(ids))
-        ids.append(sample(p, rng, temperature, top_k))
-    return " ".join(model.vocab[i] for i in ids)
+        ids.append(sample(without_unk(p, unk), rng, temperature, top_k))
+        words.append(vocab.words[ids[-1]])
+    return " ".join(words)
+
+
+def without_unk(p: np.ndarray, unk: int | None) -> np.ndarray:
+    """p with the `<unk>` entry set to 0 (a copy), so it is never drawn."""
+    p = np.array(p, dtype=np.float64)
+    if unk is not None:
+        p[unk] = 0.0
+    return p
+

@@ -9,13 +9,15 @@ own modules, so they work the same for every model.
 
 from __future__ import annotations
 
-import dataclasses
+import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from tlm.errors import TlmError
+from tlm.generate import generate
 from tlm.vocab import UNK, Vocab
 
 if TYPE_CHECKING:
@@ -24,28 +26,38 @@ if TYPE_CHECKING:
 
 @dataclass
 class Settings:
-    """Training settings every model has; a model's own Config adds its own."""
+    """Training settings every model has. A model's own Config adds its fields,
+    and adds to `whole` and `positive` those that must be positive."""
 
     epochs: int = 5
-    lr: float = 0.1
+    lr: float = 0.1  # SGD step size per example (per word pair for the skip-gram)
     batch_size: int = 256
     min_count: int = 1
     val_fraction: float = 0.0
-    seed: int | None = None
+    seed: int | None = None  # None: build_model draws one and records it
+
+    #: Fields that must be whole numbers, 1 or more.
+    whole: ClassVar[tuple[str, ...]] = ("epochs", "batch_size", "min_count")
+    #: Fields that must be finite numbers above 0.
+    positive: ClassVar[tuple[str, ...]] = ("lr",)
 
     def validate(self) -> None:
         """Raise TlmError for values no model can train with."""
-        numeric = ("int", "float", "float | None")
-        positive = {f.name for f in dataclasses.fields(self) if f.type in numeric}
-        positive -= {"val_fraction", "seed"}
-        for name in sorted(positive):
+        for name in self.whole:
             value = getattr(self, name)
-            # a Python int is always finite (and np.isfinite fails beyond int64)
-            finite = isinstance(value, int) or (value is not None and np.isfinite(value))
-            if not finite or value <= 0:
-                raise TlmError(f"--{name.replace('_', '-')} must be a positive number, not {value}")
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise TlmError(f"{_flag(name)} must be a positive whole number, not {value!r}")
+        for name in self.positive:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+                raise TlmError(f"{_flag(name)} must be a positive number, not {value!r}")
         if not 0 <= self.val_fraction < 1:
             raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
+
+
+def _flag(name: str) -> str:
+    """The command-line option of a setting: batch_size -> --batch-size."""
+    return "--" + name.replace("_", "-")
 
 
 class Model:
@@ -169,10 +181,7 @@ class Model:
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities of the next word after the ids in `context`."""
-        raise TlmError(
-            f"a {self.type} model learns word vectors, not next-word probabilities, "
-            "so it cannot generate text; use --interact to explore its vectors"
-        )
+        raise TlmError(f"a {self.type} model gives no next-word probabilities")
 
     def generate(
         self,
@@ -182,7 +191,6 @@ class Model:
         top_k: int | None = None,
         seed: int | None = None,
     ) -> str:
-        """Sample `length` words after `prompt`; returns prompt + sampled words."""
-        from tlm.generate import generate
-
+        """Sample `length` words after `prompt`; returns prompt + sampled words
+        (see tlm.generate.generate)."""
         return generate(self, length, prompt, temperature, top_k, seed)

@@ -16,13 +16,15 @@ and the gradients, by hand (no autodiff):
     dL/dh = W @ dL/dz                                            (d,)
     dL/dE[w_c] = dL/dh / C   for each context position c         (d,)
 
-Training runs on mini-batches of B examples: the loss is the mean over the
-batch, so every gradient is the mean of the per-example gradients, and a batch
-of one is exactly the textbook step above. SGD then moves each parameter by
-`-lr * gradient`.
+Training runs on mini-batches of B examples, and `lr` is a rate per example:
+SGD moves each parameter by -lr times the SUM of the B examples' gradients
+(the gradient of the batch's summed loss), all taken at the parameters as they
+were before the step. So every example moves the parameters by lr times its
+own gradient, in a full batch, in the short last batch of an epoch, or in a
+batch of one, which is exactly the textbook step above.
 
-For a batch, dL/dW = mean_i outer(h_i, dz_i) = h^T dz / B; `_step` writes
-h^T dz as `np.tensordot(h, dz, axes=(0, 0))`, the same sum of outer products,
+For a batch, dL/dW = sum_i outer(h_i, dz_i) = h^T dz; `_step` writes h^T dz
+as `np.tensordot(h, dz, axes=(0, 0))`, the same sum of outer products,
 because numpy's `h.T @ dz` skips BLAS for a batch of one and is 20x slower.
 """
 
@@ -42,17 +44,15 @@ from tlm.perplexity import positions
 class EmbeddingConfig(Settings):
     dim: int = 32
     context_window: int = 2
+    # A batch this size keeps numpy's matrix products efficient
+    # (benchmarks/emma_embedding.py); the learning rate does not depend on it.
     batch_size: int = 256
-    # Without --lr: 3.0 at batch 256, scaled with the batch size so that each
-    # example moves the parameters as much at any batch size (0.0117 at batch 1).
-    # Batch 256 / lr 3.0 reach a held-out perplexity of ~232 on Emma in 10 epochs,
-    # and a batch this size keeps numpy's matrix products efficient
-    # (benchmarks/emma_embedding.py).
-    lr: float | None = None  # type: ignore[assignment]
+    # Per example (see the module docstring): each example moves the parameters by
+    # lr times its own gradient, whatever the batch size. 3/256 is the step that
+    # trained Emma best at batch 256 (benchmarks/README.md).
+    lr: float = 3.0 / 256
 
-    def __post_init__(self) -> None:
-        if self.lr is None and isinstance(self.batch_size, int) and self.batch_size > 0:
-            self.lr = 3.0 * self.batch_size / 256
+    whole = (*Settings.whole, "dim", "context_window")
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -107,7 +107,8 @@ class EmbeddingModel(Model):
         return h, p
 
     def _step(self, context: np.ndarray, target: np.ndarray, lr: float) -> float:
-        """One SGD step on a batch: context (B, C), target (B,). Returns the mean loss."""
+        """One SGD step on a batch: context (B, C), target (B,). Each example moves
+        the parameters by lr times its own gradient. Returns the batch's mean loss."""
         B, C = context.shape
         rows = np.arange(B)
         h, p = self._forward(context)                # (B, d), (B, V)
@@ -115,12 +116,12 @@ class EmbeddingModel(Model):
 
         dz = p                                       # (B, V)  dL/dz = p - onehot(t), reusing p
         dz[rows, target] -= 1.0
-        dW = np.tensordot(h, dz, axes=(0, 0)) / B    # (d, V)  mean_i outer(h_i, dz_i) = h^T dz / B
-        db = dz.sum(axis=0) / B                      # (V,)    mean_i dz_i
-        dh = (dz @ self.W.T) / B                     # (B, d)  dz_i W^T, with the batch's 1/B
+        dW = np.tensordot(h, dz, axes=(0, 0))        # (d, V)  sum_i outer(h_i, dz_i) = h^T dz
+        db = dz.sum(axis=0)                          # (V,)    sum_i dz_i
+        dh = dz @ self.W.T                           # (B, d)  dz_i W^T
         dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))  # (B, C, d) dh / C per word
 
-        self.W -= lr * dW                            # SGD: theta <- theta - lr * dL/dtheta
+        self.W -= lr * dW                            # SGD: theta <- theta - lr * sum_i dL_i/dtheta
         self.b -= lr * db
         scatter_add(self.E, context, -lr * dE)       # rows of E that repeat get every share
         return float(loss)

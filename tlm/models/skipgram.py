@@ -35,8 +35,11 @@ of a word seen f times in a text of T words is kept with probability
 
     keep(w) = (sqrt(f / (sample * T)) + 1) * (sample * T) / f          (at most 1)
 
-which is the formula of the word2vec C code (and gensim), not the paper's
-1 - sqrt(t / f). With sample = 0 every word is kept. Words seen fewer than
+which is the formula of the word2vec C code (and gensim). It is below 1 only
+for words whose share of the text f / T is above about 2.6 * sample (where
+sqrt(x) + 1 = x, x = f / (sample * T)); rarer words are always kept. The paper
+gives a different formula, and as a *discard* probability: 1 - sqrt(t / f'),
+with f' = f / T the word's relative frequency. With sample = 0 every word is kept. Words seen fewer than
 --min-count times are dropped from the text altogether, as word2vec does.
 
 Batches: a step takes B pairs at once. Each pair contributes its full
@@ -54,7 +57,7 @@ Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 
 from __future__ import annotations
 
-import dataclasses
+import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -87,14 +90,14 @@ class SkipGramConfig(Settings):
     # The vectors hardly depend on it (see the module docstring).
     batch_size: int = 2048
 
+    whole = (*Settings.whole, "dim", "window", "negative")
+
     def validate(self) -> None:
-        # --sample may be 0 (keep every word); Settings.validate wants every number > 0
-        if not self.sample >= 0 or not np.isfinite(self.sample):  # also catches NaN
-            raise TlmError(f"--sample must be 0 or more, not {self.sample}")
-        Settings.validate(dataclasses.replace(self, sample=1.0))
-        for name in ("window", "negative"):
-            if not isinstance(getattr(self, name), int):
-                raise TlmError(f"--{name} must be a whole number, not {getattr(self, name)!r}")
+        super().validate()
+        if not isinstance(self.sample, numbers.Real) or not self.sample >= 0 or not np.isfinite(
+            self.sample
+        ):  # 0 keeps every word; `not >= 0` also catches NaN
+            raise TlmError(f"--sample must be 0 or more, not {self.sample!r}")
 
 
 class Text(NamedTuple):
