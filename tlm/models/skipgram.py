@@ -39,8 +39,9 @@ which is the formula of the word2vec C code (and gensim). It is below 1 only
 for words whose share of the text f / T is above about 2.6 * sample (where
 sqrt(x) + 1 = x, x = f / (sample * T)); rarer words are always kept. The paper
 gives a different formula, and as a *discard* probability: 1 - sqrt(t / f'),
-with f' = f / T the word's relative frequency. With sample = 0 every word is kept. Words seen fewer than
---min-count times are dropped from the text altogether, as word2vec does.
+with f' = f / T the word's relative frequency. With sample = 0 every word is
+kept. Words seen fewer than --min-count times are dropped from the text
+altogether, as word2vec does.
 
 Batches: a step takes B pairs at once. Each pair contributes its full
 gradient, exactly as in the textbook step (so a batch of one is word2vec's
