@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from tlm import paths
+from tlm import paths, schema
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.base import Model
@@ -48,18 +48,6 @@ def encode_array(a: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def decode_array(d: dict[str, Any]) -> np.ndarray:
-    shape = tuple(int(n) for n in d["shape"])
-    if d.get("dtype", "float32") != "float32":
-        raise ValueError(f"unsupported dtype {d.get('dtype')!r}")
-    if d.get("encoding") == "base64":
-        raw = base64.b64decode(d["data"], validate=True)
-        a = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-    else:
-        a = np.asarray(d["data"], dtype=np.float32)
-    return a.reshape(shape)
-
-
 def to_dict(model: Model) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -70,6 +58,7 @@ def to_dict(model: Model) -> dict[str, Any]:
         "history": model.history,
         "info": model.info,
         "arrays": {name: encode_array(model.arrays[name]) for name in model.array_names},
+        "checksum": schema.checksum(model.vocab, model.counts, model.arrays),
     }
 
 
@@ -159,34 +148,27 @@ def from_dict(d: Any, where: str = "model") -> Model:
             f"up to {VERSION}): upgrade tlm to load it"
         )
     kind = d.get("type")
+    if not isinstance(kind, str):
+        raise TlmError(f"{where} is damaged: type must be the name of a model type "
+                       f"({', '.join(MODELS)}), not {json.dumps(kind)[:40]}")
     if kind not in MODELS:
         raise TlmError(f"{where} has an unknown model type {kind!r}")
     cls = MODELS[kind]
-    try:
-        fields = {f.name for f in dataclasses.fields(cls.Config)}
-        config = cls.Config(**{k: v for k, v in d["config"].items() if k in fields})
-        words = list(d["vocab"]["words"])
-        if not all(isinstance(w, str) for w in words):
-            raise ValueError("the vocabulary has entries that are not words")
-        vocab = Vocab(words, [int(c) for c in d["vocab"]["counts"]])
-        arrays = {name: decode_array(d["arrays"][name]) for name in cls.array_names}
-        for name, a in arrays.items():
-            if not np.isfinite(a).all():
-                raise ValueError(f"array {name} holds NaN or infinite numbers")
-        history, info = d.get("history") or [], d.get("info") or {}
-        if not isinstance(history, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("epoch"), int)
-            and isinstance(e.get("loss"), int | float) for e in history
-        ):
-            raise ValueError("the loss history is not a list of epochs")
-        if not isinstance(info, dict):
-            raise ValueError("info is not a mapping")
-        return cls(vocab, config, arrays, history, info)
+    try:  # every field is checked for its type and range (see tlm/schema.py)
+        config = schema.config(cls, d.get("config"))
+        words, counts = schema.vocab(d.get("vocab"))
+        arrays_in = d.get("arrays")
+        if not isinstance(arrays_in, dict):
+            raise TlmError("arrays must be a JSON object of named arrays")
+        missing = [name for name in cls.array_names if name not in arrays_in]
+        if missing:
+            raise TlmError(f"missing arrays: {', '.join(missing)}")
+        arrays = {name: schema.array(name, arrays_in[name]) for name in cls.array_names}
+        history, info = schema.history(d.get("history")), schema.info(d.get("info"))
+        schema.check_checksum(d.get("checksum"), words, counts, arrays)
+        return cls(Vocab(words, counts), config, arrays, history, info)
     except TlmError as e:
         raise TlmError(f"{where} is damaged: {e}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
-        raise TlmError(f"{where} is damaged: {detail}") from None
 
 
 def looks_like_model(data: bytes) -> bool:

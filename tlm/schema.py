@@ -1,0 +1,246 @@
+"""What each field of a model file must hold, checked when the file is loaded.
+
+A model file is JSON that a person may edit by hand, so every field is checked
+for its type and range before the model is built, and a wrong one is named
+(`config.context_window must be a whole number, not 1.5`) instead of failing
+later with a traceback. The settings are checked against the model's own
+`Config` dataclass (the type of each field, then the model's `validate()`),
+so a new model type is checked without any code here.
+
+A checksum of the words, counts and arrays (SHA-256) is stored on saving and
+checked on loading: a flipped byte inside the base64 of an array, or a
+vocabulary changed by hand, is reported rather than loaded as a different
+model. Files written before the checksum existed still load.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import math
+import types
+import typing
+from typing import Any, Literal
+
+import numpy as np
+
+from tlm.errors import TlmError
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _describe(hint: Any) -> str:
+    """A type annotation in words: int -> 'a whole number'."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args)
+    if origin is Literal:
+        return "one of " + ", ".join(map(repr, args))
+    return {int: "a whole number", float: "a number", str: "text", bool: "true or false",
+            type(None): "null"}.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def matches(value: Any, hint: Any) -> bool:
+    """Whether a JSON value fits a type annotation (a float must be finite)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(matches(value, a) for a in args)
+    if origin is Literal:
+        return value in args
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+            value)
+    if hint is str:
+        return isinstance(value, str)
+    return True  # a type this check does not know: the model's validate() has the last word
+
+
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TlmError(f"{name} must be a JSON object, not {_json(value)}")
+    return value
+
+
+def _json(value: Any) -> str:
+    """A value as the file shows it (Infinity, "x", [5]), cut short."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def config(cls: type, value: Any) -> Any:
+    """The model's Config from the file's "config": each field of the Config
+    dataclass that the file has must fit the field's type, then the Config's own
+    `validate()` checks the ranges. Fields the file lacks take their defaults
+    (older files); keys the Config does not know are ignored (newer settings)."""
+    value = _mapping(value, "config")
+    hints = typing.get_type_hints(cls.Config)
+    given = {}
+    for f in dataclasses.fields(cls.Config):
+        if f.name not in value:
+            continue
+        if not matches(value[f.name], hints[f.name]):
+            raise TlmError(f"config.{f.name} must be {_describe(hints[f.name])}, "
+                           f"not {_json(value[f.name])}")
+        given[f.name] = value[f.name]
+    made = cls.Config(**given)
+    try:
+        made.validate()
+    except TlmError as e:
+        raise TlmError(f"its config fails the training checks: {e}") from None
+    return made
+
+
+def vocab(value: Any) -> tuple[list[str], list[int]]:
+    """The words (distinct, non-empty text) and their counts (whole numbers >= 0)."""
+    value = _mapping(value, "vocab")
+    words, counts = value.get("words"), value.get("counts")
+    if not isinstance(words, list):
+        raise TlmError(f"vocab.words must be a list of words, not {_json(words)}")
+    if not isinstance(counts, list):
+        raise TlmError(f"vocab.counts must be a list of whole numbers, not {_json(counts)}")
+    for i, w in enumerate(words):
+        if not isinstance(w, str) or not w:
+            raise TlmError(f"vocab.words[{i}] must be a word, not {_json(w)}")
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        twice = next(w for w in words if w in seen or seen.add(w))
+        raise TlmError(f"vocab.words has {twice!r} twice")
+    if len(counts) != len(words):
+        raise TlmError(f"the vocabulary has {len(words)} words but {len(counts)} counts")
+    for i, c in enumerate(counts):
+        if not matches(c, int) or c < 0:
+            raise TlmError(f"vocab.counts[{i}] must be a whole number 0 or more, not {_json(c)}")
+    if words and not any(counts):
+        raise TlmError("vocab.counts are all 0: a trained model has seen its words")
+    return words, counts
+
+
+def array(name: str, value: Any) -> np.ndarray:
+    """One array: a shape of whole numbers, float32 numbers given inline (nested
+    lists) or as base64 of little-endian float32, as many as the shape needs,
+    all finite."""
+    where = f"arrays.{name}"
+    value = _mapping(value, where)
+    shape = value.get("shape")
+    if not isinstance(shape, list) or not all(matches(n, int) and n >= 0 for n in shape):
+        raise TlmError(f"{where}.shape must be a list of whole numbers 0 or more, "
+                       f"not {_json(shape)}")
+    if value.get("dtype", "float32") != "float32":
+        raise TlmError(f"{where}.dtype must be \"float32\", not {_json(value.get('dtype'))}")
+    size = math.prod(shape)
+    data, encoding = value.get("data"), value.get("encoding")
+    if encoding == "base64":
+        if not isinstance(data, str):
+            raise TlmError(f"{where}.data must be base64 text, not {_json(data)}")
+        if len(data) != 4 * math.ceil(4 * size / 3):
+            raise TlmError(f"{where}.data has {len(data)} base64 characters; the shape {shape} "
+                           f"needs {4 * math.ceil(4 * size / 3)}")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except ValueError:
+            raise TlmError(f"{where}.data is not valid base64") from None
+        a = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+    elif encoding is None:
+        try:
+            a64 = np.asarray(data, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TlmError(f"{where}.data must be nested lists of numbers") from None
+        if a64.shape != tuple(shape):
+            raise TlmError(f"{where}.data has shape {list(a64.shape)}, not the {shape} it states")
+        if not np.isfinite(a64).all() or (a64.size and np.abs(a64).max() > FLOAT32_MAX):
+            raise TlmError(f"{where} holds numbers that are not finite float32 numbers")
+        a = a64.astype(np.float32)
+    else:
+        raise TlmError(f"{where}.encoding must be \"base64\" or absent, not {_json(encoding)}")
+    if a.size != size:
+        raise TlmError(f"{where} has {a.size} numbers; the shape {shape} needs {size}")
+    if not np.isfinite(a).all():
+        raise TlmError(f"array {name} holds NaN or infinite numbers")
+    return a.reshape(shape)
+
+
+def history(value: Any) -> list[dict[str, Any]]:
+    """One entry per epoch: `epoch` a whole number from 1, `loss` a number;
+    `val_loss` and `val_ppl` together or not at all; other values numbers or text."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TlmError(f"history must be a list of epochs, not {_json(value)}")
+    for i, entry in enumerate(value):
+        where = f"history[{i}]"
+        entry = _mapping(entry, where)
+        if not matches(entry.get("epoch"), int) or entry["epoch"] < 1:
+            raise TlmError(f"{where}.epoch must be a whole number from 1, "
+                           f"not {_json(entry.get('epoch'))}")
+        if "loss" not in entry:
+            raise TlmError(f"{where} has no loss")
+        for key, v in entry.items():
+            if key in ("loss", "val_loss", "val_ppl") and not matches(v, float):
+                raise TlmError(f"{where}.{key} must be a number, not {_json(v)}")
+            if not (v is None or matches(v, float) or isinstance(v, str)):
+                raise TlmError(f"{where}.{key} must be a number or text, not {_json(v)}")
+        if ("val_loss" in entry) != ("val_ppl" in entry):
+            have, lacks = ("val_loss", "val_ppl") if "val_loss" in entry else ("val_ppl",
+                                                                             "val_loss")
+            raise TlmError(f"{where} has {have} but no {lacks}")
+    return value
+
+
+def info(value: Any) -> dict[str, Any]:
+    """Where the text came from: `sources` and `transforms` lists of text (each
+    transform one tlm knows), `tokens` a whole number; other keys a value or a list."""
+    from tlm.corpus import TRANSFORMS
+
+    if value is None:
+        return {}
+    value = _mapping(value, "info")
+    for key in ("sources", "transforms"):
+        if key in value and not (isinstance(value[key], list)
+                                 and all(isinstance(s, str) for s in value[key])):
+            raise TlmError(f"info.{key} must be a list of text, not {_json(value[key])}")
+    for name in value.get("transforms", []):
+        if name not in TRANSFORMS:
+            raise TlmError(f"info.transforms has {name!r}, not one of {', '.join(TRANSFORMS)}")
+    if "tokens" in value and not (matches(value["tokens"], int) and value["tokens"] >= 0):
+        raise TlmError(
+            f"info.tokens must be a whole number 0 or more, not {_json(value['tokens'])}"
+        )
+    scalar = (str, int, float, bool, type(None))
+    for key, v in value.items():
+        ok = isinstance(v, scalar) or (isinstance(v, list) and all(isinstance(x, scalar)
+                                                                    for x in v))
+        if not ok or (isinstance(v, float) and not math.isfinite(v)):
+            raise TlmError(f"info.{key} must be a value or a list of values, not {_json(v)}")
+    return value
+
+
+def checksum(words: list[str], counts: list[int], arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of the words, counts and arrays (names, shapes, float32 bytes)."""
+    h = hashlib.sha256()
+    h.update(json.dumps([words, counts], ensure_ascii=False).encode("utf-8"))
+    for name, a in arrays.items():
+        h.update(json.dumps([name, list(a.shape)]).encode("ascii"))
+        h.update(np.ascontiguousarray(a, dtype="<f4").tobytes())
+    return "sha256:" + h.hexdigest()
+
+
+def check_checksum(stored: Any, words: list[str], counts: list[int],
+                   arrays: dict[str, np.ndarray]) -> None:
+    """A stored checksum must match (a file without one, from an older tlm, passes)."""
+    if stored is None:
+        return
+    if not isinstance(stored, str):
+        raise TlmError(f"checksum must be text, not {_json(stored)}")
+    if stored != checksum(words, counts, arrays):
+        raise TlmError(
+            "its words, counts or arrays do not match the checksum saved with them "
+            "(the file was changed after tlm wrote it)"
+        )
