@@ -11,43 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tlm.corpus import TRANSFORMS
-from tlm.errors import TlmError
+from tlm.errors import TlmGroup
 from tlm.models import MODELS
 
 if TYPE_CHECKING:
     from tlm.models.base import Model
     from tlm.train import Progress
-
-
-class TlmGroup(click.Group):
-    """A click group whose errors are one line: `Error: ...` and an exit code,
-    with no usage block and no traceback."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as e:
-            raise _one_line(e) from None
-        except TlmError as e:
-            raise click.ClickException(str(e)) from None
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """The group's own options (`tlm --bogus`): one line too."""
-        try:
-            return super().parse_args(ctx, args)
-        except _SHOWS_HELP:  # plain `tlm`: the help text is the answer
-            raise
-        except click.UsageError as e:
-            raise _one_line(e) from None
-
-
-_SHOWS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
-def _one_line(e: click.UsageError) -> click.ClickException:
-    error = click.ClickException(e.format_message())
-    error.exit_code = e.exit_code
-    return error
 
 
 def format_epoch(entry: dict[str, Any], epochs: int) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tlm import pretrained
-from tlm.cli import TlmGroup
+from tlm.errors import TlmGroup
 from tlm.geometry import key
 
 if TYPE_CHECKING:
