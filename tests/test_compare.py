@@ -3,6 +3,8 @@ glove / word2vec, on a tiny model and a fake GloVe package; no network."""
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ from gensim.models import KeyedVectors
 from tlm import modelfile, pretrained
 from tlm.compare import find, neighbors_table, similarity_table
 from tlm.errors import TlmError
-from tlm.interact import banner, namespace
+from tlm.interact import banner, interact, namespace
 
 GLOVE_WORDS = ["the", "wood", "chuck", "would", "could", "tree", "king", "queen", "cat", "dog"]
 
@@ -156,11 +158,15 @@ def test_shell_helpers(model_file: Path, capsys: pytest.CaptureFixture) -> None:
     assert rows[2].split()[-1] == f"{kv.similarity('wood', 'chuck'):.3f}"
 
 
-def test_shell_helpers_print_mistakes_as_one_line(model_file: Path,
-                                                  capsys: pytest.CaptureFixture) -> None:
-    ns = namespace(modelfile.load(model_file))
-    assert ns["compare"]("xylophone") is None
-    assert ns["word2vec"]("word2vec-google-news-300") is None
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2 and all(line.startswith("Error: ") for line in err)
-    assert "xylophone" in err[0] and "cannot be downloaded" in err[1]
+def test_shell_mistakes_are_one_line(model_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(
+        "compare('xylophone')\n"
+        "word2vec('word2vec-google-news-300')\n"
+        "print('still here')\n"))
+    interact(modelfile.load(model_file))
+    out, err = capsys.readouterr()
+    errors = [line for line in err.splitlines() if "Error" in line]
+    assert len(errors) == 2 and all(line.startswith("Error: ") for line in errors)
+    assert "xylophone" in errors[0] and "cannot be downloaded" in errors[1]
+    assert "Traceback" not in err and "still here" in out

@@ -266,3 +266,21 @@ def test_the_learning_rate_is_per_example_whatever_the_batch_size(chuck):
         for name in ("E", "W", "b"):
             np.testing.assert_array_equal(models[0].arrays[name], other.arrays[name])
     assert models[0].history[-1]["loss"] < models[0].history[0]["loss"]
+
+
+def test_forward_takes_the_courses_words_as_well_as_ids(model_file):
+    import tlm
+    from tlm.errors import TlmError
+
+    model = tlm.load(model_file)
+    ids = [model.word_to_idx["how"], model.word_to_idx["much"]]
+    h_words, p_words = model._forward(["how", "much"])
+    h_ids, p_ids = model._forward(np.array(ids))
+    np.testing.assert_array_equal(h_words, h_ids)
+    np.testing.assert_array_equal(p_words, p_ids)
+    assert p_words.shape == (len(model.vocab),)
+    assert model._forward(ids)[1].tolist() == p_ids.tolist()
+    with pytest.raises(TlmError, match="never seen the word 'muhc'; closest: much"):
+        model._forward(["how", "muhc"])
+    with pytest.raises(TlmError, match=r"a list of words, e.g. \['how much'\]"):
+        model._forward("how much")

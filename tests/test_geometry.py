@@ -4,6 +4,7 @@ bound helpers."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -89,6 +90,8 @@ def test_unknown_word_is_named_with_close_spellings(kv, model):
 
 def test_a_word_must_be_a_string(vectors):
     with pytest.raises(TlmError, match="a word is a string"):
+        geometry.analogy(vectors, "man", 3, "woman")
+    with pytest.raises(TlmError, match="a word or a vector"):
         geometry.neighbors(vectors, 3)
 
 
@@ -100,17 +103,47 @@ def test_bad_k(vectors, k):
         geometry.analogy(vectors, "man", "king", "woman", k=k)
 
 
-def test_shell_helpers_are_bound_and_print_one_line_errors(model, capsys):
-    helpers = geometry.shell_helpers(model)
-    assert sorted(helpers) == ["analogy", "neighbors", "sim"]
+def test_shell_helpers_are_bound(model):
+    helpers = interact.geometry_helpers(model)
+    assert sorted(helpers) == ["analogy", "neighbors", "onehot", "sim", "vec"]
     assert helpers["sim"]("man", "woman") == pytest.approx(0.7071, rel=1e-4)
     assert helpers["neighbors"]("man", 1)[0][0] == "woman"
     assert helpers["analogy"]("man", "king", "woman")[0][0] == "queen"
     assert helpers["neighbors"].__name__ == "neighbors" and "k=10" in helpers["neighbors"].__doc__
+    with pytest.raises(TlmError, match="never seen the word 'quen'; closest: queen"):
+        helpers["neighbors"]("quen")
+    assert "onehot" not in interact.geometry_helpers(model.vectors)  # only a model has indices
 
-    assert helpers["neighbors"]("quen") is None
-    err = capsys.readouterr().err
-    assert err == "Error: the model has never seen the word 'quen'; closest: queen\n"
+
+def test_vec_is_the_row_of_e_and_onehot_selects_it(model, kv):
+    row = geometry.vec(model, "queen")
+    assert np.shares_memory(row, model.E) and row.tolist() == VECTORS["queen"]
+    x = geometry.onehot(model, "queen")
+    assert x.shape == (len(model.vocab),) and x.sum() == 1.0
+    np.testing.assert_array_equal(x @ model.E, row)
+    assert geometry.vec(kv, "King").tolist() == VECTORS["king"]  # found as 'king'
+    with pytest.raises(TlmError, match="closest: queen"):
+        geometry.onehot(model, "quen")
+
+
+@pytest.mark.parametrize("source", ["model", "kv"])
+def test_sim_and_neighbors_take_vectors_as_well_as_words(source, request):
+    vectors = request.getfixturevalue(source)
+    vec = functools.partial(geometry.vec, vectors)
+    assert geometry.sim(vectors, vec("man"), vec("woman")) == pytest.approx(
+        geometry.sim(vectors, "man", "woman"), rel=1e-6)
+    assert geometry.sim(vectors, "man", [1.0, 1.0, 0.0]) == pytest.approx(math.sqrt(0.5))
+    # a word leaves itself out; a vector counts every word, its own first
+    assert geometry.neighbors(vectors, "queen", 1)[0][0] == "king"
+    assert geometry.neighbors(vectors, vec("queen"), 2)[0][0] == "queen"
+    nearest = geometry.neighbors(vectors, vec("king") - vec("man") + vec("woman"), 1)[0][0]
+    assert nearest == "queen"
+    with pytest.raises(TlmError, match="a word or a vector of 3 numbers"):
+        geometry.sim(vectors, "man", [1.0, 2.0])
+    with pytest.raises(TlmError, match="a vector of 3 numbers, not 5"):
+        geometry.neighbors(vectors, 5)
+    with pytest.raises(TlmError, match="zeros has no direction"):
+        geometry.sim(vectors, "man", np.zeros(3))
 
 
 def test_the_shell_has_them_and_says_so(model):
@@ -118,5 +151,7 @@ def test_the_shell_has_them_and_says_so(model):
     assert ns["sim"]("man", "woman") == pytest.approx(0.7071, rel=1e-4)
     assert ns["analogy"]("man", "king", "woman")[0][0] == "queen"
     text = interact.banner(model, ns)
-    for name in ("sim(a, b)", "neighbors(word, k=10)", "analogy(a, b, c)"):
+    for name in ("sim(a, b)", "neighbors(x, k=10)", "analogy(a, b, c)", "vec(word)",
+                 "onehot(word)", "take vectors too"):
         assert name in text
+    assert "_forward" not in text  # a skip-gram has no next-word forward pass

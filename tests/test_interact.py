@@ -47,3 +47,21 @@ def test_standard_console_runs_piped_commands(model_file, monkeypatch, capsys):
     assert "<unk>\na" in out
     assert "SyntaxError" in err and "still here" in out
     assert "tlm shell" in err
+
+
+def test_the_courses_calls_work_in_the_shell(model_file, monkeypatch, capsys):
+    model = tlm.load(model_file)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(
+        "h, p = model._forward(['how', 'much'])\n"
+        "print(h.shape, p.shape, round(float(p.sum()), 4))\n"
+        "model._forward(['how', 'muhc'])\n"   # an unseen word: one line, not a traceback
+        "bool((onehot('chuck') @ model.E == vec('chuck')).all())\n"
+        "abs(sim(vec('wood'), vec('chuck')) - sim('wood', 'chuck')) < 1e-6\n"  # vectors work too
+        "print('still here')\n"))
+    interact.interact(model)
+    out, err = capsys.readouterr()
+    assert f"(32,) ({len(model.vocab)},) 1.0" in out
+    assert out.count(">>> True") == 2 and "still here" in out
+    assert "Error: the model has never seen the word 'muhc'; closest: much\n" in err
+    assert "Traceback" not in err
+    assert "model._forward(['wood', 'chuck'])" in err  # the banner shows the call with words

@@ -38,8 +38,8 @@ def fake_glove(offline_pretrained) -> Path:
     return offline_pretrained(WORDS, list(VECTORS.values()))
 
 
-def wp(*args: str):
-    return CliRunner().invoke(cli, list(args))
+def wp(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
 
 
 def test_similar_lists_the_nearest_words_by_cosine() -> None:
@@ -120,3 +120,45 @@ def test_help_documents_the_sources() -> None:
     assert result.exit_code == 0
     for word in ("similar", "similarity", "analogy", "--vectors", "TLM_GLOVE_DIR"):
         assert word in result.output
+
+
+def test_interact_opens_a_shell_on_glove() -> None:
+    result = wp("--interact", input="glove.most_similar('king', topn=1)[0][0]\n"
+                                    "round(sim('cat', 'dog'), 4)\n"
+                                    "round(sim(vec('cat'), vec('dog')), 4)\n"
+                                    "neighbors(vec('king') - vec('man') + vec('woman'), 1)\n"
+                                    "analogy('man', 'king', 'woman', 1)\n"
+                                    "sim('cat', 'dgo')\n"
+                                    "print('still here')\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert ">>> 'prince'" in out
+    assert out.count(f">>> {round(cosine('cat', 'dog'), 4)}") == 2
+    assert out.count("queen") == 2 and "still here" in out
+    assert "Error: the vectors have no word 'dgo'; closest: dog" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "wp shell: glove-wiki-gigaword-50, 9 words of 4 dimensions" in result.stderr
+
+
+def test_interact_names_other_vectors_vectors(tmp_path: Path) -> None:
+    kv = KeyedVectors(2)
+    kv.add_vectors(["red", "green", "blue"], np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32))
+    path = tmp_path / "colours.txt"
+    kv.save_word2vec_format(str(path))
+    result = wp("--vectors", str(path), "--interact", input="vectors.most_similar('red')[0][0]\n")
+    assert result.exit_code == 0, result.output
+    assert ">>> 'green'" in result.stdout
+
+
+def test_interact_takes_no_command_and_plain_wp_shows_help(one_line_error) -> None:
+    one_line_error(wp("--interact", "similar", "king"), "without a command", code=2)
+    result = wp()
+    assert result.exit_code == 2 and "--interact" in result.output and "similar" in result.output
+
+
+def test_load_vectors_for_notebooks() -> None:
+    import tlm
+
+    glove = tlm.load_vectors("glove-wiki-gigaword-50")
+    assert glove.similarity("cat", "dog") == pytest.approx(cosine("cat", "dog"), abs=1e-6)
+    assert tlm.load_vectors() is glove  # the default is GloVe, loaded once

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tlm import pretrained
-from tlm.errors import TlmError, shell_errors
+from tlm.errors import TlmError
 from tlm.geometry import SPELLING_SEARCH, find
 from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
-    from gensim.models import KeyedVectors
 
     from tlm.models.base import Model
 
@@ -101,55 +100,3 @@ def sources_for(
         kv = pretrained.load(name, model=model, model_path=model_path, report=report)
         sources.append((pretrained.describe(name), kv))
     return sources
-
-
-# -- the shell -------------------------------------------------------------------------------
-class ShellComparison:
-    """The shell's `glove`, `word2vec(...)`, `compare(...)` and `compare_sim(...)`.
-
-    `compare` shows one column per loaded source: this model, whatever
-    `word2vec(...)` loaded (word2vec-same-corpus first), and GloVe (loaded on
-    first use).
-    """
-
-    def __init__(self, model: Model, model_path: str | os.PathLike | None = None) -> None:
-        self.model = model
-        self.model_path = model_path
-        self.glove = pretrained.LazyVectors(pretrained.GLOVE)
-        self.loaded: dict[str, KeyedVectors] = {}
-
-    def sources(self) -> Sources:
-        sources: Sources = [(model_label(self.model, self.model_path), self.model.vectors)]
-        if pretrained.SAME_CORPUS in self.loaded:
-            sources.append((pretrained.SAME_CORPUS, self.loaded[pretrained.SAME_CORPUS]))
-        if pretrained.GLOVE not in self.loaded:
-            sources.append((pretrained.GLOVE, self.glove.load()))
-        others = [(n, kv) for n, kv in self.loaded.items() if n != pretrained.SAME_CORPUS]
-        return sources + others
-
-    def word2vec(self, source: str = pretrained.SAME_CORPUS) -> KeyedVectors:
-        """Load word vectors and add them to compare(): by default gensim's
-        Word2Vec trained on this model's text with its settings; or a name such
-        as word2vec-google-news-300, or a word2vec/GloVe file path."""
-        kv = pretrained.load(source, self.model, self.model_path, report=print)
-        self.loaded[pretrained.describe(source)] = kv
-        return kv
-
-    def compare(self, word: str, k: int = 10) -> None:
-        """Print the k nearest words to `word`, one column per loaded model."""
-        print(neighbors_table(word, self.sources(), k))
-
-    def compare_sim(self, a: str, b: str) -> None:
-        """Print the cosine similarity of `a` and `b`, one row per loaded model."""
-        print(similarity_table(a, b, self.sources()))
-
-
-def shell_helpers(model: Model, model_path: str | os.PathLike | None = None) -> dict[str, Any]:
-    """The names the shell gets for comparing with pretrained vectors."""
-    c = ShellComparison(model, model_path)
-    return {
-        "glove": c.glove,
-        "word2vec": shell_errors(c.word2vec),
-        "compare": shell_errors(c.compare),
-        "compare_sim": shell_errors(c.compare_sim),
-    }

@@ -7,31 +7,11 @@ stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
-from typing import Any
-
 import click
 
 
 class TlmError(Exception):
     """A problem with the user's input, files or settings, explained in one line."""
-
-
-def shell_errors(fn: Callable) -> Callable:
-    """`fn` for the interactive shell: a TlmError prints `Error: ...` on stderr
-    and returns None, instead of a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TlmError as e:
-            print(f"Error: {e}", file=sys.stderr)
-            return None
-
-    return wrapper
 
 
 class TlmGroup(click.Group):

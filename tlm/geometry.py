@@ -10,16 +10,18 @@ queen), leaving out a, b and c themselves.
 Every helper takes a gensim `KeyedVectors` (pretrained GloVe or word2vec) or a
 tlm model (its `model.vectors`, the rows of E), and uses gensim's own
 `similarity` and `most_similar`, so every source is measured the same way.
+`sim` and `neighbors` take a word or a vector (`vec('cat') - vec('dog')`).
 A word the vectors do not have is a TlmError that names it and suggests
 close spellings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tlm.errors import TlmError, shell_errors
+import numpy as np
+
+from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.vocab import spelling_hint
 
@@ -80,17 +82,55 @@ def _check_k(k: int) -> None:
         raise TlmError(f"k must be a whole number of at least 1, not {k!r}")
 
 
-def sim(vectors: KeyedVectors | Model, a: str, b: str) -> float:
-    """Cosine similarity of the vectors of words a and b (from -1 to 1)."""
-    kv = keyed_vectors(vectors)
-    return float(kv.similarity(key(vectors, a), key(vectors, b)))
+def vec(vectors: KeyedVectors | Model, word: str) -> np.ndarray:
+    """The vector of `word`: for a model its row of E (`model.E[model.word_to_idx[word]]`)."""
+    found = key(vectors, word)
+    if isinstance(vectors, Model):
+        return vectors.E[vectors.word_to_idx[found]]
+    return vectors[found]
 
 
-def neighbors(vectors: KeyedVectors | Model, word: str, k: int = 10) -> Scored:
-    """The k words nearest to `word` by cosine similarity, nearest first."""
+def onehot(model: Model, word: str) -> np.ndarray:
+    """(V,) zeros with a 1 at the word's index: `onehot(model, w) @ model.E` is w's row of E."""
+    x = np.zeros(len(model.vocab), dtype=model.E.dtype)
+    x[model.word_to_idx[key(model, word)]] = 1.0
+    return x
+
+
+def vector(vectors: KeyedVectors | Model, x: str | np.ndarray) -> np.ndarray:
+    """A word's vector (see `vec`), or `x` itself when it is already a vector of
+    the right length (and not all zeros: cosine needs a direction)."""
+    if isinstance(x, str):
+        return vec(vectors, x)
+    d = keyed_vectors(vectors).vector_size
+    try:
+        v = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        v = None
+    if v is None or v.shape != (d,):
+        raise TlmError(f"expected a word or a vector of {d} numbers, not {x!r}")
+    if not np.any(v):
+        raise TlmError("a vector of zeros has no direction, so no cosine similarity")
+    return v
+
+
+def sim(vectors: KeyedVectors | Model, a: str | np.ndarray, b: str | np.ndarray) -> float:
+    """Cosine similarity of a and b (from -1 to 1): words or vectors."""
+    if isinstance(a, str) and isinstance(b, str):
+        kv = keyed_vectors(vectors)
+        return float(kv.similarity(key(vectors, a), key(vectors, b)))
+    u, v = vector(vectors, a), vector(vectors, b)
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+def neighbors(vectors: KeyedVectors | Model, word: str | np.ndarray, k: int = 10) -> Scored:
+    """The k words nearest to `word` by cosine similarity, nearest first. For a
+    word, the word itself is left out; for a vector, every word counts."""
     _check_k(k)
     kv = keyed_vectors(vectors)
-    return Scored(kv.most_similar(key(vectors, word), topn=k))
+    if isinstance(word, str):
+        return Scored(kv.most_similar(key(vectors, word), topn=k))
+    return Scored(kv.similar_by_vector(vector(vectors, word).astype(np.float32), topn=k))
 
 
 def analogy(vectors: KeyedVectors | Model, a: str, b: str, c: str, k: int = 5) -> Scored:
@@ -100,25 +140,3 @@ def analogy(vectors: KeyedVectors | Model, a: str, b: str, c: str, k: int = 5) -
     kv = keyed_vectors(vectors)
     ka, kb, kc = (key(vectors, w) for w in (a, b, c))
     return Scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
-
-
-def shell_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
-    """sim, neighbors and analogy with the vectors filled in, for the shell:
-    `sim('cat', 'dog')`, `neighbors('emma')`, `analogy('man', 'king', 'woman')`."""
-
-    def sim_(a: str, b: str) -> float:
-        """sim(a, b): cosine similarity of the vectors of words a and b (-1 to 1)."""
-        return sim(vectors, a, b)
-
-    def neighbors_(word: str, k: int = 10) -> Scored:
-        """neighbors(word, k=10): the k nearest words by cosine, with their similarity."""
-        return neighbors(vectors, word, k)
-
-    def analogy_(a: str, b: str, c: str, k: int = 5) -> Scored:
-        """analogy(a, b, c, k=5): a is to b as c is to ...? (the words nearest b - a + c)"""
-        return analogy(vectors, a, b, c, k)
-
-    helpers = {"sim": sim_, "neighbors": neighbors_, "analogy": analogy_}
-    for name, fn in helpers.items():
-        fn.__name__ = fn.__qualname__ = name
-    return {name: shell_errors(fn) for name, fn in helpers.items()}

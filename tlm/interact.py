@@ -1,4 +1,9 @@
-"""The Python shell opened by `--interact`: the model and helpers to look inside.
+"""The Python shell opened by `--interact`: everything only the shell needs.
+
+`tlm train/generate --interact` opens it on a model, `wp --interact` on
+pretrained vectors (GloVe as `glove`). The helpers are the library's
+(tlm/geometry.py, tlm/compare.py) with the vectors filled in; a TlmError in the
+shell prints one line, `Error: ...`, instead of a traceback.
 
 IPython when it is installed and the input is a terminal; otherwise Python's
 own console with tab completion (which also reads commands piped to it).
@@ -6,25 +11,102 @@ own console with tab completion (which also reads commands piped to it).
 
 from __future__ import annotations
 
+import code
+import functools
+import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tlm import geometry
-from tlm.compare import shell_helpers
+from tlm import geometry, pretrained
+from tlm.compare import Sources, model_label, neighbors_table, similarity_table
+from tlm.errors import TlmError
 from tlm.models.base import Model
 
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
 
+
+# -- helpers bound to the vectors -------------------------------------------------------
+def _bound(fn: Callable, vectors: Any, name: str, doc: str) -> Callable:
+    bound = functools.partial(fn, vectors)
+    bound.__name__ = bound.__qualname__ = name  # type: ignore[attr-defined]
+    bound.__doc__ = doc
+    return bound
+
+
+def geometry_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
+    """vec, sim, neighbors and analogy with the vectors filled in: `vec('cat')`,
+    `sim('cat', 'dog')`, `neighbors('emma')`, `analogy('man', 'king', 'woman')`."""
+    helpers = {
+        "vec": _bound(geometry.vec, vectors, "vec",
+                      "vec(word): the word's vector (for a model, its row of E)"),
+        "sim": _bound(geometry.sim, vectors, "sim",
+                      "sim(a, b): cosine similarity (-1 to 1) of two words or vectors"),
+        "neighbors": _bound(geometry.neighbors, vectors, "neighbors",
+                            "neighbors(x, k=10): the k nearest words to a word or a vector"),
+        "analogy": _bound(geometry.analogy, vectors, "analogy",
+                          "analogy(a, b, c, k=5): a is to b as c is to ...? "
+                          "(the words nearest b - a + c)"),
+    }
+    if isinstance(vectors, Model):
+        helpers["onehot"] = _bound(geometry.onehot, vectors, "onehot",
+                                   "onehot(word): (V,) zeros with a 1 at the word's index")
+    return helpers
+
+
+class ShellComparison:
+    """The shell's `glove`, `word2vec(...)`, `compare(...)` and `compare_sim(...)`.
+
+    `compare` shows one column per loaded source: this model, whatever
+    `word2vec(...)` loaded (word2vec-same-corpus first), and GloVe (loaded on
+    first use).
+    """
+
+    def __init__(self, model: Model, model_path: str | os.PathLike | None = None) -> None:
+        self.model = model
+        self.model_path = model_path
+        self.glove = pretrained.LazyVectors(pretrained.GLOVE)
+        self.loaded: dict[str, KeyedVectors] = {}
+
+    def sources(self) -> Sources:
+        sources: Sources = [(model_label(self.model, self.model_path), self.model.vectors)]
+        if pretrained.SAME_CORPUS in self.loaded:
+            sources.append((pretrained.SAME_CORPUS, self.loaded[pretrained.SAME_CORPUS]))
+        if pretrained.GLOVE not in self.loaded:
+            sources.append((pretrained.GLOVE, self.glove.load()))
+        others = [(n, kv) for n, kv in self.loaded.items() if n != pretrained.SAME_CORPUS]
+        return sources + others
+
+    def word2vec(self, source: str = pretrained.SAME_CORPUS) -> KeyedVectors:
+        """Load word vectors and add them to compare(): by default gensim's
+        Word2Vec trained on this model's text with its settings; or a name such
+        as word2vec-google-news-300, or a word2vec/GloVe file path."""
+        kv = pretrained.load(source, self.model, self.model_path, report=print)
+        self.loaded[pretrained.describe(source)] = kv
+        return kv
+
+    def compare(self, word: str, k: int = 10) -> None:
+        """Print the k nearest words to `word`, one column per loaded model."""
+        print(neighbors_table(word, self.sources(), k))
+
+    def compare_sim(self, a: str, b: str) -> None:
+        """Print the cosine similarity of `a` and `b`, one row per loaded model."""
+        print(similarity_table(a, b, self.sources()))
+
+
+# -- what the shell starts with -----------------------------------------------------------
 def namespace(model: Model, **extra: Any) -> dict[str, Any]:
-    """The names the shell starts with."""
+    """The names the shell starts with, for a model."""
     ns: dict[str, Any] = {"model": model, "np": np, "E": model.E, "vocab": model.vocab}
     ns["word_to_idx"] = model.word_to_idx
     for name in model.array_names:
         ns[name] = model.arrays[name]
-    ns.update(geometry.shell_helpers(model))  # sim(a, b), neighbors(word, k), analogy(a, b, c)
-    # glove (loaded on first use), word2vec(...), compare(word, k=10), compare_sim(a, b)
-    ns.update(shell_helpers(model, extra.get("model_path")))
+    ns.update(geometry_helpers(model))
+    c = ShellComparison(model, extra.get("model_path"))
+    ns.update(glove=c.glove, word2vec=c.word2vec, compare=c.compare, compare_sim=c.compare_sim)
     ns.update(extra)
     return ns
 
@@ -32,6 +114,8 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
 def banner(model: Model, ns: dict[str, Any]) -> str:
     V, d = model.E.shape
     arrays = ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names)
+    frequent = model.vectors.index_to_key[:2] or ["word"]  # most frequent first, no <unk>
+    example = frequent[0]
     lines = [
         f"tlm shell: {'an' if model.type[:1] in 'aeiou' else 'a'} {model.type} model "
         f"with {V} words and {d} dimensions.",
@@ -41,34 +125,79 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
     ]
     if "text" in ns:
         lines.append("  text             the text just generated")
+    if model.predicts_next_word:
+        lines.append(f"  model._forward({frequent!r})  context words (or ids) -> (h, p): "
+                     "context vector, next-word probabilities")
     lines += [
-        "  sim(a, b)        cosine similarity of the vectors (rows of E) of two words",
-        "  neighbors(word, k=10)  the k nearest words by cosine similarity",
+        "  vec(word)        the word's vector, its row of E",
+        "  onehot(word)     (V,) one-hot vector: onehot(w) @ E is the same row as vec(w)",
+        "  sim(a, b)        cosine similarity of two words or two vectors",
+        "  neighbors(x, k=10)  the k nearest words to a word or a vector",
         "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
+        "  (sim and neighbors take vectors too: sim(vec('a'), vec('b')) needs no def sim)",
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
         "  word2vec()       gensim's Word2Vec trained on this model's text and settings;",
         "                   word2vec(NAME|PATH) loads others (e.g. a word2vec or GloVe file)",
         "  compare(word, k=10)  nearest words: this model | word2vec() loads | GloVe",
         "  compare_sim(a, b)    cosine similarity of two words, one row per model",
+        f"Try: model.E[model.word_to_idx[{example!r}]]",
     ]
-    example = model.vectors.index_to_key[0] if len(model.vectors) else "word"  # most frequent
-    lines.append(f"Try: model.E[model.word_to_idx[{example!r}]]")
     return "\n".join(lines)
+
+
+def vectors_namespace(kv: KeyedVectors, name: str) -> dict[str, Any]:
+    """The names `wp --interact` starts with: the vectors as `glove` (GloVe) or
+    `vectors` (any other source), numpy, and the geometry helpers bound to them."""
+    return {"glove" if name == pretrained.GLOVE else "vectors": kv, "np": np,
+            **geometry_helpers(kv)}
+
+
+def vectors_banner(kv: KeyedVectors, name: str, ns: dict[str, Any]) -> str:
+    var = "glove" if "glove" in ns else "vectors"
+    return "\n".join([
+        f"wp shell: {pretrained.describe(name)}, {len(kv)} words of {kv.vector_size} "
+        "dimensions.",
+        f"  {var:<16} the vectors (a gensim KeyedVectors): {var}['cat'], "
+        f"{var}.similarity('cat', 'dog'), {var}.most_similar('cat')",
+        "  np               numpy",
+        "  vec(word)        the word's vector",
+        "  sim(a, b)        cosine similarity of two words or two vectors",
+        "  neighbors(x, k=10)  the k nearest words to a word or a vector",
+        "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
+        "Try: sim('cat', 'dog')",
+    ])
+
+
+# -- the shell itself ---------------------------------------------------------------------
+class Console(code.InteractiveConsole):
+    """Python's console, with a TlmError shown as one line."""
+
+    def showtraceback(self) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, TlmError):
+            self.write(f"Error: {error}\n")
+        else:
+            super().showtraceback()
+
+
+def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None):
+    print(f"Error: {value}", file=sys.stderr)
 
 
 def start(ns: dict[str, Any], banner_text: str) -> None:
     """Open an interactive shell with `ns` as its globals."""
     if sys.stdin.isatty():
         try:
-            from IPython import start_ipython
+            from IPython.terminal.ipapp import TerminalIPythonApp
         except ImportError:
             pass
         else:
             print(banner_text)
-            start_ipython(argv=["--no-banner"], user_ns=ns)
+            app = TerminalIPythonApp.instance(user_ns=ns)
+            app.initialize(["--no-banner"])
+            app.shell.set_custom_exc((TlmError,), _one_line)
+            app.start()
             return
-    import code
-
     try:
         import readline
         import rlcompleter
@@ -77,9 +206,16 @@ def start(ns: dict[str, Any], banner_text: str) -> None:
         readline.parse_and_bind("tab: complete")
     except ImportError:  # no readline on this platform: no completion
         pass
-    code.interact(banner=banner_text, local=ns, exitmsg="")
+    Console(ns).interact(banner=banner_text, exitmsg="")
 
 
 def interact(model: Model, **extra: Any) -> None:
+    """The shell on a model (`tlm train/generate --interact`)."""
     ns = namespace(model, **extra)
     start(ns, banner(model, ns))
+
+
+def interact_vectors(kv: KeyedVectors, name: str) -> None:
+    """The shell on pretrained vectors (`wp --interact`)."""
+    ns = vectors_namespace(kv, name)
+    start(ns, vectors_banner(kv, name, ns))

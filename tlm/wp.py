@@ -4,6 +4,7 @@
     wp similarity cat dog           # 0.9218
     wp analogy man king woman       # man is to king as woman is to: queen, ...
     wp --vectors vectors.bin similar king
+    wp --interact                   # a Python shell: glove, sim, neighbors, analogy, vec
 
 The vectors come from tlm/pretrained.py, so every source it knows works here.
 Mistakes are one line on stderr, as with `tlm`.
@@ -29,15 +30,28 @@ EPILOG = (
 )
 
 
-@click.group(cls=TlmGroup, epilog=EPILOG)
+@click.group(cls=TlmGroup, epilog=EPILOG, invoke_without_command=True)
 @click.option("--vectors", default=pretrained.GLOVE, show_default=True, metavar="NAME|PATH",
               help="A gensim-data name (e.g. word2vec-google-news-300, downloaded if "
                    "possible) or a word2vec (text or binary) or GloVe text file.")
+@click.option("--interact", is_flag=True,
+              help="Open a Python shell with the vectors (GloVe as `glove`) and sim, "
+                   "neighbors, analogy and vec bound to them.")
 @click.version_option(package_name="tlm")
 @click.pass_context
-def cli(ctx: click.Context, vectors: str) -> None:
+def cli(ctx: click.Context, vectors: str, interact: bool) -> None:
     """wp: nearest words, similarities and analogies in pretrained word vectors."""
     ctx.obj = vectors
+    if ctx.invoked_subcommand is not None:
+        if interact:
+            raise click.UsageError("--interact opens a shell: give it without a command")
+        return
+    if not interact:
+        click.echo(ctx.get_help())
+        ctx.exit(2)
+    from tlm.interact import interact_vectors
+
+    interact_vectors(_load(ctx), vectors)
 
 
 def _load(ctx: click.Context) -> KeyedVectors:

@@ -156,6 +156,15 @@ class Model:
             kv.add_vectors([self.vocab[i] for i in order], self.E[order].astype(np.float32))
         return kv
 
+    def ids(self, context: Any) -> np.ndarray:
+        """Context words as ids (`['how', 'much']` -> `[4, 7]`); ids pass through.
+        A word the model has never seen is a TlmError that names it."""
+        if isinstance(context, np.ndarray):
+            return context
+        if isinstance(context, str):
+            raise TlmError(f"give the context as a list of words, e.g. [{context!r}]")
+        return np.array([self.vocabulary.lookup(w) if isinstance(w, str) else w for w in context])
+
     def __repr__(self) -> str:
         shapes = ", ".join(f"{n}{self.arrays[n].shape}" for n in self.array_names)
         return f"<{type(self).__name__} V={len(self.vocab)} {shapes}>"

@@ -97,9 +97,11 @@ class EmbeddingModel(Model):
         return {"E": (V, d), "W": (d, V), "b": (V,)}
 
     # -- the maths -------------------------------------------------------------
-    def _forward(self, context: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _forward(self, context: np.ndarray | list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Context ids (..., C) -> context embedding h (..., d) and next-word
-        probabilities p (..., V). Works for one context (C,) or a batch (B, C)."""
+        probabilities p (..., V). Works for one context (C,) or a batch (B, C),
+        and for words as the course writes it: `model._forward(['how', 'much'])`."""
+        context = self.ids(context)        # words -> ids; ids pass through
         h = self.E[context].mean(axis=-2)  # (..., d)  h = (1/C) sum_c E[w_c]
         z = h @ self.W                     # (..., V)  z = h W + b
         z += self.b                        #           (in place: no second (B, V) array)
