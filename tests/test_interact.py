@@ -64,4 +64,4 @@ def test_the_courses_calls_work_in_the_shell(model_file, monkeypatch, capsys):
     assert out.count(">>> True") == 2 and "still here" in out
     assert "Error: the model has never seen the word 'muhc'; closest: much\n" in err
     assert "Traceback" not in err
-    assert "model._forward(['wood', 'chuck'])" in err  # the banner shows the call with words
+    assert "model._forward(['chuck', 'wood'])" in err  # the banner shows the call with words
