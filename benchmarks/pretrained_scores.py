@@ -54,8 +54,10 @@ def timed_load(cache: Path) -> tuple[float, float]:
 
 
 def load_times(repeats: int) -> None:
-    if pretrained._gensim_data_file(pretrained.GLOVE) is not None:
-        print(f"(GloVe comes from {pretrained.gensim_data_dir()}, not the PyPI package)")
+    from tlm.pretrained import gensim_data
+
+    if gensim_data.data_file(pretrained.GLOVE) is not None:
+        print(f"(GloVe comes from {gensim_data.data_dir()}, not the PyPI package)")
     first, cached, imports = [], [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as cache:

@@ -10,11 +10,16 @@ import hashlib
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
 from tlm.cli import cli
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -166,6 +171,24 @@ def unchanged() -> Callable[[Sequence[Path]], Callable[[], None]]:
 
 
 @pytest.fixture
+def nltk_data(tmp_path, monkeypatch):
+    """A tiny NLTK data folder: corpora/gutenberg/{tiny-chuck,tiny-emma}.txt (latin-1,
+    as NLTK's Gutenberg corpus is). NLTK reads NLTK_DATA only at import, so the
+    search path itself is replaced."""
+    root = tmp_path / "nltk_data"
+    folder = root / "corpora" / "gutenberg"
+    folder.mkdir(parents=True)
+    (folder / "tiny-chuck.txt").write_bytes(
+        b"How much wood would a wood chuck chuck, if a wood chuck could chuck wood?\n")
+    (folder / "tiny-emma.txt").write_bytes(
+        "Emma Woodhouse, handsome, clever, and rich; Emma was na\u00efve.\n".encode("latin-1"))
+    import tlm.corpus
+
+    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(root)])
+    return root
+
+
+@pytest.fixture
 def offline_pretrained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Pretrained sources with no network: a private cache and gensim-data
     folder, no GloVe package until the test writes one with the function this
@@ -173,7 +196,6 @@ def offline_pretrained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     (row i of the array is the vector of word i) and points TLM_GLOVE_DIR at it."""
     import socket
 
-    import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -196,8 +218,16 @@ def offline_pretrained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         monkeypatch.setenv("TLM_GLOVE_DIR", str(folder))
         return folder
 
-    pretrained._memo.clear()
-    pretrained._same_corpus_memo.clear()
+    pretrained.cache.forget()
     yield glove
-    pretrained._memo.clear()
-    pretrained._same_corpus_memo.clear()
+    pretrained.cache.forget()
+
+
+def kv_of(words: Sequence[str], vectors) -> KeyedVectors:
+    """A gensim KeyedVectors with row i of `vectors` for `words[i]` (float32)."""
+    from gensim.models import KeyedVectors
+
+    array = np.asarray(vectors, dtype=np.float32)
+    kv = KeyedVectors(array.shape[1])
+    kv.add_vectors(list(words), array)
+    return kv

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
+from conftest import kv_of
 
-from tlm import modelfile, pretrained
+from tlm import modelfile
 from tlm.compare import find, neighbors_table, similarity_table
 from tlm.errors import TlmError
 from tlm.interact import banner, interact, namespace
@@ -26,12 +26,6 @@ def glove_vectors() -> np.ndarray:
 @pytest.fixture(autouse=True)
 def fake_glove(offline_pretrained) -> Path:
     return offline_pretrained(GLOVE_WORDS, glove_vectors())
-
-
-def kv_of(words: list[str], vectors) -> KeyedVectors:
-    kv = KeyedVectors(len(vectors[0]))
-    kv.add_vectors(words, np.asarray(vectors, dtype=np.float32))
-    return kv
 
 
 A = kv_of(["red", "green", "blue", "Sky"], [[1, 0], [0.8, 0.6], [0, 1], [0.1, 1]])
@@ -116,13 +110,20 @@ def test_tlm_compare_similarity_pairs_and_other_sources(run, model_file: Path,
     assert rows[3].split()[0] == "glove-wiki-gigaword-50"
 
 
-def test_tlm_compare_word2vec_same_corpus(run, model_file: Path) -> None:
+def test_tlm_compare_word2vec_same_corpus(run, model_file: Path, trained: Path,
+                                          one_line_error) -> None:
+    text = trained.parent / "chuck.txt"  # what the model records
     result = run("compare", "--model", model_file, "wood", "-k", "2",
-                 "--pretrained", "word2vec-same-corpus")
+                 "--pretrained", f"word2vec-same-corpus:{text}")
     assert result.exit_code == 0, result.output + result.stderr
     assert "word2vec-same-corpus" in result.stdout.splitlines()[1]
-    assert "window=5" in result.stderr  # the embedding model has no window: says so
-    assert pretrained.same_corpus_path(model_file).is_file()
+    assert result.stderr.count("\n") == 1 and "window=5" in result.stderr  # no window: says so
+    assert not list(model_file.parent.glob("model.*.kv"))  # nothing written beside the model
+
+    # the text the model records is read only when the user names it
+    line = one_line_error(run("compare", "--model", model_file, "wood",
+                              "--pretrained", "word2vec-same-corpus"), "reads only text you name")
+    assert f"word2vec-same-corpus:{text}" in line
 
 
 def test_tlm_compare_mistakes_are_one_line(run, model_file: Path, one_line_error) -> None:
@@ -148,7 +149,9 @@ def test_shell_helpers(model_file: Path, capsys: pytest.CaptureFixture) -> None:
     assert table.splitlines()[1].split() == ["model.json", "(embedding)", "glove-wiki-gigaword-50"]
     assert ns["glove"].loaded
 
-    kv = ns["word2vec"]()
+    with pytest.raises(TlmError, match=r"word2vec\(text="):  # the model's text must be named
+        ns["word2vec"]()
+    kv = ns["word2vec"](text=modelfile.load(model_file).info["sources"][0])
     assert kv is not None and "wood" in kv
     assert "window=5" in capsys.readouterr().out  # the settings word2vec had to assume
     ns["compare_sim"]("wood", "chuck")

@@ -93,22 +93,6 @@ def test_load_corpus_keeps_one_document_per_source(tmp_path):
 # -- NLTK Gutenberg, from a data folder the test writes -----------------------------------
 
 
-@pytest.fixture
-def nltk_data(tmp_path, monkeypatch):
-    """A tiny NLTK data folder: corpora/gutenberg/{tiny-chuck,tiny-emma}.txt (latin-1,
-    as NLTK's Gutenberg corpus is). NLTK reads NLTK_DATA only at import, so the
-    search path itself is replaced."""
-    root = tmp_path / "nltk_data"
-    folder = root / "corpora" / "gutenberg"
-    folder.mkdir(parents=True)
-    (folder / "tiny-chuck.txt").write_bytes(
-        b"How much wood would a wood chuck chuck, if a wood chuck could chuck wood?\n")
-    (folder / "tiny-emma.txt").write_bytes(
-        "Emma Woodhouse, handsome, clever, and rich; Emma was na\u00efve.\n".encode("latin-1"))
-    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(root)])
-    return root
-
-
 def test_gutenberg_through_the_cli(run, nltk_data):
     result = run("train", "--gutenberg", "tiny-chuck.txt", "-t", "lower", "-t", "alpha",
                  "--epochs", "2", "--seed", "1")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import kv_of
 from gensim.models import KeyedVectors
 
 from tlm import evaluate, modelfile
@@ -21,12 +22,6 @@ from tlm.vocab import UNK, Vocab
 @pytest.fixture(autouse=True)
 def offline(offline_pretrained) -> None:
     """No network, a private cache, no GloVe package."""
-
-
-def kv_of(words: list[str], vectors) -> KeyedVectors:
-    kv = KeyedVectors(len(vectors[0]))
-    kv.add_vectors(words, np.asarray(vectors, dtype=np.float32))
-    return kv
 
 
 def on_circle() -> KeyedVectors:

@@ -162,3 +162,9 @@ def test_load_vectors_for_notebooks() -> None:
     glove = tlm.load_vectors("glove-wiki-gigaword-50")
     assert glove.similarity("cat", "dog") == pytest.approx(cosine("cat", "dog"), abs=1e-6)
     assert tlm.load_vectors() is glove  # the default is GloVe, loaded once
+
+
+def test_same_corpus_says_which_commands_take_a_model(one_line_error) -> None:
+    result = wp("--vectors", "word2vec-same-corpus", "similar", "king")
+    one_line_error(result, "word2vec-same-corpus", "tlm compare", "tlm evaluate",
+                   "tlm generate --interact", "--model", code=1)

@@ -3,7 +3,7 @@
 One model's neighbours of 'happy' say little on their own. Beside the
 neighbours from word2vec trained on the same novel, and from GloVe trained on
 six billion words, they show what the method and the amount of text change.
-Every source is a gensim KeyedVectors (see tlm/pretrained.py), so the tables
+Every source is a gensim KeyedVectors (see tlm/pretrained/), so the tables
 only need `most_similar` and `similarity`.
 """
 

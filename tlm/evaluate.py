@@ -284,19 +284,19 @@ def evaluate(
     questions = None if analogy_files is None else {Path(p).stem: p for p in analogy_files}
     models = [(Path(p), modelfile.load(p)) for p in model_paths]
     names = list(pretrained_names)
-    if pretrained.SAME_CORPUS in names and not models:
+    if any(pretrained.is_same_corpus(n) for n in names) and not models:
         raise TlmError(f"{pretrained.SAME_CORPUS} needs --model (it is trained on a model's text)")
 
     sources: list[tuple[str, Any]] = []
     for path, model in models:
         sources.append((f"{path.name} ({model.type})", model.vectors))
     for name in names:
-        if name == pretrained.SAME_CORPUS:
+        if pretrained.is_same_corpus(name):
             for path, model in models:
                 kv = pretrained.load(name, model=model, model_path=path, report=report)
-                sources.append((f"{name} ({path.name})", kv))
+                sources.append((f"{pretrained.SAME_CORPUS} ({path.name})", kv))
         else:
-            sources.append((pretrained.describe(name), pretrained.load(name)))
+            sources.append((pretrained.describe(name), pretrained.load(name, report=report)))
     rows = [evaluate_vectors(kv, label, pairs, questions, restrict_vocab) for label, kv in sources]
     out = [format_table(rows, restrict_vocab)]
 

@@ -15,7 +15,7 @@ import code
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,11 +80,16 @@ class ShellComparison:
         others = [(n, kv) for n, kv in self.loaded.items() if n != pretrained.SAME_CORPUS]
         return sources + others
 
-    def word2vec(self, source: str = pretrained.SAME_CORPUS) -> KeyedVectors:
+    def word2vec(
+        self, source: str = pretrained.SAME_CORPUS, text: str | Sequence[str] | None = None
+    ) -> KeyedVectors:
         """Load word vectors and add them to compare(): by default gensim's
-        Word2Vec trained on this model's text with its settings; or a name such
-        as word2vec-google-news-300, or a word2vec/GloVe file path."""
-        kv = pretrained.load(source, self.model, self.model_path, report=print)
+        Word2Vec trained on this model's text with its settings (name a text
+        file the model was trained on: `word2vec(text='chuck.txt')`); or a name
+        such as word2vec-google-news-300, or a word2vec/GloVe file path."""
+        if isinstance(text, str | os.PathLike):
+            text = [os.fspath(text)]
+        kv = pretrained.load(source, self.model, self.model_path, report=print, text=text)
         self.loaded[pretrained.describe(source)] = kv
         return kv
 

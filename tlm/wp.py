@@ -6,7 +6,7 @@
     wp --vectors vectors.bin similar king
     wp --interact                   # a Python shell: glove, sim, neighbors, analogy, vec
 
-The vectors come from tlm/pretrained.py, so every source it knows works here.
+The vectors come from tlm/pretrained/, so every source it knows works here.
 Mistakes are one line on stderr, as with `tlm`.
 """
 
@@ -55,7 +55,7 @@ def cli(ctx: click.Context, vectors: str, interact: bool) -> None:
 
 
 def _load(ctx: click.Context) -> KeyedVectors:
-    return pretrained.load(ctx.obj)
+    return pretrained.load(ctx.obj, report=lambda line: click.echo(line, err=True))
 
 
 def _print_scored(pairs: list[tuple[str, float]]) -> None:

@@ -1,0 +1,142 @@
+"""gensim-data: the vectors gensim's downloader keeps in ``~/gensim-data``.
+
+A name such as ``word2vec-google-news-300`` is read from gensim's data folder
+(``$GENSIM_DATA_DIR``, by default ``~/gensim-data``) when it was downloaded
+before, else fetched with `gensim.downloader`. Offline, the fetch fails within
+seconds with a message naming what works offline; it never hangs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tlm.errors import TlmError
+from tlm.pretrained import cache, files
+
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
+#: Word-vector models in gensim-data (gensim.downloader), all in word2vec format.
+GENSIM_MODELS = (
+    "glove-wiki-gigaword-50",
+    "glove-wiki-gigaword-100",
+    "glove-wiki-gigaword-200",
+    "glove-wiki-gigaword-300",
+    "glove-twitter-25",
+    "glove-twitter-50",
+    "glove-twitter-100",
+    "glove-twitter-200",
+    "word2vec-google-news-300",
+    "word2vec-ruscorpora-300",
+    "fasttext-wiki-news-subwords-300",
+    "conceptnet-numberbatch-17-06-300",
+)
+
+#: Where gensim's downloader fetches from, and how long to wait for it.
+DOWNLOAD_HOST = ("github.com", 443)
+NETWORK_TIMEOUT = 3.0
+#: How long a download may stall before it fails instead of hanging.
+DOWNLOAD_STALL = 30.0
+
+OFFLINE_ALTERNATIVES = (
+    "offline, use glove-wiki-gigaword-50 (installed with tlm), a local word2vec or GloVe file "
+    "(give its path), or word2vec-same-corpus (gensim's Word2Vec trained on a model's own text)"
+)
+
+
+def data_dir() -> Path | None:
+    """gensim's downloader folder: $GENSIM_DATA_DIR, else ~/gensim-data (None without a home)."""
+    if os.environ.get("GENSIM_DATA_DIR"):
+        return Path(os.environ["GENSIM_DATA_DIR"])
+    home = cache.home()
+    return home / "gensim-data" if home is not None else None
+
+
+def data_file(name: str) -> Path | None:
+    """The vectors file of `name` in gensim's data folder, if it was downloaded."""
+    root = data_dir()
+    if root is None or not (root / name).is_dir():
+        return None
+    candidates = sorted(p for p in (root / name).iterdir() if p.is_file() and p.suffix != ".py")
+    preferred = [p for p in candidates if p.name.startswith(name)]
+    found = preferred or candidates
+    return found[0] if found else None
+
+
+def reachable(address: tuple[str, int] = DOWNLOAD_HOST, timeout: float | None = None) -> bool:
+    """Can we open a connection to `address` within `timeout` seconds?
+
+    Runs in a daemon thread, so even a name lookup that hangs (it ignores socket
+    timeouts) cannot keep the caller waiting longer than `timeout`.
+    """
+    timeout = NETWORK_TIMEOUT if timeout is None else timeout
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(address, timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
+@contextlib.contextmanager
+def _downloader_settings(folder: Path) -> Iterator[None]:
+    """gensim's downloader reads its folder from a module global, and urllib its
+    timeout from the socket default: set both for one download, then put them back."""
+    import gensim.downloader
+
+    old_dir, old_timeout = gensim.downloader.BASE_DIR, socket.getdefaulttimeout()
+    gensim.downloader.BASE_DIR = str(folder)
+    socket.setdefaulttimeout(DOWNLOAD_STALL)
+    try:
+        yield
+    finally:
+        gensim.downloader.BASE_DIR = old_dir
+        socket.setdefaulttimeout(old_timeout)
+
+
+def download(name: str) -> Path:
+    """Fetch `name` with gensim's downloader and return the file's path, or
+    fail within seconds with a message naming the offline alternatives."""
+    folder = data_dir()
+    if folder is None:
+        raise TlmError(
+            f"{name} needs gensim's data folder, but there is no home folder: set "
+            f"GENSIM_DATA_DIR; {OFFLINE_ALTERNATIVES}"
+        )
+    if not reachable():
+        raise TlmError(
+            f"{name} is not in {folder} and cannot be downloaded ({DOWNLOAD_HOST[0]} is not "
+            f"reachable); {OFFLINE_ALTERNATIVES}"
+        )
+    import gensim.downloader
+
+    with _downloader_settings(folder):
+        try:
+            return Path(gensim.downloader.load(name, return_path=True))
+        except (OSError, ValueError) as e:  # the network, the disk, an unknown name
+            raise TlmError(f"downloading {name} failed ({e}); {OFFLINE_ALTERNATIVES}") from None
+        except Exception as e:  # noqa: BLE001 - only the downloader's bare Exception(...)
+            if type(e) is not Exception:  # a bad checksum or folder; anything else is a bug
+                raise
+            raise TlmError(f"downloading {name} failed ({e}); {OFFLINE_ALTERNATIVES}") from None
+
+
+def load_gensim_data(name: str) -> KeyedVectors:
+    """A gensim-data model: from gensim's data folder, or downloaded first."""
+    path = data_file(name)
+    if path is None:
+        path = download(name)
+    return files.load_file(path, cache_name=name)
