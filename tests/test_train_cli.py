@@ -19,9 +19,11 @@ import pytest
 import tlm
 import tlm.cli
 import tlm.train
+from tlm.corpus import load_corpus
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.embedding import EmbeddingModel
+from tlm.models.skipgram import SkipGramModel
 from tlm.train import Progress
 
 EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4})")
@@ -266,18 +268,36 @@ def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypat
                  "--seed", "3", "--output", model_file)
 
     line = one_line_error(result, "interrupted", str(model_file), "2 of 5", code=130)
-    assert "saved" in line
+    assert "saved" in line and "and 16 of 30 examples of epoch 3" in line
     assert len(calls) == 20  # stopped right after the batch it was in
     assert signal.getsignal(signal.SIGINT) is previous_handler
     assert [EPOCH_LINE.fullmatch(x)[1] for x in result.stdout.splitlines()] == ["1", "2"]
     assert "Model saved" not in result.stdout
 
-    kept = tlm.load(model_file)
-    assert [e["epoch"] for e in kept.history] == [1, 2]
+    kept = tlm.load(model_file)  # the arrays hold 4 batches of epoch 3, and the history says so
+    assert [e["epoch"] for e in kept.history] == [1, 2, 3]
+    part = kept.history[-1]
+    assert (part["examples"], part["of"], part["interrupted"]) == (16, 30, True)
+    assert not any(e.get("interrupted") for e in kept.history[:2])
     assert kept.config.seed == 3
     assert not np.array_equal(kept.E, before.E)
-    untrained = EmbeddingModel.init_arrays(12, kept.config, np.random.default_rng(3))
+    untrained = EmbeddingModel.init_arrays(12, kept.config, tlm.train.random_streams(3)[0])
     assert not np.allclose(kept.E, untrained["E"])  # the 20 steps are in it
+    info = run("info", "--model", model_file).stdout
+    assert "Epoch 3/5 loss=" in info and "(interrupted after 16 of 30 examples)" in info
+
+
+def test_initial_arrays_and_training_draw_from_separate_streams(chuck):
+    init, training = tlm.train.random_streams(7)
+    assert not np.allclose(init.random(8), training.random(8))
+    again_init, again_training = tlm.train.random_streams(7)  # and each is repeatable
+    init, training = tlm.train.random_streams(7)
+    assert np.array_equal(init.random(8), again_init.random(8))
+    assert np.array_equal(training.random(8), again_training.random(8))
+    corpus = load_corpus([str(chuck)], [], [])
+    model, _ = tlm.train.build_model("skipgram", corpus, {"seed": 7, "min_count": 1})
+    expected = SkipGramModel.init_arrays(11, model.config, tlm.train.random_streams(7)[0])
+    np.testing.assert_array_equal(model.E, expected["E"])  # from the first stream
 
 
 # -- bad input ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def train(
     training after the current batch and returns what was trained so far.
     """
     cfg = model.config
-    rng = rng if rng is not None else np.random.default_rng(cfg.seed)
+    rng = rng if rng is not None else random_streams(cfg.seed)[1]
     train_docs, val_docs = split_documents(documents, cfg.val_fraction)
     prepared = model.prepare(train_docs)
     if cfg.val_fraction > 0:
@@ -159,7 +159,7 @@ def train(
             t0 = time.perf_counter()
             examples = model.epoch_examples(prepared, rng)
             n = len(examples[0])
-            loss_sum = 0.0
+            loss_sum, seen = 0.0, 0
             for start in range(0, n, cfg.batch_size):
                 done = (epoch - 1) * n + start
                 lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
@@ -169,13 +169,19 @@ def train(
                 if not math.isfinite(loss):
                     raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
                 loss_sum += loss * len(batch[0])
+                seen = start + len(batch[0])
                 if on_batch is not None:
-                    on_batch(Progress(epoch, cfg.epochs, start + len(batch[0]), n))
+                    on_batch(Progress(epoch, cfg.epochs, seen, n))
                 if interrupts.requested:
                     break
             train_seconds = time.perf_counter() - t0
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
+                if seen:  # the arrays hold part of this epoch: say which, and how much
+                    part = {"epoch": epoch, "loss": loss_sum / seen, "examples": seen, "of": n,
+                            "interrupted": True}
+                    model.history.append(part)
+                    result.history.append(part)
                 result.interrupted = True
                 break
             entry: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / n}
@@ -194,6 +200,15 @@ def train(
             if on_epoch is not None:
                 on_epoch(model, entry)
     return result
+
+
+def random_streams(seed: int | None) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent random streams from one seed: one for the model's initial
+    arrays, one for training (shuffling, subsampling, negatives). From the same
+    seed directly they would draw the same numbers (the skip-gram's first
+    subsampling draws would equal E's initial values)."""
+    init, training = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(init), np.random.default_rng(training)
 
 
 def build_model(
@@ -231,7 +246,7 @@ def build_model(
         raise TlmError(f"no word is seen --min-count {config.min_count} times in {where}")
     documents = [vocab.encode(doc) for doc in corpus.documents]
     try:
-        model = cls.create(vocab, config, np.random.default_rng(config.seed))
+        model = cls.create(vocab, config, random_streams(config.seed)[0])
     except (MemoryError, ValueError) as e:  # e.g. --dim 10000000000
         raise TlmError(
             f"cannot make the {model_type} model of {len(vocab)} words with these settings: {e}"
