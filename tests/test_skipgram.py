@@ -52,12 +52,13 @@ def sigmoid(s):
 
 def sgns_loss(E, E_out, inputs, targets, negatives) -> float:
     """The loss of a batch written pair by pair, straight from the formula:
-    sum over pairs of -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_nk . v_w)."""
+    sum over pairs of -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_nk . v_w),
+    skipping a negative that is the true word c (as word2vec and gensim do)."""
     total = 0.0
     for w, c, ns in zip(inputs, targets, negatives, strict=True):
         v = E[w]
         total -= np.log(sigmoid(E_out[c] @ v))
-        total -= sum(np.log(sigmoid(-E_out[n] @ v)) for n in ns)
+        total -= sum(np.log(sigmoid(-E_out[n] @ v)) for n in ns if n != c)
     return total
 
 
@@ -69,6 +70,35 @@ NEGATIVES = np.array([[4, 1, 6], [6, 6, 3], [2, 4, 1], [0, 1, 2], [3, 4, 4]])
 
 
 # -- the maths -------------------------------------------------------------------------
+
+
+def test_a_negative_that_is_the_true_word_is_skipped():
+    """Pair (0 -> 1) with negatives [1, 1, 1]: only the true word's term is left, and
+    u_1 moves once, as the true word (word2vec and gensim skip such a negative)."""
+    model = hand_model()
+    E0, O0 = model.E.copy(), model.E_out.copy()
+    lr = 0.1
+    loss = model._step(np.array([0]), np.array([1]), np.array([[1, 1, 1]]), lr=lr)
+    s = O0[1] @ E0[0]
+    assert loss == pytest.approx(-np.log(sigmoid(s)), rel=1e-12)
+    g = sigmoid(s) - 1.0  # the true word's g_c; no negative adds sigmoid(s) three times
+    expected = O0.copy()
+    expected[1] -= lr * g * E0[0]
+    np.testing.assert_allclose(model.E_out, expected, rtol=1e-12)
+    np.testing.assert_allclose(model.E[0], E0[0] - lr * g * O0[1], rtol=1e-12)
+
+
+def test_the_loss_of_a_confidently_right_negative_does_not_overflow():
+    """s = u_n . v_w = -200 for a negative: -log sigmoid(200) is ~0, not inf, in float32."""
+    vocab = Vocab(["a", "b", "c"], [10, 10, 10])
+    config = SkipGramConfig(dim=2, negative=1, min_count=1)
+    E = np.array([[10.0, 10.0], [0.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    E_out = np.array([[0.0, 0.0], [0.1, 0.1], [-10.0, -10.0]], dtype=np.float32)
+    model = SkipGramModel(vocab, config, {"E": E, "E_out": E_out})
+    with np.errstate(over="raise"):
+        loss = model._step(np.array([0]), np.array([1]), np.array([[2]]), lr=0.01)
+    expected = np.log1p(np.exp(-2.0))  # the true word's term, -log sigmoid(2); the negative's ~0
+    assert np.isfinite(loss) and loss == pytest.approx(expected, rel=1e-5)
 
 
 def test_gradients_match_finite_differences():

@@ -13,9 +13,10 @@ way round word2vec's C code and gensim train skip-gram (each context word
 predicts its centre word); "the centre predicts each context word" gives the
 same pairs, since a window reaches as far left as right. Each positive pair
 gets K negative words n_1..n_K drawn from the unigram distribution raised to
-the 3/4 power, P(n) ~ count(n)^0.75. The loss of one pair is
+the 3/4 power, P(n) ~ count(n)^0.75; a draw that is the true word c itself is
+skipped, as word2vec and gensim do. The loss of one pair is
 
-    L = -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_{n_k} . v_w)
+    L = -log sigmoid(u_c . v_w) - sum_k log sigmoid(-u_{n_k} . v_w)     (n_k != c)
 
 Write s_j = u_j . v_w for the K+1 output words j in (c, n_1, ..., n_K), with
 label y_j = 1 for the true word c and 0 for a negative. Since
@@ -63,6 +64,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import expit, log_expit
 
 from tlm.errors import TlmError
 from tlm.models.base import Model, Settings
@@ -153,16 +155,18 @@ class SkipGramModel(Model):
             return float(np.dot(losses, [len(inputs[p]) for p in pieces])) / B
 
         out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
+        real = negatives != targets[:, None]             # (B, K)      a negative that is c itself
+                                                         #             is skipped, as in word2vec
         v = np.take(self.E, inputs, axis=0)              # (B, d)      v_w
         u = np.take(self.E_out, out, axis=0)             # (B, K+1, d) u_j
         s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w
 
-        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k), and -log sigmoid(-s) = s - log sigmoid(s)
-        e = np.exp(-s)                                   # (B, K+1)    exp(-s_j)
-        nll = np.log1p(e)                                # (B, K+1)    -log sigmoid(s_j)
-        loss = nll[:, 0].sum() + (s[:, 1:] + nll[:, 1:]).sum()  # the B pairs' L, summed
-        g = 1.0 / (1.0 + e)                              # (B, K+1)    sigmoid(s_j)
+        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k); log_expit is log sigmoid computed
+        # without overflow (log(1 + exp(-s)) overflows in float32 for s < -88.7)
+        loss = -log_expit(s[:, 0]).sum() - (log_expit(-s[:, 1:]) * real).sum()  # B pairs' L
+        g = expit(s)                                     # (B, K+1)    sigmoid(s_j)
         g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
+        g[:, 1:] *= real                                 #             0 for a skipped negative
 
         dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j
         # SGD; every pair's update comes from the arrays as they were before the step
