@@ -277,8 +277,8 @@ def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypat
     kept = tlm.load(model_file)  # the arrays hold 4 batches of epoch 3, and the history says so
     assert [e["epoch"] for e in kept.history] == [1, 2, 3]
     part = kept.history[-1]
-    assert (part["examples"], part["of"], part["interrupted"]) == (16, 30, True)
-    assert not any(e.get("interrupted") for e in kept.history[:2])
+    assert (part["interrupted_after"], part["of"]) == (16, 30)
+    assert not any("interrupted_after" in e for e in kept.history[:2])
     assert kept.config.seed == 3
     assert not np.array_equal(kept.E, before.E)
     untrained = EmbeddingModel.init_arrays(12, kept.config, tlm.train.random_streams(3)[0])

@@ -24,8 +24,8 @@ def format_epoch(entry: dict[str, Any], epochs: int) -> str:
     line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
     if "val_loss" in entry:
         line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
-    if entry.get("interrupted"):
-        line += f" (interrupted after {entry['examples']} of {entry['of']} examples)"
+    if "interrupted_after" in entry:
+        line += f" (interrupted after {entry['interrupted_after']} of {entry['of']} examples)"
     return line
 
 
@@ -150,8 +150,8 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     if result.interrupted:
         n, total = result.epochs_done, result.model.config.epochs
         last = result.history[-1] if result.history else {}
-        part = (f", and {last['examples']} of {last['of']} examples of epoch {last['epoch']}"
-                if last.get("interrupted") else "")
+        part = (f", and {last['interrupted_after']} of {last['of']} examples of epoch "
+                f"{last['epoch']}" if "interrupted_after" in last else "")
         click.echo(
             f"Interrupted: saved the model trained so far ({n} of {total} epochs done{part}) "
             f"to {output}",

@@ -178,8 +178,8 @@ def train(
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
                 if seen:  # the arrays hold part of this epoch: say which, and how much
-                    part = {"epoch": epoch, "loss": loss_sum / seen, "examples": seen, "of": n,
-                            "interrupted": True}
+                    part = {"epoch": epoch, "loss": loss_sum / seen, "interrupted_after": seen,
+                            "of": n}  # examples of the epoch trained, of all n
                     model.history.append(part)
                     result.history.append(part)
                 result.interrupted = True
