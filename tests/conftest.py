@@ -51,7 +51,7 @@ def chuck_words() -> list[str]:
 
 @pytest.fixture
 def repo() -> Path:
-    """The project folder (for corpora/chuck.txt)."""
+    """The project folder."""
     return REPO
 
 

@@ -19,13 +19,14 @@ import pytest
 import tlm
 import tlm.cli
 import tlm.train
-from tlm.corpus import load_corpus
+from tlm.corpus import CORPORA, load_corpus
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.embedding import EmbeddingModel
 from tlm.models.skipgram import SkipGramModel
 from tlm.train import Progress
 
+SHIPPED_CHUCK = CORPORA / "chuck.txt"
 EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4})")
 VAL_LINE = re.compile(
     r"Epoch (\d+)/(\d+) loss=(\d+\.\d{4}) val_loss=(\d+\.\d{4}) val_ppl=(\d+\.\d)"
@@ -35,16 +36,18 @@ VAL_LINE = re.compile(
 # -- what a good run does ---------------------------------------------------------------
 
 
-def test_repo_chuck_gives_the_eleven_words_and_unk(run, repo, chuck_words):
-    """`tlm train --filepath corpora/chuck.txt` -> model.json: 11 words, and <unk> for
-    words a held-out text has and chuck has not."""
-    result = run("train", "--filepath", repo / "corpora" / "chuck.txt")
+@pytest.mark.parametrize("path", ["chuck.txt", "corpora/chuck.txt"])
+def test_the_courses_chuck_gives_the_eleven_words_and_unk(run, path, chuck_words):
+    """`tlm train --filepath chuck.txt` (the course) or `corpora/chuck.txt` (the README)
+    from a folder that has neither: tlm's own text, said on one line -> model.json,
+    11 words, and <unk> for words a held-out text has and chuck has not."""
+    result = run("train", "--filepath", path)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [EPOCH_LINE.fullmatch(line) is not None for line in lines[:-1]] == [True] * 5
     assert [int(EPOCH_LINE.fullmatch(line)[1]) for line in lines[:-1]] == [1, 2, 3, 4, 5]
     assert lines[-1] == "Model saved to model.json"
-    assert result.stderr == ""
+    assert result.stderr == "using tlm's corpora/chuck.txt\n"
 
     model = tlm.load("model.json")
     assert model.vocab == ["<unk>", *chuck_words]
@@ -54,12 +57,34 @@ def test_repo_chuck_gives_the_eleven_words_and_unk(run, repo, chuck_words):
     assert model.word_to_idx["chuck"] == 3
     assert model.counts[model.word_to_idx["wood"]] == 8
     assert model.info["tokens"] == 32
+    assert model.info["sources"] == [str(SHIPPED_CHUCK)]  # where it can be read again
 
 
-def test_fixture_text_is_the_shipped_corpus(repo, chuck_text):
-    """The tests' own chuck text is the one in corpora/ (so they test the same thing)."""
-    shipped = (repo / "corpora" / "chuck.txt").read_text(encoding="utf-8")
-    assert shipped.split() == chuck_text.split()
+def test_a_file_of_that_name_wins_and_quiet_says_nothing(run, chuck):
+    chuck.write_text("one two three four five six\n", encoding="utf-8")  # ./chuck.txt
+    result = run("train", "--filepath", "chuck.txt", "--quiet")
+    assert result.exit_code == 0 and result.output == "" and result.stderr == ""
+    assert tlm.load("model.json").info["sources"] == ["chuck.txt"]
+    (Path("corpora")).mkdir()
+    result = run("train", "--filepath", "corpora/chuck.txt", "--quiet", "--output", "m.json")
+    assert result.exit_code == 0 and result.stderr == ""  # tlm's own text, said by no one
+
+
+def test_a_missing_file_names_the_shipped_texts(run, one_line_error):
+    line = one_line_error(run("train", "--filepath", "chuk.txt"), "not found: chuk.txt")
+    assert "texts that ship with tlm: chuck.txt" in line and "--filepath chuck.txt" in line
+    one_line_error(run("train", "--filepath", "elsewhere/chuck.txt"), "not found", "chuck.txt")
+
+
+def test_the_corpora_are_package_data(repo):
+    """A non-editable install has them too: pyproject lists them as package data."""
+    assert SHIPPED_CHUCK.parent == repo / "tlm" / "corpora"
+    assert '"corpora/*.txt"' in (repo / "pyproject.toml").read_text()
+
+
+def test_fixture_text_is_the_shipped_corpus(chuck_text):
+    """The tests' own chuck text is tlm's (so they test the same thing)."""
+    assert SHIPPED_CHUCK.read_text(encoding="utf-8").split() == chuck_text.split()
 
 
 def test_loss_falls_on_chuck(run, chuck):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlm.corpus import TRANSFORMS
+from tlm.corpus import TRANSFORMS, shipped
 from tlm.errors import TlmGroup
 from tlm.models import MODELS
 
@@ -140,6 +140,9 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     from tlm.train import fit
 
     modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
+    for path in filepaths:
+        if shipped(path) is not None and not quiet:
+            click.echo(f"using tlm's corpora/{Path(path).name}", err=True)
     if quiet:
         result = fit(model_type, filepaths, gutenberg, transforms, **settings)
     else:

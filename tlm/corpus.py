@@ -53,9 +53,32 @@ def apply_transforms(tokens: Tokens, names: Sequence[str]) -> Tokens:
     return tokens
 
 
+#: Texts that ship with tlm (package data), so that the course's first command,
+#: `tlm train --filepath chuck.txt`, works from any folder and any install.
+CORPORA = Path(__file__).parent / "corpora"
+
+
+def shipped_corpora() -> list[str]:
+    """The names of the texts that ship with tlm: ['chuck.txt']."""
+    return sorted(p.name for p in CORPORA.glob("*.txt"))
+
+
+def shipped(path: str | os.PathLike) -> Path | None:
+    """The text shipped with tlm that a missing `path` names (`chuck.txt` or
+    `corpora/chuck.txt`), else None. A file that exists is always itself."""
+    p = Path(path)
+    if os.path.lexists(p) or p.parent not in (Path("."), Path("corpora")):
+        return None
+    return CORPORA / p.name if p.name in shipped_corpora() else None
+
+
 def read_file(path: str | os.PathLike) -> str:
     """The text of a UTF-8 file, or a TlmError saying why it cannot be used
-    (see `paths.read_text`)."""
+    (see `paths.read_text`); a missing file's message names the shipped texts."""
+    if not os.path.lexists(path):
+        names = ", ".join(shipped_corpora())
+        raise TlmError(f"file not found: {path} (texts that ship with tlm: {names}, "
+                       f"e.g. --filepath {names.split(', ')[0]})")
     return paths.read_text(path)
 
 
@@ -121,11 +144,13 @@ def load_corpus(
     transforms: Sequence[str] = (),
 ) -> Corpus:
     """Read every source, tokenize and transform it. Each source is one document,
-    so no context window spans two files."""
+    so no context window spans two files. A missing path that names a text
+    shipped with tlm (`chuck.txt`) reads that text (see `shipped`)."""
     if not filepaths and not gutenberg:
         raise TlmError("no text given: use --filepath PATH or --gutenberg FILEID")
     for name in transforms:  # fail before reading a whole novel
         apply_transforms([], [name])
+    filepaths = [shipped(p) or p for p in filepaths]
     texts = [(str(p), read_file(p)) for p in filepaths]
     texts += [(f"gutenberg:{g}", read_gutenberg(g)) for g in gutenberg]
     documents, sources = [], []

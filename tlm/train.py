@@ -271,7 +271,7 @@ def fit(
     """Read the text, build a model and train it: `tlm train` as one call,
     printing nothing (`on_epoch`, `on_batch`: see `train`).
 
-        result = fit("embedding", filepaths=["corpora/chuck.txt"], epochs=5, seed=1)
+        result = fit("embedding", filepaths=["chuck.txt"], epochs=5, seed=1)  # tlm's own text
         result.model.E.shape   # (11, 32)
         result.history[-1]     # {'epoch': 5, 'loss': 2.0..., ...}
     """
