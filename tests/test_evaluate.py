@@ -111,7 +111,7 @@ def test_model_vectors_are_in_frequency_order_without_unk(text: Path) -> None:
     assert UNK in model.vocab
     kv = model.vectors
     assert UNK not in kv and len(kv) == len(model.vocab) - 1
-    counts = [model.counts[model.word_to_idx[w]] for w in kv.index_to_key]
+    counts = [model.word_counts[model.word_to_idx[w]] for w in kv.index_to_key]
     assert counts == sorted(counts, reverse=True) and kv.index_to_key[0] == "the"
     np.testing.assert_array_equal(kv["cat"], model.E[model.word_to_idx["cat"]])
 
@@ -143,7 +143,7 @@ def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
     text: Path, tmp_path: Path
 ) -> None:
     model = quiet_fit(text, epochs=2)
-    assert model.counts[model.word_to_idx[UNK]] == 0  # no rare word, <unk> all the same
+    assert model.word_counts[model.word_to_idx[UNK]] == 0  # no rare word, <unk> all the same
     held = write(tmp_path / "held.txt", "the cat sat zebra on the mat and the dog")
     p = evaluate.text_perplexity(model, [str(held)])
     assert (p.tokens, p.positions, p.scored, p.unknown) == (10, 8, 7, 1)  # 'zebra' is <unk>

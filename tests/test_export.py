@@ -23,7 +23,7 @@ def test_word2vec_export_loads_back_to_the_same_vectors(run, model_file: Path) -
     assert sorted(kv.index_to_key) == sorted(model.vocab)
     for word in model.vocab:
         np.testing.assert_array_equal(kv[word], model.E[model.word_to_idx[word]])
-    counts = [model.counts[model.word_to_idx[w]] for w in kv.index_to_key]
+    counts = [model.word_counts[model.word_to_idx[w]] for w in kv.index_to_key]
     assert counts == sorted(counts, reverse=True)  # most frequent first, as word2vec writes
 
 

@@ -61,7 +61,7 @@ def test_temperature_zero_is_greedy_and_deterministic(run, model_file):
     # without a prompt it starts from the most frequent word, so it is deterministic too
     first = words_of(run("generate", "--temperature", "0", "--length", "6"))
     assert first == words_of(run("generate", "--temperature", "0", "--length", "6"))
-    assert first == greedy(model, [int(np.argmax(model.counts))], 5)
+    assert first == greedy(model, [int(np.argmax(model.word_counts))], 5)
 
 
 def test_top_k_one_is_greedy_whatever_the_seed(run, model_file):
@@ -139,7 +139,7 @@ def test_python_api_load_generate_vectors(model_file, chuck_words):
     kv = model.vectors
     assert isinstance(kv, KeyedVectors)
     # most frequent first (gensim's order), ties alphabetically, no <unk>
-    counts = dict(zip(model.vocab, model.counts, strict=True))
+    counts = dict(zip(model.vocab, model.word_counts, strict=True))
     assert kv.index_to_key == sorted(chuck_words, key=lambda w: (-counts[w], w))
     assert kv.index_to_key[:2] == ["chuck", "wood"]  # 9 and 8 times
     np.testing.assert_array_equal(kv["wood"], model.E[model.word_to_idx["wood"]])

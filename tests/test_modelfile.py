@@ -24,7 +24,7 @@ def all_contexts(model) -> np.ndarray:
 
 def assert_same_model(a, b) -> None:
     assert type(a) is type(b)
-    assert a.vocab == b.vocab and a.counts == b.counts
+    assert a.vocab == b.vocab and a.word_counts == b.word_counts
     assert a.config == b.config
     assert a.history == b.history and a.info == b.info
     for name in a.array_names:

@@ -318,7 +318,7 @@ def test_save_and_load_round_trip(small_text, tmp_path):
     back = tlm.load(path)
     assert type(back) is SkipGramModel
     assert back.config == model.config
-    assert back.vocab == model.vocab and back.counts == model.counts
+    assert back.vocab == model.vocab and back.word_counts == model.word_counts
     assert back.history == model.history
     for name in ("E", "E_out"):
         assert getattr(back, name).dtype == np.float32

@@ -55,7 +55,7 @@ def test_the_courses_chuck_gives_the_eleven_words_and_unk(run, path, chuck_words
     assert model.W.shape == (32, 12)
     assert model.b.shape == (12,)
     assert model.word_to_idx["chuck"] == 3
-    assert model.counts[model.word_to_idx["wood"]] == 8
+    assert model.word_counts[model.word_to_idx["wood"]] == 8
     assert model.info["tokens"] == 32
     assert model.info["sources"] == [str(SHIPPED_CHUCK)]  # where it can be read again
 
@@ -162,7 +162,7 @@ def test_vocabulary_comes_from_the_training_part_alone(tmp_path, chuck_text):
     result = tlm.train.fit("embedding", [str(text)], val_fraction=0.05, epochs=1, seed=1)
     model = result.model  # 102 words; the last 5 are held out: "chuck wood giraffe wood chuck"
     assert "zebra" in model.vocab and "giraffe" not in model.vocab
-    assert model.counts[model.word_to_idx["<unk>"]] == 0  # no training word was rare
+    assert model.word_counts[model.word_to_idx["<unk>"]] == 0  # no training word was rare
     entry = result.history[-1]
     assert (entry["val_scored"], entry["val_unknown"]) == (2, 1)  # 'giraffe' is <unk>
 

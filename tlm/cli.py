@@ -24,6 +24,9 @@ def format_epoch(entry: dict[str, Any], epochs: int) -> str:
     line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
     if "val_loss" in entry:
         line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
+        if entry.get("val_impossible"):
+            line += (f" ({entry['val_impossible']} of {entry['val_scored']} held-out words "
+                     "never seen after their context)")
     if "interrupted_after" in entry:
         line += f" (interrupted after {entry['interrupted_after']} of {entry['of']} examples)"
     return line
@@ -100,7 +103,15 @@ def cli() -> None:
               type=click.Choice(list(TRANSFORMS)), help="Applied to the tokens in order.")
 @click.option("--model", "model_type", type=click.Choice(list(MODELS)), default="embedding",
               show_default=True, help="Which model to train.")
-@click.option("--context-window", type=int, help="Words of context (embedding; default 2).")
+@click.option("--context-window", type=int,
+              help="Words of context (embedding, count; default 2; a count model may use 0).")
+@click.option("--smoothing", type=click.Choice(["none", "laplace", "kneser-ney"]),
+              help="Count: none (the course's model; default), laplace (add-k) or kneser-ney "
+                   "(interpolated, modified).")
+@click.option("--add-k", type=float, help="Count, laplace: added to every count (default 1).")
+@click.option("--discount", type=float,
+              help="Count, kneser-ney: one discount in (0, 1) for every order, instead of the "
+                   "three per order estimated from counts of counts.")
 @click.option("--window", type=int,
               help="Skipgram: context words up to this far on each side (default 5).")
 @click.option("--negative", type=int,
@@ -223,7 +234,11 @@ def info(model_path):
     from tlm.summary import summarize
 
     s = summarize(modelfile.load(model_path))
-    click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
+    if s.dimensions is not None:
+        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
+    else:  # a count model
+        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.contexts} contexts of "
+                   f"{s.settings['context_window']} words")
     click.echo("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
     click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
     for key, value in s.info.items():

@@ -256,11 +256,15 @@ def format_table(rows: Sequence[VectorScores], restrict_vocab: int = ANALOGY_RES
 
 
 def format_perplexity(label: str, p: Perplexity) -> str:
-    return (
+    line = (
         f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) over {p.scored} of "
         f"{p.tokens} held-out tokens; not scored: {p.unknown} outside the vocabulary (<unk>), "
         f"{p.tokens - p.positions} at the start of a text (too little context)"
     )
+    if p.impossible:
+        line += (f"; inf because {p.impossible} of the {p.scored} scored words were never seen "
+                 "after their context (probability 0)")
+    return line
 
 
 def evaluate(
@@ -289,7 +293,8 @@ def evaluate(
 
     sources: list[tuple[str, Any]] = []
     for path, model in models:
-        sources.append((f"{path.name} ({model.type})", model.vectors))
+        if model.has_vectors:  # a count model has a perplexity only
+            sources.append((f"{path.name} ({model.type})", model.vectors))
     for name in names:
         if pretrained.is_same_corpus(name):
             for path, model in models:

@@ -105,6 +105,8 @@ class ShellComparison:
 # -- what the shell starts with -----------------------------------------------------------
 def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     """The names the shell starts with, for a model."""
+    if not model.has_vectors:
+        return count_namespace(model, **extra)
     ns: dict[str, Any] = {"model": model, "np": np, "E": model.E, "vocab": model.vocab}
     ns["word_to_idx"] = model.word_to_idx
     for name in model.array_names:
@@ -116,7 +118,41 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     return ns
 
 
+def count_namespace(model: Any, **extra: Any) -> dict[str, Any]:
+    """A count model has counts, not vectors: the matrix, its contexts, row()."""
+    from tlm.errors import shell_errors
+
+    ns: dict[str, Any] = {"model": model, "np": np, "vocab": model.vocab,
+                          "word_to_idx": model.word_to_idx, "counts": model.counts,
+                          "contexts": model.contexts, "row": shell_errors(model.row)}
+    ns.update(extra)
+    return ns
+
+
+def count_banner(model: Any, ns: dict[str, Any]) -> str:
+    V, K = model.counts.shape
+    C, smoothing = model.config.context_window, model.config.smoothing
+    context = " ".join(model.contexts[0]) if K and C else "wood chuck"
+    lines = [
+        f"tlm shell: a count model with {V} words and {K} contexts of {C} words "
+        f"(smoothing {smoothing}).",
+        f"  model            the model (model.counts {V}x{K}, model.contexts, model.vocab, ...)",
+        "  counts           scipy sparse (words x contexts): counts[w, j] = times word w "
+        "followed context j",
+        "  contexts         the context of each column of counts, as words",
+        "  row(context)     the counts after a context, as words: row('wood chuck')",
+        "  vocab, word_to_idx  the words, and word -> row of counts",
+        "  np               numpy",
+    ]
+    if "text" in ns:
+        lines.append("  text             the text just generated")
+    lines.append(f"Try: row({context!r}), model._forward({context!r})")
+    return "\n".join(lines)
+
+
 def banner(model: Model, ns: dict[str, Any]) -> str:
+    if not model.has_vectors:
+        return count_banner(model, ns)
     V, d = model.E.shape
     arrays = ", ".join(f"{n} {model.arrays[n].shape}" for n in model.array_names)
     frequent = model.vectors.index_to_key[:2] or ["word"]  # most frequent first, no <unk>

@@ -6,8 +6,11 @@
      "arrays": {"E": {"dtype": "float32", "shape": [11, 32], "data": [[...], ...]}, ...}}
 
 Small arrays are nested lists a person can read; arrays with more than
-`INLINE_LIMIT` numbers are base64 of little-endian float32 ("encoding":
-"base64"), so a novel-sized model loads in a fraction of a second.
+`INLINE_LIMIT` numbers are base64 of little-endian float32 (or int32/int64 for
+integer arrays; "encoding": "base64"), so a novel-sized model loads in a
+fraction of a second. A sparse matrix (the count model's counts) is its
+compressed-column parts: {"sparse": "csc", "shape": [V, K], "data": ARRAY,
+"indices": ARRAY, "indptr": ARRAY}: JSON, never a pickle.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+import scipy.sparse
 
 from tlm import paths, schema
 from tlm.errors import TlmError
@@ -37,12 +41,21 @@ INLINE_LIMIT = 4096
 MAX_MODEL_BYTES = 1 << 32
 
 
-def encode_array(a: np.ndarray) -> dict[str, Any]:
-    a = np.asarray(a, dtype=np.float32)
-    out: dict[str, Any] = {"dtype": "float32", "shape": list(a.shape)}
+def encode_array(a: np.ndarray | scipy.sparse.spmatrix) -> dict[str, Any]:
+    """An array as JSON: float32, or an integer type kept as it is (int32, int64);
+    nested lists when small, base64 when large. A scipy sparse matrix (the count
+    model's counts) is stored as its compressed-column parts, each an array."""
+    if scipy.sparse.issparse(a):
+        a = scipy.sparse.csc_matrix(a)
+        return {"sparse": "csc", "shape": list(a.shape), "data": encode_array(a.data),
+                "indices": encode_array(a.indices), "indptr": encode_array(a.indptr)}
+    a = np.asarray(a)
+    dtype = a.dtype.name if a.dtype.name in schema.DTYPES else "float32"
+    a = a.astype(schema.DTYPES[dtype])
+    out: dict[str, Any] = {"dtype": dtype, "shape": list(a.shape)}
     if a.size > INLINE_LIMIT:
         out["encoding"] = "base64"
-        out["data"] = base64.b64encode(a.astype("<f4").tobytes()).decode("ascii")
+        out["data"] = base64.b64encode(a.tobytes()).decode("ascii")
     else:
         out["data"] = a.tolist()
     return out
@@ -54,11 +67,11 @@ def to_dict(model: Model) -> dict[str, Any]:
         "version": VERSION,
         "type": model.type,
         "config": dataclasses.asdict(model.config),
-        "vocab": {"words": model.vocab, "counts": model.counts},
+        "vocab": {"words": model.vocab, "counts": model.word_counts},
         "history": model.history,
         "info": model.info,
         "arrays": {name: encode_array(model.arrays[name]) for name in model.array_names},
-        "checksum": schema.checksum(model.vocab, model.counts, model.arrays),
+        "checksum": schema.checksum(model.vocab, model.word_counts, model.arrays),
     }
 
 

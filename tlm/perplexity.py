@@ -59,6 +59,7 @@ class Perplexity:
     positions: int     # words with C words of context before them in their document
     scored: int        # positions whose target is in the vocabulary: the mean is over these
     unknown: int       # positions whose target is <unk>: counted, not scored
+    impossible: int = 0  # scored positions given p = 0 (an unsmoothed count model): inf
 
 
 def positions(documents: list[np.ndarray], C: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,13 +109,13 @@ def perplexity(model: Model, documents: list[np.ndarray]) -> Perplexity:
     which positions count. Raises TlmError when no position can be scored."""
     contexts, targets, unknown = scored_positions(model, documents)
     scored = len(targets)
-    total = 0.0
+    total, impossible = 0.0, 0
     with np.errstate(divide="ignore"):  # p = 0 gives an infinite loss: reported as such
         for start in range(0, scored, BATCH):
             end = start + BATCH
-            total -= model.log_probs(contexts[start:end], targets[start:end]).sum(
-                dtype=np.float64
-            )
+            log_p = model.log_probs(contexts[start:end], targets[start:end])
+            total -= log_p.sum(dtype=np.float64)
+            impossible += int(np.isneginf(log_p).sum())
     loss = total / scored
     return Perplexity(
         perplexity=math.exp(loss) if loss < 700 else math.inf,
@@ -123,4 +124,5 @@ def perplexity(model: Model, documents: list[np.ndarray]) -> Perplexity:
         positions=scored + unknown,
         scored=scored,
         unknown=unknown,
+        impossible=impossible,
     )

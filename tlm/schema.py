@@ -25,10 +25,13 @@ import typing
 from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse
 
 from tlm.errors import TlmError
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: The number types an array may hold, and their little-endian layout in base64.
+DTYPES = {"float32": "<f4", "int32": "<i4", "int64": "<i8"}
 
 
 def _describe(hint: Any) -> str:
@@ -123,31 +126,35 @@ def vocab(value: Any) -> tuple[list[str], list[int]]:
     return words, counts
 
 
-def array(name: str, value: Any) -> np.ndarray:
-    """One array: a shape of whole numbers, float32 numbers given inline (nested
-    lists) or as base64 of little-endian float32, as many as the shape needs,
-    all finite."""
+def array(name: str, value: Any) -> np.ndarray | scipy.sparse.csc_matrix:
+    """One array: a shape of whole numbers, float32 (or int32/int64) numbers given
+    inline (nested lists) or as base64 of their little-endian bytes, as many as
+    the shape needs, all finite. Or a sparse matrix: its compressed-column parts
+    `data`, `indices`, `indptr`, each such an array, that scipy finds consistent."""
     where = f"arrays.{name}"
     value = _mapping(value, where)
+    if "sparse" in value:
+        return sparse(name, value)
     shape = value.get("shape")
     if not isinstance(shape, list) or not all(matches(n, int) and n >= 0 for n in shape):
         raise TlmError(f"{where}.shape must be a list of whole numbers 0 or more, "
                        f"not {_json(shape)}")
-    if value.get("dtype", "float32") != "float32":
-        raise TlmError(f"{where}.dtype must be \"float32\", not {_json(value.get('dtype'))}")
-    size = math.prod(shape)
+    dtype = value.get("dtype", "float32")
+    if dtype not in DTYPES:
+        raise TlmError(f"{where}.dtype must be one of {', '.join(DTYPES)}, not {_json(dtype)}")
+    size, itemsize = math.prod(shape), np.dtype(DTYPES[dtype]).itemsize
     data, encoding = value.get("data"), value.get("encoding")
     if encoding == "base64":
         if not isinstance(data, str):
             raise TlmError(f"{where}.data must be base64 text, not {_json(data)}")
-        if len(data) != 4 * math.ceil(4 * size / 3):
+        if len(data) != 4 * math.ceil(itemsize * size / 3):
             raise TlmError(f"{where}.data has {len(data)} base64 characters; the shape {shape} "
-                           f"needs {4 * math.ceil(4 * size / 3)}")
+                           f"needs {4 * math.ceil(itemsize * size / 3)}")
         try:
             raw = base64.b64decode(data, validate=True)
         except ValueError:
             raise TlmError(f"{where}.data is not valid base64") from None
-        a = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        a = np.frombuffer(raw, dtype=DTYPES[dtype]).astype(dtype)
     elif encoding is None:
         try:
             a64 = np.asarray(data, dtype=np.float64)
@@ -157,7 +164,9 @@ def array(name: str, value: Any) -> np.ndarray:
             raise TlmError(f"{where}.data has shape {list(a64.shape)}, not the {shape} it states")
         if not np.isfinite(a64).all() or (a64.size and np.abs(a64).max() > FLOAT32_MAX):
             raise TlmError(f"{where} holds numbers that are not finite float32 numbers")
-        a = a64.astype(np.float32)
+        if dtype != "float32" and (a64 != np.round(a64)).any():
+            raise TlmError(f"{where} holds numbers that are not whole ({dtype})")
+        a = a64.astype(dtype)
     else:
         raise TlmError(f"{where}.encoding must be \"base64\" or absent, not {_json(encoding)}")
     if a.size != size:
@@ -165,6 +174,29 @@ def array(name: str, value: Any) -> np.ndarray:
     if not np.isfinite(a).all():
         raise TlmError(f"array {name} holds NaN or infinite numbers")
     return a.reshape(shape)
+
+
+def sparse(name: str, value: dict[str, Any]) -> scipy.sparse.csc_matrix:
+    """A sparse (rows, columns) matrix in compressed-column form."""
+    where = f"arrays.{name}"
+    if value["sparse"] != "csc":
+        raise TlmError(f"{where}.sparse must be \"csc\", not {_json(value['sparse'])}")
+    shape = value.get("shape")
+    if not (isinstance(shape, list) and len(shape) == 2
+            and all(matches(n, int) and n >= 0 for n in shape)):
+        raise TlmError(f"{where}.shape must be two whole numbers 0 or more, not {_json(shape)}")
+    parts = []
+    for part in ("data", "indices", "indptr"):
+        a = array(f"{name}.{part}", value.get(part))
+        if a.ndim != 1:
+            raise TlmError(f"{where}.{part} must be one-dimensional")
+        parts.append(a)
+    try:
+        m = scipy.sparse.csc_matrix(tuple(parts), shape=tuple(shape))
+        m.check_format(full_check=True)  # row indices in range, column pointers in order
+    except ValueError as e:
+        raise TlmError(f"{where} is not a consistent sparse matrix: {e}") from None
+    return m
 
 
 def history(value: Any) -> list[dict[str, Any]]:
@@ -228,7 +260,14 @@ def checksum(words: list[str], counts: list[int], arrays: dict[str, np.ndarray])
     h.update(json.dumps([words, counts], ensure_ascii=False).encode("utf-8"))
     for name, a in arrays.items():
         h.update(json.dumps([name, list(a.shape)]).encode("ascii"))
-        h.update(np.ascontiguousarray(a, dtype="<f4").tobytes())
+        if scipy.sparse.issparse(a):  # its parts, each in its own number type
+            a = scipy.sparse.csc_matrix(a)
+            for part in (a.data, a.indices, a.indptr):
+                h.update(np.ascontiguousarray(part, dtype=DTYPES[part.dtype.name]).tobytes())
+        elif a.dtype.name in ("int32", "int64"):
+            h.update(np.ascontiguousarray(a, dtype=DTYPES[a.dtype.name]).tobytes())
+        else:
+            h.update(np.ascontiguousarray(a, dtype="<f4").tobytes())
     return "sha256:" + h.hexdigest()
 
 

@@ -13,21 +13,22 @@ from tlm.models.base import Model
 @dataclass
 class Summary:
     type: str
-    words: int  # rows of E
-    dimensions: int  # columns of E
+    words: int  # vocabulary size
+    dimensions: int | None  # columns of E (None: a count model has no vectors)
     arrays: dict[str, tuple[int, ...]]  # name -> shape
     settings: dict[str, Any]  # the training config
     info: dict[str, Any]  # sources, transforms, tokens: where the text came from
     history: list[dict[str, Any]]  # one entry per epoch trained
+    contexts: int | None = None  # a count model: the columns of its counts
 
 
 def summarize(model: Model) -> Summary:
     """The facts `tlm info` prints about `model`."""
-    V, d = model.E.shape
     return Summary(
         type=model.type,
-        words=V,
-        dimensions=d,
+        words=len(model.vocab),
+        dimensions=model.E.shape[1] if model.has_vectors else None,
+        contexts=None if model.has_vectors else model.counts.shape[1],
         arrays={name: tuple(model.arrays[name].shape) for name in model.array_names},
         settings=dataclasses.asdict(model.config),
         info=dict(model.info),

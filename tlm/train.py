@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
+import scipy.sparse
 
 from tlm.corpus import Corpus, load_corpus
 from tlm.errors import TlmError
@@ -114,7 +115,7 @@ def _check_finite(model: Model, epoch: int, lr: float, context: np.ndarray) -> N
     was computed, or make them so large that the probabilities overflow (one
     context is enough to see it); such a model must not be saved."""
     for name, a in model.arrays.items():
-        if not np.isfinite(a).all():
+        if not np.isfinite(a.data if scipy.sparse.issparse(a) else a).all():
             raise _blew_up(f"the loss became nan ({name} overflowed)", epoch, lr)
     if model.predicts_next_word:
         try:
@@ -160,10 +161,11 @@ def train(
             examples = model.epoch_examples(prepared, rng)
             n = len(examples[0])
             loss_sum, seen = 0.0, 0
-            for start in range(0, n, cfg.batch_size):
+            batch_size = cfg.batch_size or n  # None: all at once (the count model)
+            for start in range(0, n, batch_size):
                 done = (epoch - 1) * n + start
                 lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
-                batch = [a[start : start + cfg.batch_size] for a in examples]
+                batch = [a[start : start + batch_size] for a in examples]
                 with np.errstate(all="ignore"):  # a blow-up is caught just below
                     loss = model._step(*batch, lr=lr)
                 if not math.isfinite(loss):
@@ -192,6 +194,8 @@ def train(
                 entry["val_ppl"] = held_out.perplexity
                 entry["val_scored"] = held_out.scored    # held-out positions in the mean
                 entry["val_unknown"] = held_out.unknown  # their targets are <unk>: not scored
+                if held_out.impossible:  # p = 0 (an unsmoothed count model): val_ppl is inf
+                    entry["val_impossible"] = held_out.impossible
             entry["seconds"] = round(time.perf_counter() - t0, 3)  # with the held-out loss
             entry["examples_per_second"] = round(n / max(train_seconds, 1e-9))  # training only
             model.history.append(entry)

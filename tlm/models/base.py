@@ -72,6 +72,8 @@ class Model:
     lr_schedule: ClassVar[str] = "constant"
     #: Whether words under min_count become <unk> (next-word models) or are dropped.
     uses_unk: ClassVar[bool] = True
+    #: Whether the model has word vectors E (the count model has counts instead).
+    has_vectors: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -130,7 +132,9 @@ class Model:
         return self.vocabulary.word_to_idx
 
     @property
-    def counts(self) -> list[int]:
+    def word_counts(self) -> list[int]:
+        """How often each vocabulary word was seen in the training text. (The count
+        model's `model.counts` is its matrix of next-word counts.)"""
         return self.vocabulary.counts
 
     @property
@@ -147,7 +151,12 @@ class Model:
         """`vectors`; with `unk=True` the `<unk>` row too (an export keeps every row of E)."""
         from gensim.models import KeyedVectors
 
-        counts = np.asarray(self.counts)
+        if not self.has_vectors:
+            raise TlmError(
+                f"a {self.type} model has no word vectors (it counts which word follows which "
+                "context); train an embedding or skipgram model for vectors"
+            )
+        counts = np.asarray(self.word_counts)
         order = np.argsort(-counts, kind="stable")  # (V,) the vocabulary is alphabetical
         if not unk and UNK in self.word_to_idx:
             order = order[order != self.word_to_idx[UNK]]
