@@ -14,6 +14,7 @@ from conftest import CHUCK_TEXT, CHUCK_WORDS
 from tlm import modelfile
 from tlm.errors import TlmError
 from tlm.models.count import CountConfig, CountModel, modified_kn_discounts
+from tlm.perplexity import perplexity
 from tlm.train import fit
 from tlm.vocab import Vocab
 
@@ -110,11 +111,30 @@ def test_every_smoothed_distribution_sums_to_one(settings):
     np.testing.assert_allclose(model.log_probs(ids, targets), expected)
 
 
-def test_an_untrained_laplace_model_is_uniform():
-    vocab = Vocab(list("abcdefg"), [1] * 7)
+def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
+    """An untrained add-k model gives every word 1 / V, so the shared held-out
+    perplexity is V (here 8: seven words and <unk>)."""
+    vocab = Vocab.build(list("abcdefg"), unk=True)
+    assert len(vocab) == 8
     model = CountModel.create(vocab, CountConfig(smoothing="laplace"), np.random.default_rng(0))
-    contexts, targets = np.array([[0, 1], [2, 3], [-1, 4]]), np.array([5, 6, 0])
-    assert model.mean_loss((contexts, targets)) == pytest.approx(np.log(7))
+    held_out = [vocab.encode(list("gfedcbazq"))]  # z, q: <unk>, not scored
+    p = perplexity(model, held_out)
+    assert p.perplexity == pytest.approx(8.0) and p.scored == 5 and p.unknown == 2
+
+
+def test_unsmoothed_perplexity_is_inf_and_says_how_many_words(run, tmp_path, one_line_error):
+    text = tmp_path / "t.txt"
+    text.write_text(CHUCK_TEXT + " how much chuck would a wood chuck chuck wood\n")
+    result = run("train", "--model", "count", "--filepath", text, "--val-fraction", "0.25")
+    assert result.exit_code == 0, result.output
+    line = result.stdout.splitlines()[0]
+    assert "val_ppl=inf (" in line and "held-out words never seen after their context" in line
+    impossible = int(line.split("val_ppl=inf (")[1].split()[0])
+    model = modelfile.load(tmp_path / "model.json")
+    assert model.history[0]["val_impossible"] == impossible > 0
+    kn = run("train", "--model", "count", "--filepath", text, "--val-fraction", "0.25",
+             "--smoothing", "kneser-ney", "--output", "kn.json")
+    assert "val_ppl=inf" not in kn.stdout and "never seen" not in kn.stdout
 
 
 def test_unsmoothed_held_out_loss_is_infinite_where_a_word_was_never_seen():
@@ -150,12 +170,12 @@ def test_train_generate_info_and_shell_from_the_cli(run, chuck, capsys):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("Epoch 1/1 loss=")
     info = run("info")
-    assert "count model, 11 words, 21 contexts of 2 words" in info.stdout
+    assert "count model, 12 words, 21 contexts of 2 words" in info.stdout
     generated = run("generate", "--prompt", "how much", "--length", "5", "--seed", "1")
     assert generated.exit_code == 0 and len(generated.stdout.split()) == 7
     shell = run("generate", "--length", "3", "--interact",
                 input="print(counts.shape, row('wood chuck'), contexts[0])\n")
-    assert "(11, 21) {'could': 2, 'chuck': 1, 'would': 1} ('a', 'wood')" in shell.stdout
+    assert "(12, 21) {'could': 2, 'chuck': 1, 'would': 1} ('a', 'wood')" in shell.stdout
 
 
 def test_counting_is_one_pass(run, chuck, one_line_error):

@@ -424,9 +424,5 @@ class CountModel(Model):
     def epoch_examples(self, prepared, rng: np.random.Generator):
         return prepared  # counting does not care about order
 
-    def mean_loss(self, prepared: tuple[np.ndarray, np.ndarray]) -> float:
-        contexts, targets = prepared
-        return float(-self.log_probs(contexts, targets).mean())
-
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         return self._forward(np.asarray(context).tolist())
