@@ -158,9 +158,20 @@ def test_model_file_round_trip_is_json_with_compact_arrays(tmp_path):
 def test_damaged_count_file_is_one_clear_error(tmp_path):
     path = modelfile.save(counted(CHUCK_TEXT), tmp_path / "count.json")
     d = json.loads(path.read_text())
+    del d["checksum"]  # as if written by hand: the checks below must still catch it
     d["arrays"]["ngram_contexts"]["data"][0][0] = 99  # a word id beyond the vocabulary
     path.write_text(json.dumps(d))
     with pytest.raises(TlmError, match="damaged.*outside the vocabulary"):
+        modelfile.load(path)
+    d["arrays"]["ngram_contexts"]["data"][0][0] = 0
+    d["arrays"]["ngram_counts"]["indices"]["data"][0] = 50  # a row beyond the 11 words
+    path.write_text(json.dumps(d))
+    with pytest.raises(TlmError, match="damaged.*ngram_counts is not a consistent sparse"):
+        modelfile.load(path)
+    d["arrays"]["ngram_counts"]["indices"]["data"][0] = 0
+    d["arrays"]["ngram_counts"]["data"]["data"][0] = 1.5
+    path.write_text(json.dumps(d))
+    with pytest.raises(TlmError, match="damaged.*not whole"):
         modelfile.load(path)
 
 

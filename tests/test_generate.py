@@ -225,7 +225,7 @@ def test_generated_text_never_contains_unk(tmp_path, chuck_text):
     (tmp_path / "t.txt").write_text(chuck_text, encoding="utf-8")
     model = fit("embedding", [str(tmp_path / "t.txt")], min_count=4, epochs=3, seed=1).model
     unk = model.word_to_idx["<unk>"]
-    assert model.counts[unk] > max(c for i, c in enumerate(model.counts) if i != unk)
+    assert model.word_counts[unk] > max(c for i, c in enumerate(model.word_counts) if i != unk)
     model.b[unk] = 50.0  # <unk> is by far the likeliest next word, and still never drawn
     for seed in range(40):
         assert "<unk>" not in model.generate(length=5, seed=seed, temperature=2.0).split()

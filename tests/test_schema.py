@@ -152,7 +152,7 @@ def test_settings_the_config_does_not_know_are_ignored(model_file):
 def test_the_checksum_is_saved_and_checked(model_file):
     model = modelfile.load(model_file)
     d = json.loads(model_file.read_text())
-    assert d["checksum"] == schema.checksum(model.vocab, model.counts, model.arrays)
+    assert d["checksum"] == schema.checksum(model.vocab, model.word_counts, model.arrays)
 
 
 @pytest.mark.parametrize("hint, good, bad", [

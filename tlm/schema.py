@@ -201,7 +201,8 @@ def sparse(name: str, value: dict[str, Any]) -> scipy.sparse.csc_matrix:
 
 def history(value: Any) -> list[dict[str, Any]]:
     """One entry per epoch: `epoch` a whole number from 1, `loss` a number;
-    `val_loss` and `val_ppl` together or not at all; other values numbers or text."""
+    `val_loss` and `val_ppl` together or not at all (either may be Infinity: an
+    unsmoothed count model); other values numbers or text."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -215,6 +216,8 @@ def history(value: Any) -> list[dict[str, Any]]:
         if "loss" not in entry:
             raise TlmError(f"{where} has no loss")
         for key, v in entry.items():
+            if key in ("val_loss", "val_ppl") and v == math.inf:
+                continue  # an unsmoothed count model gave some held-out word p = 0
             if key in ("loss", "val_loss", "val_ppl") and not matches(v, float):
                 raise TlmError(f"{where}.{key} must be a number, not {_json(v)}")
             if not (v is None or matches(v, float) or isinstance(v, str)):
