@@ -120,11 +120,9 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
 
 def count_namespace(model: Any, **extra: Any) -> dict[str, Any]:
     """A count model has counts, not vectors: the matrix, its contexts, row()."""
-    from tlm.errors import shell_errors
-
     ns: dict[str, Any] = {"model": model, "np": np, "vocab": model.vocab,
                           "word_to_idx": model.word_to_idx, "counts": model.counts,
-                          "contexts": model.contexts, "row": shell_errors(model.row)}
+                          "contexts": model.contexts, "row": model.row}
     ns.update(extra)
     return ns
 
