@@ -268,3 +268,22 @@ def test_info_is_data_from_summarize_and_says_none_for_no_transforms(run, chuck)
     tlm.save(model, "m.json")
     out = run("info", "--model", "m.json").stdout
     assert "transforms: none\n" in out and "transforms: \n" not in out
+
+
+def test_a_killed_save_leaves_nothing_behind_after_the_next_save(tmp_path: Path,
+                                                                 trained: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tlm import modelfile
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = tmp_path / f".model.json.{int(dead.stdout)}.k1ll3d.tmp"  # a SIGKILLed save's
+    live = tmp_path / f".model.json.{os.getppid()}.wr1t1ng.tmp"  # a save still running
+    other = tmp_path / ".notes.json.1.x.tmp"  # not a temporary of this file
+    for path in (stale, live, other):
+        path.write_bytes(b"{" * 100)
+    modelfile.save(modelfile.load(trained), tmp_path / "model.json")
+    assert not stale.exists() and live.exists() and other.exists()

@@ -122,9 +122,12 @@ def _target(path: Path) -> Path:
 
 
 def _write_temporary(path: Path, write: Callable[[BinaryIO], None]) -> str:
-    """A complete, flushed temporary file beside `path` holding what `write` wrote."""
+    """A complete, flushed temporary file beside `path` holding what `write` wrote.
+    A temporary left by an earlier, killed save of `path` is removed first."""
+    paths.remove_stale(path.parent, path.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=paths.temporary_prefix(path.name), suffix=".tmp",
+                                   dir=path.parent)
     except OSError as e:
         raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
     try:

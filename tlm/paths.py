@@ -13,8 +13,10 @@ points to is replaced and the link itself stays a link.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -147,3 +149,41 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def temporary_prefix(name: str) -> str:
+    """The prefix of tlm's hidden temporaries beside a file or folder `name`:
+    `.name.PID.`, so a later writer can tell whose they are (see `remove_stale`)."""
+    return f".{name}.{os.getpid()}."
+
+
+def remove_stale(folder: Path, name: str) -> None:
+    """Remove tlm's temporaries for `name` in `folder` whose writer is gone (a
+    process killed part-way through a save); a live writer's are left alone."""
+    prefix = f".{name}."
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 only asks
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or a number we cannot check: leave it
+    return True

@@ -20,11 +20,9 @@ In memory, `remember` keeps each source loaded once per process.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Hashable
@@ -32,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from tlm import paths
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -178,8 +178,8 @@ def write(name: str, origin: Any, kv: KeyedVectors) -> None:
             "shape": list(vectors.shape), "sha256": sums}
     try:
         root.mkdir(parents=True, exist_ok=True)
-        clean_stale(root)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", dir=root))
+        paths.remove_stale(root, name)  # left by a writer that was killed
+        tmp = Path(tempfile.mkdtemp(prefix=paths.temporary_prefix(name), dir=root))
         try:
             np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
             (tmp / "words.json").write_bytes(words)
@@ -197,39 +197,13 @@ def _swap_in(new: Path, folder: Path) -> None:
     """Put the folder `new` at `folder`, moving an old one out of the way first."""
     old = None
     if folder.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{os.getpid()}.", dir=folder.parent))
+        old = Path(tempfile.mkdtemp(prefix=paths.temporary_prefix(folder.name), dir=folder.parent))
         os.replace(folder, old / "entry")
     try:
         os.replace(new, folder)
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-
-
-_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[^.]+$")
-
-
-def clean_stale(root: Path) -> None:
-    """Remove tlm's own hidden temporaries in `root` whose writer is gone
-    (a process killed part-way through writing an entry)."""
-    with contextlib.suppress(OSError):
-        for entry in root.iterdir():
-            match = _TEMPORARY.match(entry.name)
-            if match and entry.is_dir() and not _alive(int(match.group(1))):
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0 only asks
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process, or a number we cannot check: leave it
-    return True
 
 
 def cached(name: str, origin: Any, build: Callable[[], KeyedVectors]) -> KeyedVectors:
