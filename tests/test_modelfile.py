@@ -272,11 +272,8 @@ def test_info_is_data_from_summarize_and_says_none_for_no_transforms(run, chuck)
 
 def test_a_killed_save_leaves_nothing_behind_after_the_next_save(tmp_path: Path,
                                                                  trained: Path) -> None:
-    import os
     import subprocess
     import sys
-
-    from tlm import modelfile
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
