@@ -275,11 +275,9 @@ def test_fit_prints_nothing_and_reports_through_callbacks(chuck, capsys):
 # -- Ctrl-C ------------------------------------------------------------------------------
 
 
-def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypatch,
-                                               one_line_error):
-    previous_handler = signal.getsignal(signal.SIGINT)
-    before = tlm.load(model_file)
-    calls = []
+def interrupt_in_epoch_3(monkeypatch) -> list[int]:
+    """Send a real SIGINT to this process in the 20th step (epoch 3 at batch size 4)."""
+    calls: list[int] = []
     step = EmbeddingModel._step
 
     def interrupted_step(self, *batch, lr):
@@ -289,27 +287,50 @@ def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, model_file, monkeypat
         return step(self, *batch, lr=lr)
 
     monkeypatch.setattr(EmbeddingModel, "_step", interrupted_step)
-    result = run("train", "--filepath", chuck, "--batch-size", "4", "--epochs", "5",
-                 "--seed", "3", "--output", model_file)
+    return calls
 
-    line = one_line_error(result, "interrupted", str(model_file), "2 of 5", code=130)
+
+def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, tmp_path, monkeypatch,
+                                               one_line_error):
+    previous_handler = signal.getsignal(signal.SIGINT)
+    calls = interrupt_in_epoch_3(monkeypatch)
+    out = tmp_path / "new.json"
+    result = run("train", "--filepath", chuck, "--batch-size", "4", "--epochs", "5",
+                 "--seed", "3", "--output", out)
+
+    line = one_line_error(result, "interrupted", str(out), "2 of 5", code=130)
     assert "saved" in line and "and 16 of 30 examples of epoch 3" in line
     assert len(calls) == 20  # stopped right after the batch it was in
     assert signal.getsignal(signal.SIGINT) is previous_handler
     assert [EPOCH_LINE.fullmatch(x)[1] for x in result.stdout.splitlines()] == ["1", "2"]
     assert "Model saved" not in result.stdout
 
-    kept = tlm.load(model_file)  # the arrays hold 4 batches of epoch 3, and the history says so
+    kept = tlm.load(out)  # the arrays hold 4 batches of epoch 3, and the history says so
     assert [e["epoch"] for e in kept.history] == [1, 2, 3]
     part = kept.history[-1]
     assert (part["interrupted_after"], part["of"]) == (16, 30)
     assert not any("interrupted_after" in e for e in kept.history[:2])
     assert kept.config.seed == 3
-    assert not np.array_equal(kept.E, before.E)
     untrained = EmbeddingModel.init_arrays(12, kept.config, tlm.train.random_streams(3)[0])
     assert not np.allclose(kept.E, untrained["E"])  # the 20 steps are in it
-    info = run("info", "--model", model_file).stdout
+    info = run("info", "--model", out).stdout
     assert "Epoch 3/5 loss=" in info and "(interrupted after 16 of 30 examples)" in info
+
+
+def test_ctrl_c_never_replaces_an_existing_model(run, chuck, model_file, monkeypatch,
+                                                 one_line_error, unchanged):
+    """An interrupted run saves beside an existing --output (model.partial.json)."""
+    still = unchanged([model_file])
+    interrupt_in_epoch_3(monkeypatch)
+    result = run("train", "--filepath", chuck, "--batch-size", "4", "--epochs", "5",
+                 "--seed", "3", "--output", model_file)
+    partial = model_file.with_name("model.partial.json")
+    one_line_error(result, "interrupted", "2 of 5", str(partial), f"{model_file} is unchanged",
+                   code=130)
+    info = run("info", "--model", partial).stdout
+    assert "epochs=5" in info and "Epoch 2/5" in info and "Epoch 4/5" not in info
+    partial.unlink()  # (unchanged() also checks that nothing else appeared)
+    still()
 
 
 def test_initial_arrays_and_training_draw_from_separate_streams(chuck):

@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from tlm.errors import TlmError
-from tlm.modelfile import load, save
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
+
+    from tlm.errors import TlmError
+    from tlm.modelfile import load, save
 
 __all__ = ["TlmError", "load", "load_vectors", "save"]
 __version__ = "0.1.0"
@@ -31,3 +31,18 @@ def load_vectors(name: str = "glove-wiki-gigaword-50") -> KeyedVectors:
     from tlm import pretrained
 
     return pretrained.load(name)
+
+
+def __getattr__(name: str) -> Any:
+    """`tlm.load`, `tlm.save` and `tlm.TlmError`, imported on first use: the console
+    scripts start from this package and must set their Ctrl-C handler before
+    numpy and click are imported (tlm/console.py)."""
+    if name in ("load", "save"):
+        from tlm import modelfile
+
+        return getattr(modelfile, name)
+    if name == "TlmError":
+        from tlm.errors import TlmError
+
+        return TlmError
+    raise AttributeError(f"module 'tlm' has no attribute {name!r}")

@@ -148,32 +148,42 @@ def cli() -> None:
 def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet, **settings):
     """Train a model on a text and save it (default model.json)."""
     from tlm import modelfile
+    from tlm.interrupts import Interrupts
     from tlm.train import fit
 
     modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
     for path in filepaths:
         if shipped(path) is not None and not quiet:
             click.echo(f"using tlm's corpora/{Path(path).name}", err=True)
-    if quiet:
-        result = fit(model_type, filepaths, gutenberg, transforms, **settings)
-    else:
-        with ProgressBar(enabled=sys.stdout.isatty()) as bar:
-            result = fit(model_type, filepaths, gutenberg, transforms,
-                         on_epoch=bar.epoch_line, on_batch=bar.update, **settings)
-    modelfile.save(result.model, output)
+    # An interrupted run never replaces a model that is there: it goes beside it.
+    partial = output.with_name(f"{output.stem}.partial{output.suffix}") if output.exists() else None
+    if partial is not None:
+        modelfile.check_model_output(partial)
+    with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits
+        if quiet:
+            result = fit(model_type, filepaths, gutenberg, transforms, interrupts=interrupts,
+                         **settings)
+        else:
+            with ProgressBar(enabled=sys.stdout.isatty()) as bar:
+                result = fit(model_type, filepaths, gutenberg, transforms, interrupts=interrupts,
+                             on_epoch=bar.epoch_line, on_batch=bar.update, **settings)
+        saved_to = partial if result.interrupted and partial is not None else output
+        modelfile.save(result.model, saved_to)
+        interrupts.state = "at once"
+    n, total = result.epochs_done, result.model.config.epochs
     if result.interrupted:
-        n, total = result.epochs_done, result.model.config.epochs
         last = result.history[-1] if result.history else {}
         part = (f", and {last['interrupted_after']} of {last['of']} examples of epoch "
                 f"{last['epoch']}" if "interrupted_after" in last else "")
-        click.echo(
-            f"Interrupted: saved the model trained so far ({n} of {total} epochs done{part}) "
-            f"to {output}",
-            err=True,
-        )
+        kept = f"; {output} is unchanged" if saved_to != output else ""
+        click.echo(f"Interrupted: saved the model trained so far ({n} of {total} epochs "
+                   f"done{part}) to {saved_to}{kept}", err=True)
         sys.exit(130)
     if not quiet:
         click.echo(f"Model saved to {output}")
+    if interrupts.requested:  # Ctrl-C came while the finished model was being saved
+        click.echo(f"Interrupted: the save finished first ({n} of {total} epochs done)", err=True)
+        sys.exit(130)
     if interact:
         from tlm.interact import interact as shell
 

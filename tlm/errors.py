@@ -2,7 +2,7 @@
 
 The library raises `TlmError` with a message meant for a person; `TlmGroup`, the
 click group of both commands (`tlm`, `wp`), turns it into a single line on
-stderr and a non-zero exit, never a traceback.
+stderr and a non-zero exit, never a traceback; Ctrl-C is one line and exit 130.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class TlmGroup(click.Group):
             raise _one_line(e) from None
         except TlmError as e:
             raise click.ClickException(str(e)) from None
+        except KeyboardInterrupt:  # Ctrl-C: one line and the shell's 128 + SIGINT
+            click.echo("Interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """The group's own options (`tlm --bogus`): one line too."""

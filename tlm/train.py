@@ -11,8 +11,6 @@ The loop is the same for every model: the model turns documents into examples
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ import scipy.sparse
 
 from tlm.corpus import Corpus, load_corpus
 from tlm.errors import TlmError
+from tlm.interrupts import Interrupts
 from tlm.models import MODELS
 from tlm.models.base import Model
 from tlm.perplexity import perplexity, scored_positions
@@ -63,29 +62,6 @@ def learning_rate(base: float, schedule: str, progress: float) -> float:
     if schedule == "linear":  # word2vec: decay to (almost) zero over all epochs
         return base * max(1.0 - progress, 1e-4)
     return base
-
-
-class _Interrupts:
-    """Ctrl-C sets a flag that the loop checks between batches, so a step is
-    never cut in half; a second Ctrl-C stops at once."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._old: Any = None
-
-    def _handler(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self) -> _Interrupts:
-        if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
 
 
 @dataclass(frozen=True)
@@ -133,6 +109,7 @@ def train(
     on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
     on_batch: Callable[[Progress], None] | None = None,
     rng: np.random.Generator | None = None,
+    interrupts: Interrupts | None = None,
 ) -> TrainResult:
     """Train `model` on encoded documents for `model.config.epochs` epochs.
 
@@ -140,7 +117,9 @@ def train(
     is, and after every epoch `on_epoch(model, entry)` gets the epoch's history
     entry (`{"epoch": 1, "loss": 2.35, ...}`). Raises TlmError if the loss
     becomes NaN or infinite (the model is then not worth saving). Ctrl-C ends
-    training after the current batch and returns what was trained so far.
+    training after the current batch and returns what was trained so far. A
+    caller that saves the model passes its own installed `interrupts`, which then
+    holds any Ctrl-C until the caller has saved (see tlm/interrupts.py).
     """
     cfg = model.config
     rng = rng if rng is not None else random_streams(cfg.seed)[1]
@@ -155,7 +134,7 @@ def train(
             raise TlmError(f"the held-out part (--val-fraction {cfg.val_fraction}): {e}") from None
 
     result = TrainResult(model, 0)
-    with _Interrupts() as interrupts:
+    with (interrupts or Interrupts()).training() as interrupts:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             examples = model.epoch_examples(prepared, rng)
@@ -270,6 +249,7 @@ def fit(
     transforms: Sequence[str] = (),
     on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
     on_batch: Callable[[Progress], None] | None = None,
+    interrupts: Interrupts | None = None,
     **settings: Any,
 ) -> TrainResult:
     """Read the text, build a model and train it: `tlm train` as one call,
@@ -281,4 +261,4 @@ def fit(
     """
     corpus = load_corpus(filepaths, gutenberg, transforms)
     model, documents = build_model(model_type, corpus, settings, list(transforms))
-    return train(model, documents, on_epoch=on_epoch, on_batch=on_batch)
+    return train(model, documents, on_epoch=on_epoch, on_batch=on_batch, interrupts=interrupts)

@@ -1,0 +1,37 @@
+"""The console scripts `tlm` and `wp`.
+
+They start by importing click, numpy and the commands, which takes a moment;
+a Ctrl-C then would print a KeyboardInterrupt traceback from inside an import.
+So the SIGINT handler is set first, before any of those imports: a Ctrl-C
+while starting up prints one line and exits 130. Once the commands are loaded,
+Ctrl-C is Python's KeyboardInterrupt again, which every command turns into one
+line and exit 130 (`TlmGroup`), and which training handles itself
+(tlm/interrupts.py). This module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def _while_starting(signum: int, frame: object) -> None:
+    os.write(2, b"Interrupted\n")
+    os._exit(130)  # nothing has been done yet: nothing to clean up
+
+
+def _start(module: str) -> None:
+    signal.signal(signal.SIGINT, _while_starting)
+    import importlib
+
+    main = importlib.import_module(module).main
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    main()
+
+
+def tlm() -> None:
+    _start("tlm.cli")
+
+
+def wp() -> None:
+    _start("tlm.wp")
