@@ -33,6 +33,7 @@ if "NLTK_DATA" not in os.environ and SHARED.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED)
 
 from tlm import evaluate, modelfile, pretrained  # noqa: E402  (NLTK_DATA must be set first)
+from tlm.cli import format_perplexity, format_table  # noqa: E402
 from tlm.models import MODELS  # noqa: E402
 from tlm.train import fit  # noqa: E402
 
@@ -116,11 +117,11 @@ def main() -> None:
             rows.append(evaluate.evaluate_vectors(w2v, f"  word2vec same corpus as {kind}",
                                                   analogy_files=analogy_files))
         print()
-        print(evaluate.format_table(rows))
+        print(format_table(rows, evaluate.ANALOGY_RESTRICT))
         print()
         emma = modelfile.load(models["embedding"])
         p = evaluate.text_perplexity(emma, gutenberg=["austen-persuasion.txt"])
-        print(evaluate.format_perplexity("emma embedding on Persuasion", p))
+        print(format_perplexity("emma embedding on Persuasion", p))
 
 
 if __name__ == "__main__":

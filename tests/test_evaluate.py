@@ -12,6 +12,7 @@ from conftest import kv_of
 from gensim.models import KeyedVectors
 
 from tlm import evaluate, modelfile
+from tlm.cli import format_perplexity
 from tlm.errors import TlmError
 from tlm.models import EmbeddingModel, Model
 from tlm.perplexity import perplexity
@@ -155,7 +156,7 @@ def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
     ])
     assert p.loss == pytest.approx(expected, rel=1e-5)
     assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
-    line = evaluate.format_perplexity("m", p)
+    line = format_perplexity("m", p)
     assert "over 7 of 10 held-out tokens" in line and "1 outside the vocabulary" in line
 
 
@@ -209,6 +210,20 @@ def test_tlm_evaluate_table_and_perplexity(run, model_file: Path, files, tmp_pat
     p = evaluate.text_perplexity(model, [str(files["held"])])
     assert f"model.json (embedding): perplexity {p.perplexity:.1f}" in result.stdout
     assert "over 6 of 8 held-out tokens; not scored: 0 outside" in result.stdout
+
+
+def test_evaluate_returns_data_and_prints_nothing(model_file: Path, files, capsys) -> None:
+    result = evaluate.evaluate([model_file], pair_files=[files["pairs"]], analogy_files=[],
+                               filepaths=[files["held"]])
+    assert capsys.readouterr().out == ""
+    assert isinstance(result, evaluate.Evaluation) and result.restrict_vocab == 30000
+    [row] = result.rows
+    assert row.label == "model.json (embedding)" and row.analogies == []
+    assert (row.pairs[0].benchmark, row.pairs[0].covered, row.pairs[0].total) == ("mypairs", 3, 4)
+    [held] = result.held_out
+    model = modelfile.load(model_file)
+    assert held.label == "model.json (embedding)"
+    assert held.perplexity == evaluate.text_perplexity(model, [str(files["held"])])
 
 
 def test_tlm_evaluate_default_benchmarks_without_analogies(run, model_file: Path) -> None:

@@ -214,57 +214,23 @@ def text_perplexity(
         raise TlmError(f"the held-out text: {e}") from None
 
 
-# -- the report -----------------------------------------------------------------------------
-def _covered(covered: int, total: int) -> str:
-    share = covered / total
-    return f"{covered} of {total}" if 0 < share < 0.001 else f"{share:.1%} of {total}"
+@dataclass
+class HeldOutScore:
+    """A model's perplexity on the held-out text; None for a model that has
+    vectors, not next-word probabilities."""
+
+    label: str
+    perplexity: Perplexity | None
 
 
-def _pair_cell(s: PairScore) -> str:
-    value = "n/a" if s.spearman is None else f"{s.spearman:.3f}"
-    return f"{value} ({_covered(s.covered, s.total)})"
+@dataclass
+class Evaluation:
+    """What `tlm evaluate` found: the benchmark scores of every source (one row
+    each), and each model's perplexity when held-out text was given."""
 
-
-def _analogy_cell(s: AnalogyScore) -> str:
-    value = "n/a" if s.accuracy is None else f"{s.accuracy:.1%}"
-    return f"{value} ({_covered(s.covered, s.total)})"
-
-
-def format_table(rows: Sequence[VectorScores], restrict_vocab: int = ANALOGY_RESTRICT) -> str:
-    """One row per source, one column per benchmark, and a line on how to read them."""
-    if not rows:
-        return ""
-    header = [""] + [s.benchmark for s in rows[0].pairs] + [s.benchmark for s in rows[0].analogies]
-    body = [
-        [r.label] + [_pair_cell(s) for s in r.pairs] + [_analogy_cell(s) for s in r.analogies]
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in [header, *body]]
-    if rows[0].pairs:
-        lines.append(
-            "word similarity: Spearman correlation with human scores over the pairs whose "
-            "words the vocabulary has (share of pairs covered)"
-        )
-    if rows[0].analogies:
-        lines.append(
-            f"analogies: right answers (nearest word to b - a + c among the {restrict_vocab} "
-            "most frequent) over the questions whose words are among them (share covered)"
-        )
-    return "\n".join(lines)
-
-
-def format_perplexity(label: str, p: Perplexity) -> str:
-    line = (
-        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) over {p.scored} of "
-        f"{p.tokens} held-out tokens; not scored: {p.unknown} outside the vocabulary (<unk>), "
-        f"{p.tokens - p.positions} at the start of a text (too little context)"
-    )
-    if p.impossible:
-        line += (f"; inf because {p.impossible} of the {p.scored} scored words were never seen "
-                 "after their context (probability 0)")
-    return line
+    rows: list[VectorScores]
+    restrict_vocab: int  # analogy answers were searched among this many words
+    held_out: list[HeldOutScore]
 
 
 def evaluate(
@@ -276,10 +242,10 @@ def evaluate(
     analogy_files: Sequence[str | os.PathLike] | None = None,
     restrict_vocab: int = ANALOGY_RESTRICT,
     report: Callable[[str], None] | None = None,
-) -> str:
-    """`tlm evaluate` as one call: the benchmark table for every model and
-    pretrained source, then each next-word model's perplexity on the held-out
-    text (if given). `word2vec-same-corpus` is trained for each model."""
+) -> Evaluation:
+    """`tlm evaluate` as one call: the benchmark scores of every model and
+    pretrained source, then each model's perplexity on the held-out text (if
+    given). `word2vec-same-corpus` is trained for each model."""
     from tlm import modelfile, pretrained
 
     if restrict_vocab < 1:
@@ -303,13 +269,9 @@ def evaluate(
         else:
             sources.append((pretrained.describe(name), pretrained.load(name, report=report)))
     rows = [evaluate_vectors(kv, label, pairs, questions, restrict_vocab) for label, kv in sources]
-    out = [format_table(rows, restrict_vocab)]
-
+    held_out = []
     if filepaths or gutenberg:
         for path, model in models:
-            label = f"{path.name} ({model.type})"
-            if model.predicts_next_word:
-                out.append(format_perplexity(label, text_perplexity(model, filepaths, gutenberg)))
-            else:
-                out.append(f"{label}: no perplexity (it has vectors, not next-word probabilities)")
-    return "\n".join(line for line in out if line)
+            p = text_perplexity(model, filepaths, gutenberg) if model.predicts_next_word else None
+            held_out.append(HeldOutScore(f"{path.name} ({model.type})", p))
+    return Evaluation(rows, restrict_vocab, held_out)
