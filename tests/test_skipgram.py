@@ -367,7 +367,7 @@ def test_train_then_interact(run, small_text):
 BAD = [
     (["--window", "0"], ["--window", "0"]),
     (["--window", "-2"], ["--window"]),
-    (["--negative", "0"], ["--negative"]),
+    (["--negative", "-1"], ["--negative", "0 or more"]),
     (["--sample", "-1"], ["--sample", "0 or more"]),
     (["--sample", "nan"], ["--sample"]),
     (["--batch-size", "0"], ["--batch-size"]),
@@ -375,7 +375,8 @@ BAD = [
     (["--val-fraction", "0.1"], ["--val-fraction", "next-word models", "skipgram"]),
     (["--context-window", "3"], ["--context-window", "does not apply", "skipgram"]),
     (["--min-count", "1000"], ["no word", "--min-count 1000"]),
-    (["--min-count", "1"], ["--sample 0.001", "keeps only", "--sample 0"]),
+    (["--min-count", "1"], ["too few words", "--sample 0.001 keeps about 5% of the text's 40 words",
+                            "1.9 words per epoch", "use --sample 0"]),
 ]
 
 
@@ -395,3 +396,35 @@ def test_skipgram_options_do_not_apply_to_the_embedding_model(run, small_text, o
     for option in ("--window", "--negative", "--sample"):
         result = run("train", "--filepath", small_text, option, "3")
         one_line_error(result, option, "does not apply", "embedding", code=1)
+
+
+def test_chuck_with_the_defaults_says_what_min_count_and_sample_leave(run, one_line_error):
+    """The course's tongue twister: --min-count 5 leaves 'chuck' and 'wood', 16 of
+    its 32 words, and subsampling keeps about 5% of those: said so, not '0.7 of 16'."""
+    result = run("train", "--model", "skipgram", "--filepath", "chuck.txt")
+    assert result.exit_code == 1
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("Error: too few words to train on: --min-count 5 leaves 16 of the "
+                           "text's 32 words (only chuck and wood are seen 5 times or more), and "
+                           "--sample 0.001 keeps about 5% of those, 0.7 words per epoch")
+    assert line.endswith("use --sample 0 and a smaller --min-count (1 keeps every word)")
+
+
+def test_no_negatives_pulls_every_vector_together(run):
+    """--negative 0, the chapter's positive pairs only: nothing pushes words apart,
+    so every pair of words ends up pointing the same way."""
+    args = ("--model", "skipgram", "--filepath", "chuck.txt", "--min-count", "1", "--sample",
+            "0", "--dim", "8", "--seed", "1", "--lr", "0.1", "--quiet")
+    assert run("train", *args, "--negative", "0", "--epochs", "50").exit_code == 0
+    together = tlm.load("model.json")
+    assert together.config.negative == 0
+    assert run("train", *args, "--epochs", "50", "--output", "neg.json").exit_code == 0
+    apart = tlm.load("neg.json")
+
+    def mean_cosine(E):
+        unit = E / np.linalg.norm(E, axis=1, keepdims=True)
+        cos = unit @ unit.T
+        return cos[~np.eye(len(E), dtype=bool)].mean()
+
+    assert mean_cosine(together.E) > 0.9
+    assert mean_cosine(apart.E) < 0.5

@@ -93,10 +93,14 @@ class SkipGramConfig(Settings):
     # The vectors hardly depend on it (see the module docstring).
     batch_size: int = 2048
 
-    whole = (*Settings.whole, "dim", "window", "negative")
+    whole = (*Settings.whole, "dim", "window")
 
     def validate(self) -> None:
         super().validate()
+        # 0 negatives is allowed: positive pairs only, which pull every vector together
+        if isinstance(self.negative, bool) or not isinstance(self.negative, numbers.Integral) \
+                or self.negative < 0:
+            raise TlmError(f"--negative must be a whole number, 0 or more, not {self.negative!r}")
         if not isinstance(self.sample, numbers.Real) or not self.sample >= 0 or not np.isfinite(
             self.sample
         ):  # 0 keeps every word; `not >= 0` also catches NaN
@@ -195,11 +199,27 @@ class SkipGramModel(Model):
         keep = self.keep_probabilities(counts)                                 # (V,)
         expected = (keep * counts).sum()
         if expected < 2:
-            raise TlmError(
-                f"--sample {self.config.sample:g} keeps only {expected:.1f} of the text's "
-                f"{len(ids)} words per epoch (it is meant for long texts); use --sample 0"
-            )
+            raise TlmError(self._too_few_words(len(ids), expected))
         return Text(ids, doc, keep, self.noise_table(counts))
+
+    def _too_few_words(self, n: int, expected: float) -> str:
+        """Why an epoch would have (almost) no words: what --min-count left of the
+        text and what --sample keeps of that, in words and per cent."""
+        cfg, total = self.config, self.info.get("tokens", n)
+        sample = f"--sample {cfg.sample:g} keeps about {expected / n:.0%}"
+        if n == total:
+            why = f"{sample} of the text's {n} words"
+            fix = "--sample 0"
+        else:  # --min-count dropped words
+            V = len(self.vocab)
+            words = " and ".join(self.vocab) if V <= 2 else f"{', '.join(self.vocab)}"
+            which = f"only {words}" if V <= 12 else f"only {V} different words"
+            why = (f"--min-count {cfg.min_count} leaves {n} of the text's {total} words ({which} "
+                   f"{'is' if V == 1 else 'are'} seen {cfg.min_count} times or more), and "
+                   f"{sample} of those")
+            fix = "--sample 0 and a smaller --min-count (1 keeps every word)"
+        return (f"too few words to train on: {why}, {expected:.1f} words per epoch "
+                f"(subsampling is meant for long texts). On a short text use {fix}")
 
     def keep_probabilities(self, counts: np.ndarray) -> np.ndarray:
         """(V,) the chance that an occurrence of each word survives subsampling."""
