@@ -501,3 +501,33 @@ def test_usage_errors_are_one_line(run, one_line_error):
     one_line_error(run("--no-such-option"), "--no-such-option", code=2)
     one_line_error(run("no-such-command"), "no-such-command", code=2)
     one_line_error(run("train", "--epochs"), "--epochs", code=2)
+
+
+def _commands(group: click.Group, name: str):
+    for sub, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{name} {sub}")
+        else:
+            yield f"{name} {sub}", command
+
+
+def test_help_shows_every_options_default():
+    """Every option of every command says its default in --help: shown by click, or
+    'default' in its help text. Flags (off) and repeatable options (none) need not."""
+    from tlm.cli import cli
+    from tlm.wp import cli as wp
+
+    silent = []
+    for name, command in [*_commands(cli, "tlm"), *_commands(wp, "wp"), ("wp", wp)]:
+        for option in command.params:
+            if not isinstance(option, click.Option) or option.is_flag or option.multiple:
+                continue
+            if not (option.show_default or "default" in (option.help or "").lower()):
+                silent.append(f"{name} {option.opts[-1]}")
+    assert silent == []
+
+
+def test_train_help_has_the_learning_rate_and_batch_defaults(run):
+    text = " ".join(run("train", "--help").stdout.split())
+    assert "embedding default 3/256 = 0.0117; skipgram 0.025" in text
+    assert "default: embedding 256, skipgram 2048" in text

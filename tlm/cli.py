@@ -115,11 +115,12 @@ def cli() -> None:
 @click.option("--add-k", type=float, help="Count, laplace: added to every count (default 1).")
 @click.option("--discount", type=float,
               help="Count, kneser-ney: one discount in (0, 1) for every order, instead of the "
-                   "three per order estimated from counts of counts.")
+                   "three per order estimated from counts of counts (the default).")
 @click.option("--window", type=int,
               help="Skipgram: context words up to this far on each side (default 5).")
 @click.option("--negative", type=int,
-              help="Skipgram: negative words drawn per context word (default 5).")
+              help="Skipgram: negative words drawn per context word (default 5; 0 trains on "
+                   "positive pairs only, which pulls every vector together).")
 @click.option("--sample", type=float,
               help="Skipgram: subsample frequent words (word2vec's formula): a word that makes up "
                    "more than about 2.6 x this share of the text is kept with probability "
@@ -134,15 +135,18 @@ def cli() -> None:
                    "the parameters by lr times its own gradient, whatever --batch-size "
                    "(embedding default 3/256 = 0.0117; skipgram 0.025, decaying linearly).")
 @click.option("--batch-size", type=int,
-              help="Examples per SGD step (embedding 256, skipgram 2048); speed, not step size.")
+              help="Examples per SGD step (default: embedding 256, skipgram 2048); speed, not "
+                   "step size.")
 @click.option("--min-count", type=int,
               help="Words seen fewer times in the training part become <unk> (skipgram: are "
                    "dropped) (default 1; skipgram 5).")
 @click.option("--val-fraction", type=float,
               help="Hold out this last part of the text (no part of the vocabulary or of "
                    "training) and report its loss and perplexity after each epoch; held-out "
-                   "words outside the vocabulary are <unk> and not scored.")
-@click.option("--seed", type=int, help="Makes training reproducible.")
+                   "words outside the vocabulary are <unk> and not scored (default 0: none).")
+@click.option("--seed", type=int,
+              help="Makes training reproducible (default: a random seed, recorded in the model "
+                   "file, so any run can be repeated).")
 @click.option("--output", type=click.Path(path_type=Path), default=Path("model.json"),
               show_default=True,
               help="Where to save the model. It may replace a model file, nothing else; a "
@@ -198,11 +202,12 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
 @click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
 @click.option("--length", type=click.IntRange(min=0), default=20, show_default=True,
               help="How many words to sample.")
-@click.option("--prompt", help="Words to start from.")
+@click.option("--prompt", help="Words to start from (default: none, the first word is sampled).")
 @click.option("--temperature", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Below 1 sharper, above 1 more random, 0 always the likeliest word.")
-@click.option("--top-k", type=click.IntRange(min=1), help="Sample only among the k likeliest.")
-@click.option("--seed", type=int, help="Makes sampling reproducible.")
+@click.option("--top-k", type=click.IntRange(min=1),
+              help="Sample only among the k likeliest (default: among all words).")
+@click.option("--seed", type=int, help="Makes sampling reproducible (default: a random draw).")
 @click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
 def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     """Sample text from a trained model."""
