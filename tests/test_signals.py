@@ -1,0 +1,153 @@
+"""Real signals sent to a real `tlm` process (the console script's own entry
+point, in a subprocess): Ctrl-C at start-up, in training, twice, and during the
+save of a model big enough for the save to take a moment; SIGKILL during a save.
+Every Ctrl-C ends with one line on stderr and exit 130, and no model is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import tlm
+from conftest import CHUCK_TEXT, REPO, digest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+ENTRY = "from tlm.console import tlm; tlm()"  # what the installed `tlm` script runs
+
+
+def spawn(*args: str | Path, cwd: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-c", ENTRY, *map(str, args)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_line(proc: subprocess.Popen, start: str, timeout: float = 60) -> list[str]:
+    """Read stdout until a line starts with `start`; returns the lines read."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith(start):
+            return lines
+    proc.kill()
+    raise AssertionError(f"no line {start!r}: {lines} {proc.stderr.read()}")
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+def one_line(err: str, *words: str) -> str:
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def chuck(tmp_path: Path) -> Path:
+    path = tmp_path / "chuck.txt"
+    path.write_text(CHUCK_TEXT)
+    return path
+
+
+@pytest.fixture
+def many_words(tmp_path: Path) -> Path:
+    """A text of 15,000 different words: a skip-gram of 2 x 15,000 x 200 numbers
+    is a 32 MB file, which takes a moment to encode, write and flush."""
+    path = tmp_path / "words.txt"
+    words = [f"w{i}" for i in range(15_000)]
+    path.write_text(" ".join(words + words[::-1]) + "\n")
+    return path
+
+
+BIG_SKIPGRAM = ["--model", "skipgram", "--dim", "200", "--epochs", "1", "--window", "1",
+                "--negative", "1", "--sample", "0", "--min-count", "1", "--seed", "1"]
+
+
+def test_ctrl_c_while_starting(tmp_path):
+    """SIGINT as soon as numpy is being loaded (the imports): one line, exit 130."""
+    proc = spawn("info", "--model", "nothing.json", cwd=tmp_path)
+    maps = Path(f"/proc/{proc.pid}/maps")
+    if not maps.exists():
+        proc.kill()
+        pytest.skip("needs /proc to see the imports happen")
+    deadline = time.monotonic() + 30
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if "numpy" in maps.read_text():
+                break
+        except OSError:
+            pass
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGINT)
+    code, out, err = finish(proc)
+    if code == 1 and "not found" in err:
+        pytest.skip("the command finished before the signal arrived")
+    assert code == 130, (code, err)
+    one_line(err, "Interrupted")
+
+
+def test_ctrl_c_in_training_then_again(tmp_path, chuck, trained):
+    """Two Ctrl-C in training: one line, exit 130, and the existing model untouched."""
+    out = tmp_path / "model.json"
+    out.write_bytes(trained.read_bytes())
+    before = digest(out)
+    proc = spawn("train", "--filepath", chuck, "--epochs", "100000", "--output", out,
+                 cwd=tmp_path)
+    wait_for_line(proc, "Epoch 3/")
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)
+    code, _, err = finish(proc)
+    assert code == 130
+    one_line(err, "Interrupted")
+    assert digest(out) == before
+    partial = tmp_path / "model.partial.json"
+    if partial.exists():  # the second Ctrl-C came after the loop had stopped: it waited
+        assert "model.partial.json" in err
+        assert tlm.load(partial).history
+
+
+def test_ctrl_c_during_the_final_save_finishes_the_save(tmp_path, many_words):
+    out = tmp_path / "big.json"
+    proc = spawn("train", "--filepath", many_words, *BIG_SKIPGRAM, "--output", out,
+                 cwd=tmp_path)
+    wait_for_line(proc, "Epoch 1/1")  # training is over; the save begins
+    proc.send_signal(signal.SIGINT)
+    code, stdout, err = finish(proc)
+    assert code == 130, err
+    one_line(err, "Interrupted", "the save finished first")
+    assert f"Model saved to {out}" in stdout
+    model = tlm.load(out)
+    assert model.E.shape == (15_000, 200) and len(model.history) == 1
+
+
+def test_sigkill_during_a_save_leaves_the_old_model(tmp_path, many_words, trained):
+    out = tmp_path / "big.json"
+    out.write_bytes(trained.read_bytes())
+    before = digest(out)
+    proc = spawn("train", "--filepath", many_words, *BIG_SKIPGRAM, "--output", out,
+                 cwd=tmp_path)
+    wait_for_line(proc, "Epoch 1/1")
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob(".big.json.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert digest(out) == before
+    assert json.loads(out.read_text())["format"] == "tlm-model"
+    tlm.load(out)
