@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CHUCK_TEXT, REPO, digest
 
 import tlm
-from conftest import CHUCK_TEXT, REPO, digest
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
