@@ -162,9 +162,9 @@ def test_pca_map_keeps_the_two_largest_directions():
 
 def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path):
     rng = np.random.default_rng(2)
-    words = [f"w{i}" for i in range(3000)]
-    glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(3000, 50)))
-    bigger = write_vectors(tmp_path / "b.txt", words, rng.normal(size=(3000, 100)))
+    words = [f"w{i}" for i in range(2100)]
+    glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(2100, 50)))
+    bigger = write_vectors(tmp_path / "b.txt", words, rng.normal(size=(2100, 100)))
     page = atlas.build(atlas.load_sources([], [glove_like, bigger]))
     data = json.loads(Page(page.html).scripts["atlas-data"])
     assert [len(s["words"]) for s in data["sources"]] == [atlas.MAP_WORDS] * 2

@@ -21,6 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from chromium import Chromium, find_chromium, websocket_client_missing  # noqa: E402
+from test_atlas import write_vectors  # noqa: E402
 
 #: Points of the first trace (every mapped word) of map i.
 POINTS = "document.querySelectorAll('#map-{i} .scatterlayer .trace:nth-child({t}) .point').length"
@@ -42,17 +43,13 @@ def outside(urls: list[str]) -> list[str]:
 
 
 def planted_vectors(folder: Path) -> Path:
-    """60 words in 16 dimensions, written as a word2vec text file; 'queen' is
-    'king' plus a little noise, so it must come first among king's neighbours."""
+    """60 random words in 32 dimensions, written as a word2vec text file, with
+    queen = king - man + woman (plus a little noise) planted."""
     rng = np.random.default_rng(3)
-    words = ["king", "queen", "dog", "cat", "wood"] + [f"w{i}" for i in range(55)]
-    vectors = rng.normal(size=(len(words), 16))
-    vectors[1] = vectors[0] + 0.1 * rng.normal(size=16)
-    rows = [f"{w} " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
-                                                                      strict=True)]
-    path = folder / "vectors.txt"
-    path.write_text(f"{len(words)} 16\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    return path
+    words = ["king", "queen", "man", "woman", "wood"] + [f"w{i}" for i in range(55)]
+    vectors = rng.normal(size=(len(words), 32))
+    vectors[1] = vectors[0] - vectors[2] + vectors[3] + 0.1 * rng.normal(size=32)
+    return write_vectors(folder / "vectors.txt", words, vectors)
 
 
 def test_the_page_in_headless_chromium(run, model_file, tmp_path):
@@ -81,8 +78,18 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         assert browser.evaluate(POINTS.format(i=1, t=3)) == 1
         # the neighbours and analogy boxes answer in every column
         browser.type("#neighbours-word", "wood")
-        answer = browser.wait_until("document.getElementById('ask-answer').innerText")
+        answer = browser.wait_until("document.getElementById('neighbours-answer').innerText")
         assert "model.json (embedding)" in answer and "vectors.txt" in answer
+        assert "nearest to 'wood'" in answer
+        # the analogy box opens with man : king :: woman : ?, answered as gensim answers it
+        columns = "Array.from(document.querySelectorAll('#analogy-answer .column'))"
+        answers = browser.evaluate(
+            f"{columns}.map(c => Array.from(c.querySelectorAll('li')).map(li => li.dataset.word))")
+        expected = kv.most_similar(positive=["king", "woman"], negative=["man"], topn=10)
+        assert answers == [[], [w for w, _ in expected]]
+        assert answers[1][0] == "queen"
+        notes = browser.evaluate(f"{columns}.map(c => c.innerText)")
+        assert "no 'man', 'king', 'woman' among its mapped words" in notes[0]
         shot = browser.screenshot(tmp_path / "atlas.png", "#map")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
         assert browser.errors() == []

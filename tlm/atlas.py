@@ -421,12 +421,13 @@ def ask_section(sources: Sequence[Source], n: int) -> Section:
         '<form class="ask" id="ask-neighbours" onsubmit="return false">'
         '<label>nearest words to <input type="search" id="neighbours-word" '
         'autocomplete="off" placeholder="a word"></label></form>'
+        '<div id="neighbours-answer" class="side-by-side" aria-live="polite"></div>'
         '<form class="ask" id="ask-analogy" onsubmit="return false">'
         '<input type="search" id="analogy-a" value="man" aria-label="a"> is to '
         '<input type="search" id="analogy-b" value="king" aria-label="b"> as '
-        '<input type="search" id="analogy-c" value="woman" aria-label="c"> is to ?'
-        "</form>"
-        '<div id="ask-answer" class="side-by-side" aria-live="polite"></div>'
+        '<input type="search" id="analogy-c" value="woman" aria-label="c"> is to ? '
+        '(the nearest words to b - a + c, leaving out a, b and c)</form>'
+        '<div id="analogy-answer" class="side-by-side" aria-live="polite"></div>'
     )
     return Section("ask", "Neighbours and analogies, in the page", body)
 

@@ -165,7 +165,7 @@ function missing(src, words) {
 }
 
 function ask(kind) {
-  const out = document.getElementById("ask-answer");
+  const out = document.getElementById(`${kind}-answer`);
   out.replaceChildren();
   if (kind === "neighbours") {
     const word = document.getElementById("neighbours-word").value.trim();
