@@ -227,7 +227,7 @@ def test_output_that_is_another_model_is_never_replaced(run, model_file, trained
 def test_output_that_is_a_source_is_never_replaced(run, vectors_file, one_line_error, unchanged):
     same = unchanged([vectors_file])
     result = run("atlas", "--pretrained", vectors_file, "--output", vectors_file)
-    one_line_error(result, "vectors.txt", "source")
+    one_line_error(result, "vectors.txt", "input")
     same()
 
 

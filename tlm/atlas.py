@@ -524,20 +524,13 @@ _GROUPS = {  # TODO(i14): the explorer's default groups once tlm.explore lands
 }
 
 
-def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> None:
+def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """Fail before any work if the page cannot go to `output`: a folder, a missing
-    folder, a model file, one of the page's own sources, or a special file."""
+    folder, a special file, a model file or one of the page's own sources. An
+    older page (or any other file) is replaced. Returns the file to write."""
     from tlm.modelfile import check_export_output
 
-    path = Path(output)
-    check_export_output(path, force=True)  # a page may replace anything but a model
-    for source in inputs:
-        try:
-            same = path.exists() and Path(source).exists() and path.samefile(source)
-        except OSError:
-            same = False
-        if same:
-            raise TlmError(f"--output {path} is one of the atlas's sources; not replacing it")
+    return check_export_output(Path(output), force=True, inputs=inputs)
 
 
 def write(atlas: Atlas, output: str | os.PathLike) -> Path:

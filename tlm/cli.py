@@ -448,12 +448,12 @@ def atlas(model_paths, pretrained_names, output, projection, n):
     explorer's analyses side by side."""
     from tlm import atlas as page
 
-    page.check_output(output, [*model_paths, *pretrained_names])
+    target = page.check_output(output, [*model_paths, *pretrained_names])
     progress = _to_stderr if sys.stderr.isatty() else None
     try:
         sources = page.load_sources(model_paths, pretrained_names, report=_to_stderr)
         result = page.build(sources, projection, n, report=progress)
-        page.write(result, output)
+        page.write(result, target)
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {output} was not written", err=True)
         sys.exit(130)
