@@ -109,6 +109,11 @@ def cli() -> None:
               show_default=True, help="Which model to train.")
 @click.option("--context-window", type=int,
               help="Words of context (embedding, count; default 2; a count model may use 0).")
+@click.option("--combine", type=click.Choice(["mean", "concat"]),
+              help="Embedding: mean of the context vectors (default; word order lost) or "
+                   "concat (in order, as Bengio et al. 2003).")
+@click.option("--hidden", type=click.IntRange(min=0),
+              help="Embedding: units of one tanh layer before the output (default 0: none).")
 @click.option("--smoothing", type=click.Choice(["none", "laplace", "kneser-ney"]),
               help="Count: none (the course's model; default), laplace (add-k) or kneser-ney "
                    "(interpolated, modified).")

@@ -176,10 +176,11 @@ def from_dict(d: Any, where: str = "model") -> Model:
         arrays_in = d.get("arrays")
         if not isinstance(arrays_in, dict):
             raise TlmError("arrays must be a JSON object of named arrays")
-        missing = [name for name in cls.array_names if name not in arrays_in]
+        names = cls.names_for(config)
+        missing = [name for name in names if name not in arrays_in]
         if missing:
             raise TlmError(f"missing arrays: {', '.join(missing)}")
-        arrays = {name: schema.array(name, arrays_in[name]) for name in cls.array_names}
+        arrays = {name: schema.array(name, arrays_in[name]) for name in names}
         history, info = schema.history(d.get("history")), schema.info(d.get("info"))
         schema.check_checksum(d.get("checksum"), words, counts, arrays)
         return cls(Vocab(words, counts), config, arrays, history, info)

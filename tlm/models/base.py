@@ -65,7 +65,7 @@ class Model:
 
     type: ClassVar[str]
     Config: ClassVar[type[Settings]]
-    array_names: ClassVar[tuple[str, ...]]
+    array_names: tuple[str, ...]  # the class default; `names_for(config)` per model
     #: True for models that give next-word probabilities (they can generate text).
     predicts_next_word: ClassVar[bool] = False
     #: How the learning rate moves over training: "constant" or "linear" decay.
@@ -83,6 +83,7 @@ class Model:
         history: list[dict[str, Any]] | None = None,
         info: dict[str, Any] | None = None,
     ) -> None:
+        self.array_names = self.names_for(config)
         missing = set(self.array_names) - set(arrays)
         if missing:
             raise TlmError(f"{self.type} model is missing arrays: {', '.join(sorted(missing))}")
@@ -95,6 +96,12 @@ class Model:
         self.check_shapes()
 
     # -- construction --------------------------------------------------------
+    @classmethod
+    def names_for(cls, config: Any) -> tuple[str, ...]:
+        """The arrays a model with this config has (the embedding model's hidden
+        layer adds two)."""
+        return cls.array_names
+
     @classmethod
     def create(cls, vocab: Vocab, config: Settings, rng: np.random.Generator) -> Model:
         """A new, untrained model with randomly initialised arrays."""

@@ -1,7 +1,8 @@
-"""The embedding language model: predict the next word from the mean of the
-embeddings of the words before it.
+"""The embedding language model: predict the next word from the embeddings
+of the words before it.
 
-For a context of C word ids w_1..w_C and a target word t:
+For a context of C word ids w_1..w_C and a target word t (the course's model,
+`--combine mean`, the default):
 
     h = (1/C) * sum_c E[w_c]          context embedding          (d,)
     z = h @ W + b                     logits                     (V,)
@@ -15,6 +16,21 @@ and the gradients, by hand (no autodiff):
     dL/db = dL/dz                                                (V,)
     dL/dh = W @ dL/dz                                            (d,)
     dL/dE[w_c] = dL/dh / C   for each context position c         (d,)
+
+A mean forgets word order: "chuck could" and "could chuck" give the same h.
+`--combine concat` joins the context vectors in order instead, as Bengio et
+al. (2003) did, so each position has its own rows of W:
+
+    h = [E[w_1], E[w_2], ..., E[w_C]]                            (C d,)
+    dL/dE[w_c] = (dL/dh)[(c-1) d : c d], the slice of position c (d,)
+
+and `--hidden H` puts one tanh layer between h and the output:
+
+    a = tanh(h @ W1 + b1)             hidden layer               (H,)
+    z = a @ W + b                     (W is then (H, V))
+    dL/da  = W @ dL/dz                                           (H,)
+    dL/du  = dL/da * (1 - a**2)       tanh'(u) = 1 - tanh(u)^2   (H,)  (u = h W1 + b1)
+    dL/dW1 = outer(h, dL/du),  dL/db1 = dL/du,  dL/dh = W1 @ dL/du
 
 Training runs on mini-batches of B examples, and `lr` is a rate per example:
 SGD moves each parameter by -lr times the SUM of the B examples' gradients
@@ -35,9 +51,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tlm.errors import TlmError
 from tlm.models.base import Model, Settings
 from tlm.models.sparse import scatter_add
 from tlm.perplexity import positions
+from tlm.vocab import UNK
 
 
 @dataclass
@@ -52,7 +70,25 @@ class EmbeddingConfig(Settings):
     # trained Emma best at batch 256 (benchmarks/README.md).
     lr: float = 3.0 / 256
 
+    combine: str = "mean"  # "mean" of the context vectors, or "concat" them in order
+    hidden: int = 0  # units of a tanh layer between the context vector and W (0: none)
+
     whole = (*Settings.whole, "dim", "context_window")
+
+    def validate(self) -> None:
+        super().validate()
+        if self.combine not in COMBINE:
+            raise TlmError(f"--combine must be one of {', '.join(COMBINE)}, not {self.combine!r}")
+        if isinstance(self.hidden, bool) or not isinstance(self.hidden, int) or self.hidden < 0:
+            raise TlmError(f"--hidden must be a whole number, 0 or more, not {self.hidden!r}")
+
+    @property
+    def context_dim(self) -> int:
+        """The length of the context vector h: d for a mean, C d for a concatenation."""
+        return self.dim * (self.context_window if self.combine == "concat" else 1)
+
+
+COMBINE = ("mean", "concat")
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -80,29 +116,57 @@ class EmbeddingModel(Model):
     W: np.ndarray  # (d, V) output matrix: column j turns a context embedding into word j's logit
     b: np.ndarray  # (V,)   output bias, one per word
 
+    W1: np.ndarray  # (D, H) --hidden: the hidden layer's weights (D = d, or C d for concat)
+    b1: np.ndarray  # (H,)   --hidden: its bias
+
+    @classmethod
+    def names_for(cls, config: EmbeddingConfig) -> tuple[str, ...]:
+        return ("E", "W1", "b1", "W", "b") if config.hidden else ("E", "W", "b")
+
     @classmethod
     def init_arrays(
         cls, V: int, config: EmbeddingConfig, rng: np.random.Generator, dtype=np.float32
     ) -> dict[str, np.ndarray]:
-        d = config.dim
-        scale = 1.0 / math.sqrt(d)  # rows of E and columns of W start with length about 1
-        return {
-            "E": rng.normal(0.0, scale, size=(V, d)).astype(dtype),  # (V, d)
-            "W": rng.normal(0.0, scale, size=(d, V)).astype(dtype),  # (d, V)
-            "b": np.zeros(V, dtype=dtype),                           # (V,)
-        }
+        d, D, H = config.dim, config.context_dim, config.hidden
+        into_W = H or D  # the length of the vector W reads
+
+        def normal(n: int, shape: tuple[int, ...]) -> np.ndarray:
+            """N(0, 1/n): a sum of n such products of length-1 vectors has size about 1."""
+            return rng.normal(0.0, 1.0 / math.sqrt(n), size=shape).astype(dtype)
+
+        arrays = {"E": normal(d, (V, d))}                    # (V, d) rows of length about 1
+        if H:
+            arrays["W1"] = normal(D, (D, H))                 # (D, H)
+            arrays["b1"] = np.zeros(H, dtype=dtype)          # (H,)
+        arrays["W"] = normal(into_W, (into_W, V))            # (D or H, V)
+        arrays["b"] = np.zeros(V, dtype=dtype)               # (V,)
+        return arrays
 
     def expected_shapes(self) -> dict[str, tuple[int, ...]]:
-        V, d = len(self.vocab), self.config.dim
-        return {"E": (V, d), "W": (d, V), "b": (V,)}
+        V, d, D, H = len(self.vocab), self.config.dim, self.config.context_dim, self.config.hidden
+        shapes = {"E": (V, d), "W": (H or D, V), "b": (V,)}
+        if H:
+            shapes |= {"W1": (D, H), "b1": (H,)}
+        return shapes
 
     # -- the maths -------------------------------------------------------------
+    def _context_vector(self, context: np.ndarray) -> np.ndarray:
+        """Context ids (..., C) -> h (..., D): the mean of their rows of E, or the
+        rows one after another (concat)."""
+        x = self.E[context]                            # (..., C, d)
+        if self.config.combine == "concat":
+            return x.reshape(*x.shape[:-2], -1)        # (..., C d)  [E[w_1], ..., E[w_C]]
+        return x.mean(axis=-2)                         # (..., d)    (1/C) sum_c E[w_c]
+
     def _forward(self, context: np.ndarray | list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Context ids (..., C) -> context embedding h (..., d) and next-word
-        probabilities p (..., V). Works for one context (C,) or a batch (B, C),
-        and for words as the course writes it: `model._forward(['how', 'much'])`."""
+        """Context ids (..., C) -> the vector W reads, h (..., D) (or the hidden
+        layer a (..., H) with --hidden), and next-word probabilities p (..., V).
+        Works for one context (C,) or a batch (B, C), and for words as the course
+        writes it: `model._forward(['how', 'much'])`."""
         context = self.ids(context)        # words -> ids; ids pass through
-        h = self.E[context].mean(axis=-2)  # (..., d)  h = (1/C) sum_c E[w_c]
+        h = self._context_vector(context)  # (..., D)
+        if self.config.hidden:
+            h = np.tanh(h @ self.W1 + self.b1)  # (..., H)  a = tanh(h W1 + b1)
         z = h @ self.W                     # (..., V)  z = h W + b
         z += self.b                        #           (in place: no second (B, V) array)
         p = softmax(z)                     # (..., V)  p = softmax(z)
@@ -112,16 +176,28 @@ class EmbeddingModel(Model):
         """One SGD step on a batch: context (B, C), target (B,). Each example moves
         the parameters by lr times its own gradient. Returns the batch's mean loss."""
         B, C = context.shape
+        d = self.config.dim
         rows = np.arange(B)
-        h, p = self._forward(context)                # (B, d), (B, V)
+        a, p = self._forward(context)                # (B, D or H), (B, V)
         loss = -np.log(p[rows, target]).mean()       # L = mean_i -log p_i[t_i]
 
         dz = p                                       # (B, V)  dL/dz = p - onehot(t), reusing p
         dz[rows, target] -= 1.0
-        dW = np.tensordot(h, dz, axes=(0, 0))        # (d, V)  sum_i outer(h_i, dz_i) = h^T dz
+        dW = np.tensordot(a, dz, axes=(0, 0))        # (D, V)  sum_i outer(a_i, dz_i) = a^T dz
         db = dz.sum(axis=0)                          # (V,)    sum_i dz_i
-        dh = dz @ self.W.T                           # (B, d)  dz_i W^T
-        dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))  # (B, C, d) dh / C per word
+        dh = dz @ self.W.T                           # (B, D)  dz_i W^T
+        if self.config.hidden:                       # back through a = tanh(h W1 + b1)
+            h = self._context_vector(context)        # (B, D)  the hidden layer's input
+            du = dh * (1.0 - a * a)                  # (B, H)  dL/du = dL/da * tanh'(u)
+            dW1 = np.tensordot(h, du, axes=(0, 0))   # (D, H)  sum_i outer(h_i, du_i)
+            db1 = du.sum(axis=0)                     # (H,)
+            dh = du @ self.W1.T                      # (B, D)  du_i W1^T
+            self.W1 -= lr * dW1
+            self.b1 -= lr * db1
+        if self.config.combine == "concat":
+            dE = dh.reshape(B, C, d)                 # (B, C, d) slice c of dh goes to E[w_c]
+        else:
+            dE = np.broadcast_to(dh[:, None, :] / C, (B, C, d))  # (B, C, d) dh / C per word
 
         self.W -= lr * dW                            # SGD: theta <- theta - lr * sum_i dL_i/dtheta
         self.b -= lr * db
@@ -149,6 +225,12 @@ class EmbeddingModel(Model):
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities after the last `context_window` ids of `context`.
-        A shorter context (a one-word prompt) is averaged over the words it has."""
-        _, p = self._forward(np.asarray(context[-self.config.context_window :]))
+        A shorter context (a one-word prompt) is averaged over the words it has
+        (mean), or filled on the left with <unk>, "some word" (concat)."""
+        C = self.config.context_window
+        context = np.asarray(context[-C:])
+        if self.config.combine == "concat" and len(context) < C:
+            unk = np.full(C - len(context), self.word_to_idx[UNK], dtype=context.dtype)
+            context = np.concatenate([unk, context])
+        _, p = self._forward(context)
         return p
