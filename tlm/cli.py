@@ -469,5 +469,10 @@ def atlas(model_paths, pretrained_names, output, projection, n):
             click.echo(f"  {section.title}: {note}")
 
 
+from tlm.cli_explore import explore  # noqa: E402 (the explore group lives in its own module)
+
+cli.add_command(explore)
+
+
 def main() -> None:
     cli(prog_name="tlm")

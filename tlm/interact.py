@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tlm import geometry, pretrained
+from tlm import explore_shell, geometry, pretrained
 from tlm.compare import Sources, model_label, neighbors_table, similarity_table
 from tlm.errors import TlmError
 from tlm.models.base import Model
@@ -112,6 +112,9 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     for name in model.array_names:
         ns[name] = model.arrays[name]
     ns.update(geometry_helpers(model))
+    # explore.<analysis>(), plot(result), and the notebook's notation on top of vec and
+    # neighbors: vec('king - man + woman'), neighbors('king - man + woman')
+    ns.update(explore_shell.shell_helpers(model))
     c = ShellComparison(model, extra.get("model_path"))
     ns.update(glove=c.glove, word2vec=c.word2vec, compare=c.compare, compare_sim=c.compare_sim)
     ns.update(extra)
@@ -168,10 +171,13 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
         lines.append(f"  model._forward({frequent!r})  context words (or ids) -> (h, p): "
                      "context vector, next-word probabilities")
     lines += [
-        "  vec(word)        the word's vector, its row of E",
+        "  vec(word)        the word's vector, its row of E; vec('king - man + woman') too",
         "  onehot(word)     (V,) one-hot vector: onehot(w) @ E is the same row as vec(w)",
         "  sim(a, b)        cosine similarity of two words or two vectors",
-        "  neighbors(x, k=10)  the k nearest words to a word or a vector",
+        "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman',",
+        "                   beside the cosine of random pairs (mean, 99th percentile)",
+        "  explore.norms(), explore.directions(vectors=glove), ...  every analysis of",
+        "                   `tlm explore`; plot(result) draws it",
         "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
         "  (sim and neighbors take vectors too: sim(vec('a'), vec('b')) needs no def sim)",
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",

@@ -1,0 +1,454 @@
+"""The geometry explorer's analyses (tlm/explore.py) on small hand-made vectors
+whose answers are known: a planted plural direction, a planted hub, orthogonal
+random vectors, identical sources, a known PCA spectrum; and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+from tlm import explore as ex
+from tlm.errors import TlmError
+from tlm.models.skipgram import SkipGramConfig, SkipGramModel
+from tlm.vocab import Vocab
+
+
+def make_kv(words, vectors) -> KeyedVectors:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(list(words), vectors)
+    return kv
+
+
+def random_kv(V: int = 300, d: int = 400, seed: int = 0) -> KeyedVectors:
+    """Gaussian vectors in many dimensions: nearly orthogonal to each other."""
+    rng = np.random.default_rng(seed)
+    return make_kv([f"w{i}" for i in range(V)], rng.normal(size=(V, d)))
+
+
+def royal_kv() -> KeyedVectors:
+    """king = royal + male, queen = royal + female, ... in 4 orthogonal directions."""
+    royal, male, female, other = np.eye(4)
+    words = {
+        "king": royal + male, "queen": royal + female, "man": male, "woman": female,
+        "kings": royal + male + 0.1 * other, "banana": other, "apple": other + 0.2 * male,
+    }
+    return make_kv(words, list(words.values()))
+
+
+def plural_kv(noise: float, seed: int = 0) -> tuple[KeyedVectors, list[tuple[str, str]]]:
+    """Ten random singulars; each plural is its singular plus ONE planted
+    direction plus a little noise; and 100 random filler words."""
+    rng = np.random.default_rng(seed)
+    d = 50
+    plural = rng.normal(size=d)
+    words, rows, pairs = [], [], []
+    for i in range(10):
+        base = rng.normal(size=d)
+        words += [f"s{i}", f"s{i}z"]
+        rows += [base, base + plural + noise * rng.normal(size=d)]
+        pairs.append((f"s{i}", f"s{i}z"))
+    for i in range(100):
+        words.append(f"f{i}")
+        rows.append(rng.normal(size=d))
+    return make_kv(words, rows), pairs
+
+
+def model_with_counts() -> SkipGramModel:
+    words = ["a", "b", "c", "d"]
+    E = np.array([[1, 0], [2, 0], [3, 0], [4, 0]], dtype=np.float32)
+    m = SkipGramModel(Vocab(words, [1, 10, 100, 1000]), SkipGramConfig(dim=2),
+                      {"E": E, "E_out": np.zeros_like(E)})
+    m.history = [{"epoch": 1, "loss": 3.0, "val_loss": 3.5}, {"epoch": 2, "loss": 2.0}]
+    return m
+
+
+# -- the unit matrix and the background ------------------------------------------------------
+def test_unit_rows_are_unit_length_and_built_once():
+    kv = make_kv(["a", "b", "zero"], [[3, 4], [0, 2], [0, 0]])
+    U = ex.unit_rows(kv)
+    np.testing.assert_allclose(U[:2], [[0.6, 0.8], [0, 1]], atol=1e-6)
+    assert (U[2] == 0).all()  # a zero row stays zero, no NaN
+    assert ex.unit_rows(kv) is U
+
+
+def test_norms_known_lengths_and_centring():
+    kv = make_kv(["a", "b"], [[3, 4], [-3, -4]])
+    r = ex.norms(kv)
+    np.testing.assert_allclose(r.norms, [5, 5])
+    assert r.mean == pytest.approx(5) and r.std == pytest.approx(0)
+    assert not r.unit_length and r.centred and r.centre_ratio == pytest.approx(0)
+    shifted = ex.norms(make_kv(["a", "b"], [[0.6, 0.8], [0.8, 0.6]]))
+    assert shifted.unit_length and not shifted.centred
+
+
+def test_background_of_orthogonal_random_vectors_is_near_zero():
+    kv = random_kv()
+    bg = ex.background(kv, n=3000, seed=1)
+    assert abs(bg.cos_mean) < 0.01
+    assert bg.cos_std < 0.07  # about 1/sqrt(400)
+    assert bg.cos_p99 < 0.2
+    assert len(bg.cos) == 3000 and len(bg.euclid) == 3000
+    np.testing.assert_array_equal(bg.cos, ex.background(kv, n=3000, seed=1).cos)  # seeded
+    assert not np.array_equal(bg.cos, ex.background(kv, n=3000, seed=2).cos)
+
+
+def test_random_pairs_are_distinct_and_cover_every_row():
+    i, j = ex.random_pairs(3, 5000, seed=0)
+    assert (i != j).all()
+    assert set(i) == set(j) == {0, 1, 2}
+
+
+def test_background_of_one_shared_direction_is_high():
+    rng = np.random.default_rng(0)
+    kv = make_kv([f"w{i}" for i in range(100)], 5 + 0.5 * rng.normal(size=(100, 20)))
+    assert ex.background(kv).cos_mean > 0.9
+
+
+# -- pairs and neighbours --------------------------------------------------------------------
+def test_pairs_against_the_background():
+    kv = royal_kv()
+    r = ex.pairs(kv, ["king:queen", ("king", "banana"), "king:nosuchword"])
+    assert r.pairs == [("king", "queen"), ("king", "banana")]
+    assert r.missing == [("king", "nosuchword")]
+    assert r.cos[0] == pytest.approx(0.5) and r.cos[1] == pytest.approx(0)
+    assert r.euclid[0] == pytest.approx(np.sqrt(2))
+    assert r.percentile[0] > r.percentile[1]
+    assert r.percentile[0] == pytest.approx(r.background.percentile(r.cos[0]))
+    with pytest.raises(TlmError, match="none of the word pairs"):
+        ex.pairs(kv, ["x:y"])
+    with pytest.raises(TlmError, match="a:b"):
+        ex.pairs(kv, ["king-queen"])
+
+
+def test_neighbors_nearest_first_with_the_background():
+    kv = royal_kv()
+    r = ex.neighbors(kv, "king", k=2)
+    assert r.words[0] == "kings" and len(r.words) == 2
+    assert list(r.scores) == sorted(r.scores, reverse=True)
+    bg = ex.background(kv)
+    assert r.background_mean == pytest.approx(bg.cos_mean)
+    assert r.background_p99 == pytest.approx(bg.cos_p99)
+    assert "king" not in r.words
+
+
+def test_neighbors_can_leave_out_surface_variants():
+    kv = royal_kv()
+    r = ex.neighbors(kv, "king", k=2, skip_variants=True)
+    assert "kings" not in r.words and "kings" in r.left_out
+    assert r.words == ["man", "queen"]  # cos 0.71 and 0.5
+
+
+def test_neighbors_of_an_expression_and_of_a_vector():
+    kv = royal_kv()
+    r = ex.neighbors(kv, "king - man + woman", k=1)
+    assert r.words == ["queen"] and r.scores[0] == pytest.approx(1)
+    assert set(r.left_out) == {"king", "man", "woman"}
+    v = ex.neighbors(kv, kv["banana"], k=1)
+    assert v.words == ["banana"]  # a vector query leaves nothing out
+
+
+def test_vector_of_an_expression_adds_and_subtracts_rows():
+    kv = royal_kv()
+    v, used = ex.vector(kv, "king - man + woman")
+    np.testing.assert_allclose(v, kv["queen"])
+    assert used == ["king", "man", "woman"]
+    np.testing.assert_allclose(ex.vector(kv, "-man")[0], -kv["man"])
+    np.testing.assert_allclose(ex.vector(kv, "King")[0], kv["king"])  # looked up as usual
+
+
+@pytest.mark.parametrize("text", ["king -", "king + + man", "", "king man"])
+def test_bad_expressions_are_one_clear_error(text):
+    with pytest.raises(TlmError, match="king - man \\+ woman"):
+        ex.parse_expression(text)
+
+
+def test_hyphenated_words_are_not_subtraction():
+    assert ex.parse_expression("well-known - man") == [(1, "well-known"), (-1, "man")]
+
+
+def test_neighbors_bad_input():
+    kv = royal_kv()
+    with pytest.raises(TlmError, match="no word 'nosuch'"):
+        ex.neighbors(kv, "nosuch", k=2)
+    with pytest.raises(TlmError, match="too large"):
+        ex.neighbors(kv, "king", k=7)
+    with pytest.raises(TlmError, match="at least 1"):
+        ex.neighbors(kv, "king", k=0)
+    with pytest.raises(TlmError, match="4 numbers"):
+        ex.neighbors(kv, np.zeros(3), k=2)
+
+
+def test_variants():
+    assert ex.variants("king", ["King", "kings", "king's", "kingdom", "kin"]) == [
+        "King", "kings", "king's"]
+
+
+# -- analogy ----------------------------------------------------------------------------------
+def test_analogy_planted():
+    kv = royal_kv()
+    r = ex.analogy(kv, "man", "king", "woman", expected="queen", k=2)
+    assert r.words[0] == "queen" and r.rank == 1
+    unit = {w: kv[w] / np.linalg.norm(kv[w]) for w in ("king", "man", "woman", "queen")}
+    result = unit["king"] - unit["man"] + unit["woman"]
+    result /= np.linalg.norm(result)
+    assert r.cos_expected == pytest.approx(unit["queen"] @ result, abs=1e-5)
+    assert r.cos_b == pytest.approx(unit["king"] @ result, abs=1e-5)
+    assert r.angle == pytest.approx(0, abs=1e-3)  # king - man and queen - woman are the same
+    assert r.candidate_rank == 1 and "queen" in r.candidates
+    assert r.all_cos.shape == (len(kv),)
+    assert {"man", "king", "woman", "queen"} <= set(r.landmarks)
+
+
+def test_analogy_rank_among_candidates_and_all_words():
+    kv = royal_kv()
+    r = ex.analogy(kv, "man", "king", "woman", expected="banana", candidates=["queen", "kings"],
+                   k=4)
+    assert r.candidates == ["queen", "kings", "banana"]
+    assert r.candidate_rank == 3
+    assert r.rank == 3  # after queen and kings (apple leans to man); a, b, c are not counted
+    assert r.angle == pytest.approx(90, abs=1e-3)  # king - man = royal, banana - woman: no royal
+    with pytest.raises(TlmError, match="no word 'nosuch'"):
+        ex.analogy(kv, "man", "king", "woman", expected="nosuch", k=2)
+    with pytest.raises(TlmError, match="too large"):
+        ex.analogy(kv, "man", "king", "woman", k=7)
+
+
+# -- cos vs euclid, axes ----------------------------------------------------------------------
+def test_cos_vs_euclid_finds_a_long_vector_in_the_same_direction():
+    words = ["q", "far_same_way", "near_other_way"] + [f"f{i}" for i in range(20)]
+    rng = np.random.default_rng(0)
+    rows = [[1, 0, 0], [30, 0.1, 0], [0.5, 0.9, 0]] + list(rng.normal(size=(20, 3)) + [0, 0, 5])
+    kv = make_kv(words, rows)
+    r = ex.cos_vs_euclid(kv, "q", n=3)
+    assert r.cos.shape == r.euclid.shape == (len(kv),)
+    word, rank_cos, rank_euc = r.disagree[0]
+    assert word == "far_same_way" and rank_cos == 1 and rank_euc > 10
+    assert "q" not in [w for w, _, _ in r.disagree]
+
+
+def test_axes_project_on_the_named_directions():
+    kv = royal_kv()
+    r = ex.axes(kv, ["king", "woman", "nosuch"], x=("man", "king"), y="man:woman")
+    assert r.missing == ["nosuch"] and r.words == ["king", "woman"]
+    # x = unit(king - man) = royal; y = unit(woman - man) = (female - male)/sqrt(2)
+    np.testing.assert_allclose(r.raw, [[1, -1 / np.sqrt(2)], [0, 1 / np.sqrt(2)]], atol=1e-6)
+    np.testing.assert_allclose(r.unit[0], r.raw[0] / np.sqrt(2), atol=1e-6)
+    with pytest.raises(TlmError, match="no word 'x'"):
+        ex.axes(kv, ["king"], x="man:x")
+
+
+# -- directions, numbers, categories --------------------------------------------------------
+def test_directions_find_a_planted_plural_direction():
+    kv, pairs = plural_kv(noise=0.05)
+    r = ex.directions(kv, pairs + [("nosuch", "nosuches")])
+    assert r.consistency > 0.95
+    assert abs(r.random_consistency) < 0.3
+    assert (r.to_mean > 0.95).all()
+    assert r.matrix.shape == (10, 10) and np.allclose(np.diag(r.matrix), 1)
+    assert r.missing == [("nosuch", "nosuches")]
+
+
+def test_directions_of_unrelated_offsets_are_inconsistent():
+    kv, pairs = plural_kv(noise=0.05)
+    unrelated = [(f"f{i}", f"f{i + 50}") for i in range(10)]
+    assert abs(ex.directions(kv, unrelated).consistency) < 0.2
+
+
+def test_directions_need_two_pairs():
+    kv, pairs = plural_kv(noise=0.05)
+    with pytest.raises(TlmError, match="at least 2 pairs"):
+        ex.directions(kv, pairs[:1] + [("x", "y")])
+
+
+def test_numbers_on_an_arc_are_closer_when_adjacent():
+    angles = np.linspace(0, np.pi / 2, 10)
+    kv = make_kv(ex.NUMBER_WORDS, np.stack([np.cos(angles), np.sin(angles)], axis=1))
+    r = ex.numbers(kv)
+    assert r.matrix.shape == (10, 10)
+    assert r.adjacent == pytest.approx(np.cos(angles[1]), abs=1e-5)
+    assert r.adjacent > r.distant
+    kv2 = make_kv(["one", "three"], [[1, 0], [0, 1]])
+    r2 = ex.numbers(kv2)
+    assert r2.missing == [w for w in ex.NUMBER_WORDS if w not in ("one", "three")]
+    assert np.isnan(r2.adjacent) and list(r2.values) == [1, 3]
+    with pytest.raises(TlmError, match="at least 2"):
+        ex.numbers(make_kv(["one", "x"], [[1, 0], [0, 1]]))
+
+
+def clustered_kv() -> KeyedVectors:
+    rng = np.random.default_rng(0)
+    centres = 5 * np.eye(3, 10)
+    words, rows = [], []
+    for g, name in enumerate("abc"):
+        for i in range(4):
+            words.append(f"{name}{i}")
+            rows.append(centres[g] + 0.3 * rng.normal(size=10))
+    return make_kv(words, rows)
+
+
+def test_categories_within_above_between():
+    kv = clustered_kv()
+    groups = {"a": ["a0", "a1", "a2", "a3"], "b": ["b0", "b1", "b2", "b3", "nosuch"],
+              "c": ["c0", "c1", "c2", "c3"], "lost": ["x", "y"]}
+    r = ex.categories(kv, groups)
+    assert r.within > 0.8 and abs(r.between) < 0.2
+    assert r.matrix.shape == (3, 3)
+    assert r.missing == ["nosuch", "x", "y"] and r.empty_groups == ["lost"]
+    assert r.coords.shape == (12, 2) and list(r.group_of) == [0] * 4 + [1] * 4 + [2] * 4
+    # the first principal components separate the groups: each group's points sit together
+    centroids = np.stack([r.coords[r.group_of == g].mean(axis=0) for g in range(3)])
+    spread = max(np.linalg.norm(r.coords[r.group_of == g] - centroids[g], axis=1).max()
+                 for g in range(3))
+    assert min(np.linalg.norm(centroids[0] - centroids[1]), np.linalg.norm(
+        centroids[1] - centroids[2])) > spread
+
+
+def test_categories_bad_input(tmp_path):
+    kv = clustered_kv()
+    with pytest.raises(TlmError, match="'empty' has no words"):
+        ex.categories(kv, {"a": ["a0", "a1"], "empty": []})
+    with pytest.raises(TlmError, match="at least 3 known words"):
+        ex.categories(kv, {"a": ["a0", "zz"], "b": ["b0"]})
+    groups = tmp_path / "groups.txt"
+    groups.write_text("# mine\nletters: a0 a1 a2\n\nothers: b0 b1\n", encoding="utf-8")
+    assert ex.read_groups(str(groups)) == {"letters": ["a0", "a1", "a2"], "others": ["b0", "b1"]}
+    groups.write_text("letters: a0 a1\nnothing:\n", encoding="utf-8")
+    with pytest.raises(TlmError, match="line 2: the group 'nothing' has no words"):
+        ex.read_groups(str(groups))
+    groups.write_text("just words\n", encoding="utf-8")
+    with pytest.raises(TlmError, match="line 1"):
+        ex.read_groups(str(groups))
+    with pytest.raises(TlmError, match="not found"):
+        ex.read_groups(str(tmp_path / "nope.txt"))
+
+
+# -- matrix, hubness, pca -----------------------------------------------------------------------
+def test_matrix_slices_rows_and_dimensions():
+    kv = random_kv(V=50, d=30)
+    r = ex.matrix(kv, n=5, dims=8, seed=3)
+    assert r.values.shape == (5, 8) and len(set(r.words)) == 5
+    np.testing.assert_allclose(r.values[0], kv[r.words[0]][:8], rtol=1e-6)
+    assert ex.matrix(kv, n=5, dims=8, seed=3).words == r.words
+    assert ex.matrix(kv, words=["w7", "nosuch"]).words == ["w7"]
+    with pytest.raises(TlmError, match="none of the words"):
+        ex.matrix(kv, words=["nosuch"])
+
+
+def test_hubness_finds_a_planted_hub():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 200))
+    X[:, 0] += 10  # every word leans along dimension 0 ...
+    hub = np.eye(200)[0]  # ... so the word that IS dimension 0 is everyone's neighbour
+    kv = make_kv(["hub"] + [f"w{i}" for i in range(200)], np.vstack([hub, X]))
+    r = ex.hubness(kv, k=5)
+    assert r.hubs[0][0] == "hub" and r.hubs[0][1] > 30
+    assert r.counts.sum() == 5 * len(kv) and not r.sampled
+    assert r.skewness > 1
+    small = ex.hubness(kv, k=5, sample=50, seed=1)
+    assert small.sampled and len(small.words) == 50 and small.counts.sum() == 250
+
+
+def test_hubness_of_a_ring_has_no_hubs():
+    angles = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    kv = make_kv([f"w{i}" for i in range(60)], np.stack([np.cos(angles), np.sin(angles)], 1))
+    r = ex.hubness(kv, k=2)
+    assert (r.counts == 2).all() and r.skewness == 0
+
+
+def test_hubness_bad_k():
+    kv = random_kv(V=20, d=5)
+    with pytest.raises(TlmError, match="from 1 to 19"):
+        ex.hubness(kv, k=20)
+    with pytest.raises(TlmError, match="from 1 to 9"):
+        ex.hubness(kv, k=10, sample=10)
+
+
+def test_pca_recovers_a_known_spectrum():
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(2000, 4)))  # orthonormal columns, mean ~ 0
+    Q -= Q.mean(axis=0)
+    scales = np.array([4.0, 2.0, 1.0, 1.0])
+    R, _ = np.linalg.qr(rng.normal(size=(6, 6)))  # a rotation into 6 dimensions
+    X = (Q * scales) @ R[:4] + 10  # offset: far from the origin, so raw cosines are high
+    r = ex.pca(make_kv([f"w{i}" for i in range(2000)], X))
+    want = scales**2 / (scales**2).sum()
+    np.testing.assert_allclose(r.explained[:4], want, atol=2e-3)
+    assert r.explained[4:].sum() < 1e-6
+    assert r.n90 == 2  # 16 + 4 = 20 of 22 is 0.91
+    assert r.cos_raw > 0.9 and abs(r.cos_centred) < 0.05
+
+
+def test_pca_needs_three_different_words():
+    with pytest.raises(TlmError, match="at least 3 words"):
+        ex.pca(make_kv(["a", "b"], [[1, 0], [0, 1]]))
+    with pytest.raises(TlmError, match="no variance"):
+        ex.pca(make_kv(["a", "b", "c"], [[1, 0]] * 3))
+
+
+# -- overlap, frequency, loss -----------------------------------------------------------------
+def test_overlap_of_identical_sources_is_one():
+    kv = random_kv(V=100, d=20)
+    r = ex.overlap({"a": kv, "b": kv}, k=5, n_words=30)
+    np.testing.assert_allclose(r.jaccard, 1)
+    np.testing.assert_allclose(r.spearman, 1)
+    assert r.shared == 100 and len(r.words) == 30
+
+
+def test_overlap_of_unrelated_sources_is_low_and_uses_shared_words():
+    a, b = random_kv(V=100, d=20, seed=1), random_kv(V=120, d=20, seed=2)
+    r = ex.overlap({"a": a, "b": b}, k=5)
+    assert r.shared == 100
+    assert r.jaccard[0, 1] < 0.2 and abs(r.spearman[0, 1]) < 0.1
+    assert r.jaccard[0, 0] == 1
+    assert ex.overlap({"a": a, "b": b}, words=["w1", "nosuch"], k=5).words == ["w1"]
+
+
+def test_overlap_bad_input():
+    kv = random_kv(V=10, d=5)
+    with pytest.raises(TlmError, match="two or more"):
+        ex.overlap({"a": kv})
+    with pytest.raises(TlmError, match="too large"):
+        ex.overlap({"a": kv, "b": kv}, k=10)
+    other = make_kv(["x", "y", "z"], np.eye(3))
+    with pytest.raises(TlmError, match="share only 0 words"):
+        ex.overlap({"a": kv, "b": other})
+
+
+def test_frequency_from_a_models_counts_and_from_file_order():
+    m = model_with_counts()
+    r = ex.frequency(m)
+    assert r.ranks_from == "counts"
+    assert dict(zip(r.words, r.ranks.tolist(), strict=True)) == {"a": 4, "b": 3, "c": 2, "d": 1}
+    assert r.spearman == pytest.approx(-1)  # the more frequent, the longer here
+    kv = make_kv(["a", "b", "c"], [[3, 0], [2, 0], [1, 0]])
+    r2 = ex.frequency(kv)
+    assert r2.ranks_from == "order" and list(r2.ranks) == [1, 2, 3]
+    assert r2.spearman == pytest.approx(-1)
+
+
+def test_loss_curves_from_a_model_only():
+    r = ex.loss(model_with_counts())
+    assert list(r.epochs) == [1, 2] and list(r.loss) == [3.0, 2.0]
+    assert r.val_loss[0] == 3.5 and np.isnan(r.val_loss[1])
+    with pytest.raises(TlmError, match="tlm model file"):
+        ex.loss(royal_kv())
+    untrained = model_with_counts()
+    untrained.history = []
+    with pytest.raises(TlmError, match="never trained"):
+        ex.loss(untrained)
+
+
+def test_a_model_is_accepted_wherever_vectors_are():
+    m = model_with_counts()
+    assert sorted(ex.norms(m).norms.tolist()) == [1, 2, 3, 4]
+    assert ex.neighbors(m, "a", k=1).words[0] in {"b", "c", "d"}
+
+
+def test_results_print_as_tables():
+    kv = royal_kv()
+    text = repr(ex.neighbors(kv, "king", k=2))
+    assert text.splitlines()[0].split() == ["kings", "0.998"]  # (1, 1, .1) against (1, 1, 0)
+    assert "random pairs here: mean" in text
+    assert "unit length?" in repr(ex.norms(kv))
