@@ -940,7 +940,7 @@ def frequency(source: Source) -> Frequency:
     _check_size(kv, 2, "frequency")
     words = list(kv.index_to_key)
     if isinstance(source, Model):
-        count_of = dict(zip(source.vocab, source.counts, strict=True))
+        count_of = dict(zip(source.vocab, source.word_counts, strict=True))
         counts = np.array([count_of.get(w, 0) for w in words])
         how = "counts"
     elif "count" in kv.expandos:
