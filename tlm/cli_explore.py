@@ -143,7 +143,7 @@ def source_options(fn: Callable) -> Callable:
                   help="Pretrained vectors (repeatable): glove-wiki-gigaword-50, "
                        "word2vec-same-corpus, a gensim-data name or a vectors file.")
     @click.option("--png", type=click.Path(path_type=Path),
-                  help="Also write the picture to this PNG file.")
+                  help="Also write the picture to this PNG file (default: only the table).")
     @functools.wraps(fn)
     def wrapper(model_paths, pretrained_names, png, **kwargs):
         check_png(png)
@@ -298,7 +298,8 @@ def numbers(sources, png, words):
 
 @explore.command()
 @click.option("--groups", "groups_file", type=click.Path(),
-              help="Groups from a text file, one per line: 'name: word word word'.")
+              help="Groups from a text file, one per line: 'name: word word word' (default: "
+                   "royalty, animals, cities, emotions, tech, food, sports, science).")
 @source_options
 def categories(sources, png, groups_file):
     """Mean cosine within and between word groups, and the groups on a 2-D PCA."""
