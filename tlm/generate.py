@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from tlm.errors import TlmError
+from tlm.seeds import check_seed
 from tlm.vocab import UNK, Vocab
 
 
@@ -28,6 +29,9 @@ class NextWordModel(Protocol):
     predicts_next_word: bool
     vocabulary: Vocab
     info: dict[str, Any]
+
+    @property
+    def context_size(self) -> int: ...
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray: ...
 
@@ -44,14 +48,20 @@ def sample(
         raise TlmError("the model gives invalid probabilities (NaN or inf): its arrays are damaged")
     if temperature == 0:
         return int(np.argmax(p))
-    logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
+    logp = np.log(np.maximum(p.astype(np.float64), 1e-300))
     logp[p <= 0] = -np.inf  # a word with probability 0 (such as <unk>) stays impossible
     if top_k is not None and top_k < len(p):
         keep = np.argsort(-logp, kind="stable")[:top_k]  # exactly k; a tie goes to the lower id
         kept = np.full_like(logp, -np.inf)
         kept[keep] = logp[keep]
         logp = kept
-    q = np.exp(logp - logp.max())
+    if not np.isfinite(logp.max()):
+        raise TlmError("the model gives every word probability 0 here: its arrays are damaged")
+    # (log p - max log p) / T is 0 for the likeliest word and below 0 for the rest, so a
+    # tiny T sends the rest to -inf (probability 0): it is greedy, never NaN
+    with np.errstate(over="ignore"):
+        z = (logp - logp.max()) / temperature
+    q = np.exp(z)
     return int(rng.choice(len(q), p=q / q.sum()))
 
 
@@ -100,8 +110,7 @@ def generate(
         )
     if length < 0:
         raise TlmError(f"--length must be 0 or more, not {length}")
-    if seed is not None and seed < 0:
-        raise TlmError(f"--seed must be 0 or more, not {seed}")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     vocab = model.vocabulary
     unk = vocab.word_to_idx.get(UNK)
@@ -115,9 +124,10 @@ def generate(
         ids = [sample(counts / counts.sum(), rng, temperature, top_k)]
         words = [vocab.words[ids[0]]]
         length -= 1
+    C = model.context_size  # each step passes only the words the model reads: same cost
     for _ in range(length):
         with np.errstate(all="ignore"):  # a damaged model is caught in sample()
-            p = model.next_word_probs(np.asarray(ids))
+            p = model.next_word_probs(np.asarray(ids[-C:]))
         ids.append(sample(without_unk(p, unk), rng, temperature, top_k))
         words.append(vocab.words[ids[-1]])
     return " ".join(words)

@@ -216,8 +216,6 @@ def build_model(
     config = cls.Config(**given)
     if config.seed is None:
         config.seed = int(np.random.SeedSequence().entropy % 2**31)
-    if config.seed < 0:
-        raise TlmError(f"--seed must be 0 or more, not {config.seed}")
     config.validate()
     # The vocabulary comes from the training part alone: a held-out word the
     # training part never had is <unk>, as it would be in any new text.
@@ -225,8 +223,13 @@ def build_model(
     train_tokens = [t for doc in train_part for t in doc]
     vocab = Vocab.build(train_tokens, config.min_count, unk=cls.uses_unk)
     if len(vocab) - vocab.has_unk == 0:  # only <unk> left: nothing to learn
-        where = "the training part of the text" if config.val_fraction > 0 else "the text"
-        raise TlmError(f"no word is seen --min-count {config.min_count} times in {where}")
+        if config.val_fraction > 0:
+            raise TlmError(
+                f"--val-fraction {config.val_fraction:g} leaves {len(train_tokens)} of the "
+                f"text's {corpus.n_tokens} words for training, and no word in them is seen "
+                f"--min-count {config.min_count} times; hold out less"
+            )
+        raise TlmError(f"no word is seen --min-count {config.min_count} times in the text")
     documents = [vocab.encode(doc) for doc in corpus.documents]
     try:
         model = cls.create(vocab, config, random_streams(config.seed)[0])

@@ -18,10 +18,16 @@ import numpy as np
 
 from tlm.errors import TlmError
 from tlm.generate import generate
+from tlm.seeds import check_seed
 from tlm.vocab import UNK, Vocab
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
+
+
+#: An epoch's examples are built at once; settings that would need more memory than
+#: this are an error before training starts rather than a machine out of memory.
+MAX_GIGABYTES = 4.0
 
 
 @dataclass
@@ -53,6 +59,7 @@ class Settings:
                 raise TlmError(f"{_flag(name)} must be a positive number, not {value!r}")
         if not 0 <= self.val_fraction < 1:
             raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
+        check_seed(self.seed)
 
 
 def _flag(name: str) -> str:
@@ -203,6 +210,11 @@ class Model:
         changing the model. Next-word models only: held-out perplexity
         (tlm/perplexity.py) is made of these."""
         raise TlmError(f"a {self.type} model gives no next-word probabilities")
+
+    @property
+    def context_size(self) -> int:
+        """How many of the last words `next_word_probs` reads (generation passes no more)."""
+        return self.config.context_window
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities of the next word after the ids in `context`."""

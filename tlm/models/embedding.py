@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.models.base import Model, Settings
+from tlm.models.base import MAX_GIGABYTES, Model, Settings
 from tlm.models.sparse import scatter_add
 from tlm.perplexity import positions
 from tlm.vocab import UNK
@@ -207,8 +207,24 @@ class EmbeddingModel(Model):
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every (context, next word) pair inside each document: (N, C) and (N,)."""
+        self.check_memory(documents)
         contexts, targets = positions(documents, self.config.context_window)
         return np.ascontiguousarray(contexts), np.ascontiguousarray(targets)
+
+    def check_memory(self, documents: list[np.ndarray]) -> None:
+        """Refuse, before allocating, settings whose epoch would not fit: the (N, C+1)
+        windows, their contiguous copy and an epoch's shuffled copy (int32), plus a
+        batch's gathered context rows E[context] (B, C, d) and dE beside them."""
+        C, B, d = self.config.context_window, self.config.batch_size, self.config.dim
+        N = sum(max(len(ids) - C, 0) for ids in documents)
+        gigabytes = (3 * N * (C + 1) * 4 + 2 * min(B, N) * C * d * 4) / 1e9
+        if gigabytes > MAX_GIGABYTES:
+            words = sum(len(ids) for ids in documents)
+            raise TlmError(
+                f"--context-window {C} would need about {gigabytes:.0f} GB for an epoch of "
+                f"examples on this text of {words} words (at most {MAX_GIGABYTES:g} GB); "
+                "use a smaller --context-window"
+            )
 
     def epoch_examples(
         self, prepared: tuple[np.ndarray, np.ndarray], rng: np.random.Generator

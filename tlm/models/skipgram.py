@@ -67,16 +67,12 @@ import numpy as np
 from scipy.special import expit, log_expit
 
 from tlm.errors import TlmError
-from tlm.models.base import Model, Settings
+from tlm.models.base import MAX_GIGABYTES, Model, Settings
 from tlm.models.sparse import scatter_add, scatter_add_outer
 
 #: Negatives are drawn by picking a random entry of a table in which each word
 #: fills a share of the entries proportional to count^0.75 (as word2vec does).
 NOISE_TABLE_SIZE = 2**20
-
-#: An epoch's pairs are built at once; a window that would need more memory than
-#: this is an error before training starts rather than a machine out of memory.
-MAX_GIGABYTES = 4.0
 
 
 @dataclass
@@ -227,7 +223,9 @@ class SkipGramModel(Model):
         if st == 0:
             return np.ones(len(counts))
         f = np.maximum(counts, 1)                                 # (V,) counts f
-        return np.minimum((np.sqrt(f / st) + 1) * st / f, 1.0)    # (V,)
+        # (sqrt(f / st) + 1) * st / f, multiplied out so that a tiny --sample cannot
+        # overflow f / st (it keeps almost nothing, as it should)
+        return np.minimum(np.sqrt(st / f) + st / f, 1.0)          # (V,)
 
     def noise_table(self, counts: np.ndarray) -> np.ndarray:
         """(NOISE_TABLE_SIZE,) word ids, each word filling a share ~ count^0.75."""
