@@ -214,3 +214,30 @@ def test_unseen_prompt_context_without_smoothing_names_it(run, chuck, one_line_e
     assert run("train", "--model", "count", "--filepath", chuck, "--quiet").exit_code == 0
     one_line_error(run("generate", "--prompt", "much how"),
                    "never saw the context 'much how'", "--smoothing none")
+
+
+def test_compare_lm_table(run, chuck, tmp_path):
+    for name, args in [("none.json", ["--model", "count"]),
+                       ("kn.json", ["--model", "count", "--smoothing", "kneser-ney"]),
+                       ("emb.json", ["--combine", "concat", "--epochs", "2"])]:
+        assert run("train", "--filepath", chuck, "--seed", "1", "--quiet", "--output", name,
+                   *args).exit_code == 0
+    held_out = tmp_path / "held.txt"
+    held_out.write_text("a wood chuck would chuck wood if a wood chuck could how much\n")
+    result = run("compare-lm", "--model", "none.json", "--model", "kn.json", "--model",
+                 "emb.json", "--filepath", held_out)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    none, kn, emb = lines[1], lines[2], lines[3]
+    assert none.startswith("none.json") and "count C=2 none" in none
+    # never seen after their context: would chuck -> wood, chuck wood -> if, wood if -> a,
+    # chuck could -> how, could how -> much
+    assert "inf (5 p=0)" in none
+    assert "count C=2 kneser-ney" in kn and "embedding C=2 d=32 concat" in emb
+    from tlm.compare_lm import compare_lm
+    direct = compare_lm(["kn.json", "emb.json"], [held_out])
+    assert [f"{s.perplexity.perplexity:.1f}" for s in direct] == [kn.split()[4], emb.split()[5]]
+    assert direct[1].parameters == 12 * 32 + 64 * 12 + 12  # E, W, b
+    assert direct[0].parameters == modelfile.load("kn.json").ngram_counts.nnz
+    assert all(s.perplexity.scored == 11 for s in direct)  # 13 words, 2 without context
+    assert any(line.startswith("emb.json: ") for line in lines)

@@ -413,6 +413,29 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
     click.echo(format_evaluation(evaluation))
 
 
+@cli.command("compare-lm")
+@click.option("--model", "model_paths", multiple=True, type=click.Path(), required=True,
+              help="A next-word model file: embedding or count (repeatable).")
+@click.option("--filepath", "filepaths", multiple=True, type=click.Path(),
+              help="The held-out text (repeatable), read with each model's transforms.")
+@click.option("--gutenberg", multiple=True, metavar="FILEID",
+              help="Held-out text from NLTK's Gutenberg corpus (repeatable).")
+@click.option("--last", type=float,
+              help="Score only this last share of the text: what --val-fraction held out "
+                   "when the models were trained on it.")
+@click.option("--length", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Words in each model's sample.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of the samples.")
+def compare_lm(model_paths, filepaths, gutenberg, last, length, seed):
+    """Next-word models side by side: perplexity on the same held-out text, training
+    time, parameters, and a sample from each."""
+    from tlm.compare_lm import compare_lm as run
+    from tlm.compare_lm import format_scores
+
+    click.echo(format_scores(run(model_paths, filepaths, gutenberg, last, length, seed)))
+
+
 @cli.command()
 @click.option("--model", "model_path", type=click.Path(), default="model.json", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["word2vec", "tsv"]), default="word2vec",
