@@ -422,7 +422,7 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
               help="Held-out text from NLTK's Gutenberg corpus (repeatable).")
 @click.option("--last", type=float,
               help="Score only this last share of the text: what --val-fraction held out "
-                   "when the models were trained on it.")
+                   "when the models were trained on it (default: the whole text).")
 @click.option("--length", type=click.IntRange(min=1), default=12, show_default=True,
               help="Words in each model's sample.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
