@@ -11,14 +11,13 @@ table and the picture; only when no source is left is it an error.
 from __future__ import annotations
 
 import functools
-import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from tlm import paths
 from tlm.errors import TlmError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -77,21 +76,9 @@ def check_png(path: Path | None) -> None:
     something that is not a picture (a model, a text, a device)."""
     if path is None:
         return
-    if path.is_dir():
-        raise TlmError(f"--png {path} is a folder; give a file name such as {path}/plot.png")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlmError(f"--png {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlmError(f"--png {path}: the folder {parent} is not writable")
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
+    path = paths.check_output(path, "--png")  # a folder, a device, a read-only file...
+    if not path.exists():
         return
-    except OSError as e:
-        raise TlmError(f"--png {path}: {e.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise TlmError(f"--png {path} exists and is not a regular file; not replacing it")
     try:
         with path.open("rb") as f:
             head = f.read(len(PNG_MAGIC))

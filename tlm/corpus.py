@@ -117,10 +117,7 @@ def read_gutenberg(fileid: str) -> str:
     if fileid not in ids:
         available = ", ".join(ids) or f"none (the folder {folder} has no .txt files)"
         raise TlmError(f"unknown Gutenberg file {fileid!r}; available: {available}")
-    try:
-        return (folder / fileid).read_bytes().decode("latin-1")
-    except OSError as e:
-        raise TlmError(f"cannot read {folder / fileid}: {e.strerror}") from None
+    return paths.read_bytes(folder / fileid, "Gutenberg file").decode("latin-1")
 
 
 @dataclass

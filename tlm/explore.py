@@ -661,16 +661,9 @@ class Categories(Result):
 def read_groups(path: str) -> dict[str, list[str]]:
     """Groups from a small text file, one per line: `name: word word word`
     (blank lines and lines starting with # are skipped)."""
-    from pathlib import Path
+    from tlm import paths
 
-    p = Path(path)
-    if not p.is_file():
-        raise TlmError(f"groups file not found: {path}" if not p.exists()
-                       else f"{path} is not a regular file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise TlmError(f"cannot read {path}: {e}") from None
+    text = paths.read_text(path, "groups file")
     groups: dict[str, list[str]] = {}
     for n, line in enumerate(text.splitlines(), start=1):
         line = line.strip()

@@ -34,7 +34,7 @@ def _kind(mode: int) -> str:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "a special file"
 
 
 def input_file(path: str | os.PathLike, what: str = "file", missing: str | None = None) -> Path:
@@ -129,7 +129,8 @@ def check_output(path: str | os.PathLike, option: str = "--output") -> Path:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise TlmError(f"{option} {path} is a folder; give a file name")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise TlmError(f"{option} {path} is {_kind(st.st_mode)}; not replacing it with a file")
+        raise TlmError(f"{option} {path} is {_kind(st.st_mode)}, not a regular file; "
+                       "not replacing it")
     if st is not None and (st.st_mode & 0o222 == 0 or not os.access(target, os.W_OK)):
         raise TlmError(
             f"{option} {path} is read-only; not replacing it (make it writable with "
