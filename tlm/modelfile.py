@@ -203,6 +203,8 @@ def is_model_file(path: Path) -> bool:
         return False
     except OSError as e:
         raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
+    if looks_like_model(data[:256]):  # tlm writes "format" first: no need to parse it all
+        return True
     try:
         d = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
