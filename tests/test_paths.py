@@ -105,6 +105,13 @@ def test_text_that_is_not_utf8_says_what_it_is(run, one_line_error, tmp_path, na
     one_line_error(run("train", "--filepath", tmp_path / "t.txt"), *words)
 
 
+def test_an_unreadable_input_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "t.txt").write_text(TEXT)
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.R_OK)  # (tests run as root)
+    with pytest.raises(TlmError, match="cannot read .*t.txt: permission denied"):
+        paths.read_text(tmp_path / "t.txt")
+
+
 def test_utf8_with_a_bom_is_read_without_it(tmp_path):
     (tmp_path / "t.txt").write_bytes(b"\xef\xbb\xbf" + TEXT.encode())
     assert paths.read_text(tmp_path / "t.txt") == TEXT

@@ -333,6 +333,13 @@ def test_ctrl_c_never_replaces_an_existing_model(run, chuck, model_file, monkeyp
     still()
 
 
+def test_a_partial_file_that_is_not_a_model_is_named_before_training(run, chuck, model_file,
+                                                                     one_line_error):
+    model_file.with_name("model.partial.json").write_text("my notes\n")
+    one_line_error(run("train", "--filepath", chuck, "--output", model_file),
+                   "the file for an interrupted run", "model.partial.json", "not a tlm model")
+
+
 def test_initial_arrays_and_training_draw_from_separate_streams(chuck):
     init, training = tlm.train.random_streams(7)
     assert not np.allclose(init.random(8), training.random(8))

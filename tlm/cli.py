@@ -171,7 +171,7 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     # An interrupted run never replaces a model that is there: it goes beside it.
     partial = output.with_name(f"{output.stem}.partial{output.suffix}") if output.exists() else None
     if partial is not None:
-        modelfile.check_model_output(partial)
+        modelfile.check_model_output(partial, option="the file for an interrupted run,")
     with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits
         if quiet:
             result = fit(model_type, filepaths, gutenberg, transforms, interrupts=interrupts,

@@ -212,14 +212,16 @@ def is_model_file(path: Path) -> bool:
     return isinstance(d, dict) and d.get("format") == FORMAT
 
 
-def check_model_output(path: Path, inputs: Sequence[str | os.PathLike] = ()) -> Path:
+def check_model_output(
+    path: Path, inputs: Sequence[str | os.PathLike] = (), option: str = "--output"
+) -> Path:
     """Fail before training, not after it, if the model cannot be saved to `--output
     path` (see `paths.check_output`). It may replace a tlm model or an empty file,
     never a text or anything else, and never one of `inputs`. Returns the file to write."""
-    target = paths.check_output(path)
+    target = paths.check_output(path, option)
     if target.is_file() and target.read_bytes().strip() and not is_model_file(target):
-        raise TlmError(f"--output {path} exists and is not a tlm model file; not replacing it")
-    _not_an_input(path, inputs)
+        raise TlmError(f"{option} {path} exists and is not a tlm model file; not replacing it")
+    _not_an_input(path, inputs, option)
     return target
 
 

@@ -60,6 +60,8 @@ def input_file(path: str | os.PathLike, what: str = "file", missing: str | None 
         raise TlmError(f"{path} is a folder, not a {what}")
     if not stat.S_ISREG(st.st_mode):
         raise TlmError(f"{path} is {_kind(st.st_mode)}, not a {what}; tlm reads regular files")
+    if not os.access(path, os.R_OK):
+        raise TlmError(f"cannot read {path}: permission denied")
     return path
 
 
