@@ -112,10 +112,11 @@ def vocab(value: Any) -> tuple[list[str], list[int]]:
     for i, w in enumerate(words):
         if not isinstance(w, str) or not w:
             raise TlmError(f"vocab.words[{i}] must be a word, not {_json(w)}")
-    if len(set(words)) != len(words):
-        seen: set[str] = set()
-        twice = next(w for w in words if w in seen or seen.add(w))
-        raise TlmError(f"vocab.words has {twice!r} twice")
+    seen: set[str] = set()
+    for w in words:
+        if w in seen:
+            raise TlmError(f"vocab.words has {w!r} twice")
+        seen.add(w)
     if len(counts) != len(words):
         raise TlmError(f"the vocabulary has {len(words)} words but {len(counts)} counts")
     for i, c in enumerate(counts):
