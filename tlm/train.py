@@ -134,7 +134,7 @@ def train(
             raise TlmError(f"the held-out part (--val-fraction {cfg.val_fraction}): {e}") from None
 
     result = TrainResult(model, 0)
-    with (interrupts or Interrupts()).training() as interrupts:
+    with (interrupts or Interrupts()).training() as interrupts, model.steps() as step:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             examples = model.epoch_examples(prepared, rng)
@@ -146,7 +146,7 @@ def train(
                 lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
                 batch = [a[start : start + batch_size] for a in examples]
                 with np.errstate(all="ignore"):  # a blow-up is caught just below
-                    loss = model._step(*batch, lr=lr)
+                    loss = step(*batch, lr=lr)
                 if not math.isfinite(loss):
                     raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
                 loss_sum += loss * len(batch[0])

@@ -54,6 +54,7 @@ import numpy as np
 from tlm.errors import TlmError
 from tlm.models.base import MAX_GIGABYTES, Model, Settings
 from tlm.models.sparse import scatter_add
+from tlm.models.threaded import threaded_steps
 from tlm.perplexity import positions
 from tlm.vocab import UNK
 
@@ -203,6 +204,10 @@ class EmbeddingModel(Model):
         self.b -= lr * db
         scatter_add(self.E, context, -lr * dE)       # rows of E that repeat get every share
         return float(loss)
+
+    def steps(self):
+        """Training runs `_step`'s maths on every core (tlm/models/threaded.py)."""
+        return threaded_steps(self)
 
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
