@@ -150,3 +150,17 @@ def test_sigkill_during_a_save_leaves_the_old_model(tmp_path, many_words, traine
     assert digest(out) == before
     assert json.loads(out.read_text())["format"] == "tlm-model"
     tlm.load(out)
+
+
+def test_the_console_scripts_set_the_handler_before_the_heavy_imports():
+    """`tlm` and `wp` start in tlm/console.py, which imports neither numpy nor click
+    before its Ctrl-C handler is set."""
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"tlm": "tlm.console:tlm", "wp": "tlm.console:wp"}
+    probe = ("import sys, tlm.console; "
+             "print(sorted(m for m in ('numpy', 'click') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)), check=True).stdout
+    assert out.strip() == "[]"
