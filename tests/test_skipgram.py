@@ -148,18 +148,36 @@ def test_batch_of_one_is_the_textbook_step():
         np.testing.assert_allclose(model.E_out[n], O0[n] - lr * g * v, rtol=1e-12)
 
 
-def test_batch_larger_than_the_vocabulary_is_taken_in_pieces():
-    """More pairs than words: pieces of V pairs one after another, not one stale sum."""
-    rng = np.random.default_rng(3)
-    V = 7
-    inputs, targets = rng.integers(0, V, 12), rng.integers(0, V, 12)
-    negatives = rng.integers(0, V, (12, 3))
-    whole, pieces = hand_model(V), hand_model(V)
-    loss = whole._step(inputs, targets, negatives, lr=0.05)
-    first = pieces._step(inputs[:7], targets[:7], negatives[:7], lr=0.05)
-    second = pieces._step(inputs[7:], targets[7:], negatives[7:], lr=0.05)
-    assert np.array_equal(whole.E, pieces.E) and np.array_equal(whole.E_out, pieces.E_out)
-    assert loss == pytest.approx((7 * first + 5 * second) / 12)
+def test_batches_hold_at_most_v_pairs_and_cover_the_epoch_in_order():
+    """More pairs than words: batches of V pairs one after another, not one stale sum;
+    together they are the epoch's pairs, in the order of the text."""
+    model, text = prepared([list(range(7)) * 10], V=7, window=2, sample=0.0, negative=3,
+                           batch_size=2048)
+    P, batches = model.epoch_batches(text, np.random.default_rng(4))
+    batches = list(batches)
+    assert [len(b[0]) for b in batches[:-1]] == [7] * (len(batches) - 1)
+    assert 0 < len(batches[-1][0]) <= 7 and sum(len(b[0]) for b in batches) == P
+    whole = model.epoch_examples(text, np.random.default_rng(4))
+    for got, expected in zip(zip(*batches, strict=True), whole, strict=True):
+        np.testing.assert_array_equal(np.concatenate(got), expected)
+
+
+def test_a_long_text_streams_its_pairs_in_chunks(monkeypatch):
+    """With small chunks an epoch is made chunk by chunk (none holds more than its
+    share of pairs) and gives the same pairs as one chunk would."""
+    import tlm.models.skipgram as skipgram
+
+    words = np.random.default_rng(0).integers(0, 50, 3000).tolist()
+    model, text = prepared([words[:1000], words[1000:]], V=50, window=3, sample=0.0)
+    P, chunks = model.epoch_chunks(text, np.random.default_rng(7))
+    (one,) = list(chunks)
+    monkeypatch.setattr(skipgram, "PAIRS_PER_CHUNK", 60)  # 10 centre words a chunk
+    P_small, chunks = model.epoch_chunks(text, np.random.default_rng(7))
+    small = list(chunks)
+    assert P_small == P and len(small) == 300
+    assert max(len(c[0]) for c in small) <= 60
+    for got, expected in zip(zip(*small, strict=True), one[:2], strict=False):
+        np.testing.assert_array_equal(np.concatenate(got), expected)
 
 
 def test_loss_is_finite_for_large_scores():

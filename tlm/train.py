@@ -137,20 +137,17 @@ def train(
     with (interrupts or Interrupts()).training() as interrupts, model.steps() as step:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
-            examples = model.epoch_examples(prepared, rng)
-            n = len(examples[0])
+            n, batches = model.epoch_batches(prepared, rng)
             loss_sum, seen = 0.0, 0
-            batch_size = cfg.batch_size or n  # None: all at once (the count model)
-            for start in range(0, n, batch_size):
-                done = (epoch - 1) * n + start
+            for batch in batches:
+                done = (epoch - 1) * n + seen
                 lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
-                batch = [a[start : start + batch_size] for a in examples]
                 with np.errstate(all="ignore"):  # a blow-up is caught just below
                     loss = step(*batch, lr=lr)
                 if not math.isfinite(loss):
                     raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
                 loss_sum += loss * len(batch[0])
-                seen = start + len(batch[0])
+                seen += len(batch[0])
                 if on_batch is not None:
                     on_batch(Progress(epoch, cfg.epochs, seen, n))
                 if interrupts.requested:

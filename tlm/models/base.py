@@ -203,6 +203,16 @@ class Model:
         """The examples of one epoch, in training order: arrays sharing their first axis."""
         raise NotImplementedError
 
+    def epoch_batches(
+        self, prepared: Any, rng: np.random.Generator
+    ) -> tuple[int, Iterator[list[np.ndarray]]]:
+        """The number of examples in one epoch, and its batches in training order
+        (slices of `epoch_examples`; without a batch size, all at once)."""
+        examples = self.epoch_examples(prepared, rng)
+        n = len(examples[0])
+        size = self.config.batch_size or max(n, 1)
+        return n, ([a[start : start + size] for a in examples] for start in range(0, n, size))
+
     def _step(self, *batch: np.ndarray, lr: float) -> float:
         """One SGD step on a batch; returns the batch's mean loss."""
         raise NotImplementedError

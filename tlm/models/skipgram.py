@@ -60,6 +60,7 @@ Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -67,12 +68,19 @@ import numpy as np
 from scipy.special import expit, log_expit
 
 from tlm.errors import TlmError
-from tlm.models.base import MAX_GIGABYTES, Model, Settings
+from tlm.models.base import Model, Settings
 from tlm.models.sparse import scatter_add, scatter_add_outer
 
 #: Negatives are drawn by picking a random entry of a table in which each word
 #: fills a share of the entries proportional to count^0.75 (as word2vec does).
 NOISE_TABLE_SIZE = 2**20
+
+#: An epoch's pairs are made and trained on in chunks of consecutive centre words,
+#: each with at most this many candidate pairs (2 * window per centre word), so that
+#: a text of any length needs the same memory: about CHUNK_BYTES_PER_PAIR each
+#: (positions, masks, word ids, negatives) at 5 negatives, some 300 MB a chunk.
+PAIRS_PER_CHUNK = 2**22
+CHUNK_BYTES_PER_PAIR = 72
 
 
 @dataclass
@@ -143,17 +151,8 @@ class SkipGramModel(Model):
     ) -> float:
         """One SGD step on B pairs: input words w (B,), the words c they should
         predict (B,), and K negatives for each (B, K). Returns the mean loss of a pair.
-
-        In a small vocabulary the same pairs come back many times in one batch,
-        and their summed updates, all computed before any is applied, overshoot;
-        so a batch of more than V pairs is taken in pieces of V, one after another.
-        """
-        B, V = len(inputs), len(self.vocab)
-        if B > V:
-            pieces = [slice(a, a + V) for a in range(0, B, V)]
-            losses = [self._step(inputs[p], targets[p], negatives[p], lr) for p in pieces]
-            return float(np.dot(losses, [len(inputs[p]) for p in pieces])) / B
-
+        (Training keeps B at most V: see `epoch_batches`.)"""
+        B = len(inputs)
         out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
         real = negatives != targets[:, None]             # (B, K)      a negative that is c itself
                                                          #             is skipped, as in word2vec
@@ -184,12 +183,12 @@ class SkipGramModel(Model):
             raise TlmError("the text is too short: a skip-gram needs at least two words")
         ids = np.concatenate(documents).astype(np.int32)                      # (N,)
         doc = np.repeat(np.arange(len(documents), dtype=np.int32), [len(x) for x in documents])
-        W, K = self.config.window, self.config.negative
-        gigabytes = len(ids) * 2 * W * (4 + 4 + 4 * K + 10) / 1e9  # an epoch's pairs at most
-        if gigabytes > MAX_GIGABYTES:
+        W = self.config.window
+        if 2 * W > PAIRS_PER_CHUNK:  # not even one centre word's window fits in a chunk
+            gigabytes = 2 * W * CHUNK_BYTES_PER_PAIR / 1e9
             raise TlmError(
-                f"--window {W} --negative {K} would need about {gigabytes:.0f} GB for an epoch "
-                f"of word pairs on this text of {len(ids)} words; use a smaller --window"
+                f"--window {W} would need about {gigabytes:.0f} GB for the neighbours of a "
+                f"single word; use a smaller --window (at most {PAIRS_PER_CHUNK // 2})"
             )
         counts = np.bincount(ids, minlength=len(self.vocab))                   # (V,)
         keep = self.keep_probabilities(counts)                                 # (V,)
@@ -234,32 +233,70 @@ class SkipGramModel(Model):
         points = (np.arange(NOISE_TABLE_SIZE) + 0.5) / NOISE_TABLE_SIZE
         return np.searchsorted(cdf, points).astype(np.int32)
 
-    def epoch_examples(
+    def epoch_chunks(
         self, text: Text, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One epoch of pairs in the order of the text: input words (P,), the
-        centre words they predict (P,) and negatives (P, K). Subsampling,
-        windows and negatives are drawn anew each epoch."""
+    ) -> tuple[int, Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """One epoch of pairs in the order of the text: the number of pairs P, and
+        the pairs in chunks of consecutive centre words, each chunk as input words
+        (P_i,), the centre words they predict (P_i,) and negatives (P_i, K).
+        Subsampling, windows and negatives are drawn anew each epoch."""
         kept = rng.random(len(text.ids)) < text.keep[text.ids]   # (N,) subsampling
         ids, doc = text.ids[kept], text.doc[kept]                 # (M,) the subsampled text
-        W = self.config.window
-        r = rng.integers(1, W + 1, size=len(ids))                 # (M,) window of each centre
+        W, M = self.config.window, len(ids)
+        r = rng.integers(1, W + 1, size=M)                        # (M,) window of each centre
+        offsets = np.r_[-W:0, 1:W + 1].astype(np.int32)           # (2W,) -W..-1, 1..W
+        per_chunk = max(1, PAIRS_PER_CHUNK // (2 * W))            # centre words per chunk
 
-        offsets = np.r_[-W:0, 1:W + 1]                            # (2W,) -W..-1, 1..W
-        centre = np.arange(len(ids), dtype=np.int32)[:, None]     # (M, 1)  position t
-        context = np.clip(centre + offsets, 0, len(ids) - 1)      # (M, 2W) position t + o
-        pair = (
-            (np.abs(offsets) <= r[:, None])                       # inside the window r_t
-            & (context - centre == offsets)                       # inside the text (not clipped)
-            & (doc[context] == doc[centre])                       # inside the document
-        )                                                         # (M, 2W)
-        inputs = ids[context[pair]]                               # (P,) context words w
-        targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P,) their centre words c
-        if len(inputs) == 0:
+        def pairs_of(a: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+            """Centres a..e-1: their positions (n, 1) and which offsets pair (n, 2W)."""
+            centre = np.arange(a, e, dtype=np.int32)[:, None]     # (n, 1)  position t
+            context = np.clip(centre + offsets, 0, M - 1)         # (n, 2W) position t + o
+            pair = (
+                (np.abs(offsets) <= r[a:e, None])                 # inside the window r_t
+                & (context - centre == offsets)                   # inside the text (not clipped)
+                & (doc[context] == doc[centre])                   # inside the document
+            )                                                     # (n, 2W)
+            return centre, context, pair
+
+        starts = range(0, M, per_chunk)
+        P = sum(int(pairs_of(a, min(a + per_chunk, M))[2].sum()) for a in starts)
+        if P == 0:
             raise TlmError(
                 "subsampling left no two neighbouring words in this epoch: "
                 "the text is too short for --sample, use --sample 0"
             )
-        picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))
-        negatives = text.noise[picks]                             # (P, K) ~ count^0.75
-        return inputs, targets, negatives
+
+        def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            for a in starts:
+                centre, context, pair = pairs_of(a, min(a + per_chunk, M))
+                inputs = ids[context[pair]]                               # (P_i,) words w
+                targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P_i,) centres c
+                picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))
+                yield inputs, targets, text.noise[picks]                  # (P_i, K) ~ count^0.75
+
+        return P, chunks()
+
+    def epoch_examples(
+        self, text: Text, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One whole epoch of pairs at once (to look at; training streams the chunks):
+        input words (P,), the centre words they predict (P,) and negatives (P, K)."""
+        _, chunks = self.epoch_chunks(text, rng)
+        parts = list(zip(*chunks, strict=True))
+        return tuple(np.concatenate(p) for p in parts)  # type: ignore[return-value]
+
+    def epoch_batches(
+        self, text: Text, rng: np.random.Generator
+    ) -> tuple[int, Iterator[list[np.ndarray]]]:
+        """The epoch's P pairs in batches, chunk by chunk. A batch holds at most V
+        pairs: in a small vocabulary the same pairs come back many times in one
+        batch, and their summed updates, all computed before any is applied, overshoot."""
+        P, chunks = self.epoch_chunks(text, rng)
+        size = min(self.config.batch_size, len(self.vocab))
+
+        def batches() -> Iterator[list[np.ndarray]]:
+            for chunk in chunks:
+                for start in range(0, len(chunk[0]), size):
+                    yield [a[start : start + size] for a in chunk]
+
+        return P, batches()
