@@ -68,25 +68,26 @@ def threaded_steps(model: EmbeddingModel, threads: int | None = None) -> Iterato
         yield step
 
 
-def _block(model: EmbeddingModel, context: np.ndarray, target: np.ndarray):
-    """Forward and backward for one block of rows: the block's summed loss, its
-    sums of the gradients for W and b, and dL/dh for each of its rows."""
-    E, W, b = model.E, model.W, model.b
+def _block(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) -> dict:
+    """Forward and backward for one block of rows (as in `_step`): the block's
+    summed loss, its sums of the gradients of W and b (and W1, b1 with --hidden),
+    and dL/dh for each of its rows."""
     rows = np.arange(len(target))
-    h = E[context].mean(axis=-2)                 # (n, d)  h = (1/C) sum_c E[w_c]
-    z = h @ W                                    # (n, V)  z = h W + b
-    z += b
-    z -= z.max(axis=-1, keepdims=True)           # (n, V)  softmax, as embedding.softmax
-    np.exp(z, out=z)
-    z *= (1.0 / (z @ np.ones(z.shape[1], dtype=z.dtype)))[:, None]  # z /= z.sum(-1)
-    p = z                                        # (n, V)  p = softmax(z)
-    loss = -np.log(p[rows, target]).sum()        # sum_i -log p_i[t_i]
-    dz = p                                       # (n, V)  p - onehot(t), overwriting p
+    a, p = model._forward(context)               # (n, D or H), (n, V)
+    part = {"loss": -np.log(p[rows, target]).sum()}  # sum_i -log p_i[t_i]
+    dz = p                                       # (n, V)  p - onehot(t); p is overwritten
     dz[rows, target] -= 1.0
-    dW = np.tensordot(h, dz, axes=(0, 0))        # (d, V)  h^T dz
-    db = np.ones(len(target), dtype=dz.dtype) @ dz  # (V,)  dz.sum(axis=0)
-    dh = dz @ W.T                                # (n, d)  dz W^T
-    return loss, dW, db, dh
+    part["W"] = np.tensordot(a, dz, axes=(0, 0))     # (D, V)  a^T dz
+    part["b"] = np.ones(len(rows), dtype=dz.dtype) @ dz  # (V,)  dz.sum(axis=0)
+    dh = dz @ model.W.T                          # (n, D)  dz_i W^T
+    if model.config.hidden:                      # back through a = tanh(h W1 + b1)
+        h = model._context_vector(context)       # (n, D)
+        du = dh * (1.0 - a * a)                  # (n, H)  dL/du
+        part["W1"] = np.tensordot(h, du, axes=(0, 0))  # (D, H)  h^T du
+        part["b1"] = du.sum(axis=0)              # (H,)
+        dh = du @ model.W1.T                     # (n, D)
+    part["h"] = dh
+    return part
 
 
 def threaded_step(
@@ -97,7 +98,7 @@ def threaded_step(
     pool: ThreadPoolExecutor,
     threads: int,
 ) -> float:
-    """`model._step(context, target, lr)` with the rows in `threads` blocks on `pool`."""
+    """`model._step(context, target, lr=lr)` with the rows in `threads` blocks on `pool`."""
     B, C = context.shape
     blocks = min(threads, B // MIN_ROWS_PER_THREAD)
     if blocks < 2:
@@ -106,13 +107,16 @@ def threaded_step(
     parts = list(pool.map(
         lambda a, e: _block(model, context[a:e], target[a:e]), cuts[:-1], cuts[1:]
     ))
-    loss = sum(part[0] for part in parts) / B
-    dW = sum(part[1] for part in parts)          # (d, V)  sum_i outer(h_i, dz_i) = h^T dz
-    db = sum(part[2] for part in parts)          # (V,)    sum_i dz_i
-    dh = np.concatenate([part[3] for part in parts])  # (B, d)  dz_i W^T
-    dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))  # (B, C, d)
+    loss = sum(part["loss"] for part in parts) / B   # mean_i -log p_i[t_i]
+    dh = np.concatenate([part["h"] for part in parts])  # (B, D)  dL/dh_i
+    d = model.config.dim
+    if model.config.combine == "concat":
+        dE = dh.reshape(B, C, d)                     # (B, C, d) slice c of dh goes to E[w_c]
+    else:
+        dE = np.broadcast_to(dh[:, None, :] / C, (B, C, d))  # (B, C, d) dh / C per word
 
-    model.W -= lr * dW                           # SGD, as in _step
-    model.b -= lr * db
+    for name in ("W", "b", "W1", "b1") if model.config.hidden else ("W", "b"):
+        gradient = sum(part[name] for part in parts)     # sum_i dL_i/dtheta, over all blocks
+        getattr(model, name)[...] -= lr * gradient       # SGD, as in _step
     scatter_add(model.E, context, -lr * dE)
     return float(loss)
