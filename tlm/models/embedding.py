@@ -41,7 +41,11 @@ batch of one, which is exactly the textbook step above.
 
 For a batch, dL/dW = sum_i outer(h_i, dz_i) = h^T dz; `_step` writes h^T dz
 as `np.tensordot(h, dz, axes=(0, 0))`, the same sum of outer products,
-because numpy's `h.T @ dz` skips BLAS for a batch of one and is 20x slower.
+because numpy's `h.T @ dz` does not use BLAS for a batch of one.
+
+Where the code takes a faster form than the formula, the plain form is in a
+comment on the same line. Training runs this `_step`'s maths on every core
+(tlm/models/threaded.py); a test checks that it makes the same update.
 """
 
 from __future__ import annotations
@@ -99,11 +103,11 @@ def softmax(z: np.ndarray) -> np.ndarray:
     Subtracting each row's max first changes nothing mathematically but keeps
     exp from overflowing. For speed on (B, V) arrays the row sums are a
     matrix-vector product with a vector of ones, and the division is a
-    multiplication by their reciprocals (each several times faster here)."""
+    multiplication by their reciprocals (benchmarks/README.md)."""
     z -= z.max(axis=-1, keepdims=True)                  # (..., V)  z - max(z)
     np.exp(z, out=z)                                    # (..., V)  exp(z - max(z))
-    row_sums = z @ np.ones(z.shape[-1], dtype=z.dtype)  # (...,)    sum_j exp(z_j - max(z))
-    z *= (1.0 / row_sums)[..., None]                    # (..., V)  p
+    row_sums = z @ np.ones(z.shape[-1], dtype=z.dtype)  # (...,)    z.sum(axis=-1)
+    z *= (1.0 / row_sums)[..., None]                    # (..., V)  p = z / row_sums[..., None]
     return z
 
 
@@ -182,15 +186,16 @@ class EmbeddingModel(Model):
         a, p = self._forward(context)                # (B, D or H), (B, V)
         loss = -np.log(p[rows, target]).mean()       # L = mean_i -log p_i[t_i]
 
-        dz = p                                       # (B, V)  dL/dz = p - onehot(t), reusing p
+        # NB: dz is p itself, overwritten in place (no second (B, V) array): p is gone after this
+        dz = p                                       # (B, V)  dL/dz = p - onehot(t)
         dz[rows, target] -= 1.0
-        dW = np.tensordot(a, dz, axes=(0, 0))        # (D, V)  sum_i outer(a_i, dz_i) = a^T dz
+        dW = np.tensordot(a, dz, axes=(0, 0))        # (D, V)  sum_i outer(a_i, dz_i) = a.T @ dz
         db = dz.sum(axis=0)                          # (V,)    sum_i dz_i
         dh = dz @ self.W.T                           # (B, D)  dz_i W^T
         if self.config.hidden:                       # back through a = tanh(h W1 + b1)
             h = self._context_vector(context)        # (B, D)  the hidden layer's input
             du = dh * (1.0 - a * a)                  # (B, H)  dL/du = dL/da * tanh'(u)
-            dW1 = np.tensordot(h, du, axes=(0, 0))   # (D, H)  sum_i outer(h_i, du_i)
+            dW1 = np.tensordot(h, du, axes=(0, 0))   # (D, H)  sum_i outer(h_i, du_i) = h.T @ du
             db1 = du.sum(axis=0)                     # (H,)
             dh = du @ self.W1.T                      # (B, D)  du_i W1^T
             self.W1 -= lr * dW1
@@ -202,7 +207,7 @@ class EmbeddingModel(Model):
 
         self.W -= lr * dW                            # SGD: theta <- theta - lr * sum_i dL_i/dtheta
         self.b -= lr * db
-        scatter_add(self.E, context, -lr * dE)       # rows of E that repeat get every share
+        scatter_add(self.E, context, -lr * dE)       # np.add.at(self.E, context, -lr * dE)
         return float(loss)
 
     def steps(self):

@@ -50,9 +50,13 @@ update), but all B are computed from the arrays as they were at the start of
 the batch, and a row that occurs in several pairs receives the sum of their
 updates (stale within the batch, like Hogwild! training). The pairs come in
 the order of the text, as in word2vec, so a batch covers the windows of about
-B / (window + 1) consecutive centre words. On Emma the batch size hardly
-changes the vectors (10-NN overlap with gensim 0.423 for B = 512, 0.422 for
-2048; pairs in random order instead: 0.420).
+B / (window + 1) consecutive centre words. The batch size hardly changes the
+vectors (benchmarks/README.md). A batch holds at most V pairs: in a small
+vocabulary the same pairs would come back many times in one batch, and their
+summed updates, all computed before any is applied, would overshoot.
+
+An epoch's pairs are made in chunks of consecutive centre words and trained on
+chunk by chunk, so a text of any length needs the same memory.
 
 Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 """
@@ -91,10 +95,10 @@ class SkipGramConfig(Settings):
     sample: float = 1e-3
     lr: float = 0.025
     min_count: int = 5
-    # Pairs per SGD step: large, so that Python's ~30 us per step is small beside
-    # the ~0.5 ms of arithmetic at 2048, yet small enough that the (B, K+1, d)
-    # output vectors a step gathers (4.9 MB at d=100) stay in the CPU's L3 cache.
-    # The vectors hardly depend on it (see the module docstring).
+    # Pairs per SGD step: large, so that Python's fixed cost per step is small beside
+    # the arithmetic, yet small enough that the (B, K+1, d) output vectors a step
+    # gathers stay in the CPU's cache (benchmarks/README.md). The vectors hardly
+    # depend on it (see the module docstring).
     batch_size: int = 2048
 
     whole = (*Settings.whole, "dim", "window")
@@ -156,9 +160,10 @@ class SkipGramModel(Model):
         out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
         real = negatives != targets[:, None]             # (B, K)      a negative that is c itself
                                                          #             is skipped, as in word2vec
-        v = np.take(self.E, inputs, axis=0)              # (B, d)      v_w
-        u = np.take(self.E_out, out, axis=0)             # (B, K+1, d) u_j
-        s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w
+        v = np.take(self.E, inputs, axis=0)              # (B, d)      v_w = E[inputs]
+        u = np.take(self.E_out, out, axis=0)             # (B, K+1, d) u_j = E_out[out]
+        s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w:
+                                                         #   np.einsum("bjd,bd->bj", u, v)
 
         # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k); log_expit is log sigmoid computed
         # without overflow (log(1 + exp(-s)) overflows in float32 for s < -88.7)
@@ -167,11 +172,17 @@ class SkipGramModel(Model):
         g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
         g[:, 1:] *= real                                 #             0 for a skipped negative
 
-        dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j
-        # SGD; every pair's update comes from the arrays as they were before the step
-        scatter_add_outer(self.E_out, out, -lr * g, v)   # u_j -= lr * g_j * v_w
+        dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j:
+                                                         #   np.einsum("bj,bjd->bd", g, u)
+        # SGD, every pair's update from the arrays as they were before the step; a word
+        # in several pairs gets the sum of their updates (sparse.py adds them up as
+        # np.add.at does, faster):
+        #     u_j -= lr * g_j * v_w            for each pair and each j in (c, n_1..n_K)
+        #     v_w -= lr * dL/dv_w              for each pair
+        scatter_add_outer(self.E_out, out, -lr * g, v)   # np.add.at(self.E_out, out,
+                                                         #   -lr * g[:, :, None] * v[:, None, :])
         dv *= -lr                                        # (B, d)      -lr * dL/dv_w
-        scatter_add(self.E, inputs, dv)                  # v_w -= lr * dL/dv_w
+        scatter_add(self.E, inputs, dv)                  # np.add.at(self.E, inputs, dv)
         return float(loss) / B
 
     # -- training data -----------------------------------------------------------
@@ -288,9 +299,8 @@ class SkipGramModel(Model):
     def epoch_batches(
         self, text: Text, rng: np.random.Generator
     ) -> tuple[int, Iterator[list[np.ndarray]]]:
-        """The epoch's P pairs in batches, chunk by chunk. A batch holds at most V
-        pairs: in a small vocabulary the same pairs come back many times in one
-        batch, and their summed updates, all computed before any is applied, overshoot."""
+        """The epoch's P pairs in batches of at most V pairs (see the module
+        docstring), chunk by chunk."""
         P, chunks = self.epoch_chunks(text, rng)
         size = min(self.config.batch_size, len(self.vocab))
 

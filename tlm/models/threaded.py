@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 Step = Callable[..., float]
 
-#: Fewer rows than this per thread is not worth a thread's start-up (~50 us).
+#: Fewer rows than this per thread are not worth handing to a thread.
 MIN_ROWS_PER_THREAD = 32
 
 
@@ -75,15 +75,15 @@ def _block(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) -> di
     rows = np.arange(len(target))
     a, p = model._forward(context)               # (n, D or H), (n, V)
     part = {"loss": -np.log(p[rows, target]).sum()}  # sum_i -log p_i[t_i]
-    dz = p                                       # (n, V)  p - onehot(t); p is overwritten
+    dz = p                                       # (n, V)  p - onehot(t); NB: overwrites p
     dz[rows, target] -= 1.0
-    part["W"] = np.tensordot(a, dz, axes=(0, 0))     # (D, V)  a^T dz
+    part["W"] = np.tensordot(a, dz, axes=(0, 0))     # (D, V)  a.T @ dz
     part["b"] = np.ones(len(rows), dtype=dz.dtype) @ dz  # (V,)  dz.sum(axis=0)
     dh = dz @ model.W.T                          # (n, D)  dz_i W^T
     if model.config.hidden:                      # back through a = tanh(h W1 + b1)
         h = model._context_vector(context)       # (n, D)
         du = dh * (1.0 - a * a)                  # (n, H)  dL/du
-        part["W1"] = np.tensordot(h, du, axes=(0, 0))  # (D, H)  h^T du
+        part["W1"] = np.tensordot(h, du, axes=(0, 0))  # (D, H)  h.T @ du
         part["b1"] = du.sum(axis=0)              # (H,)
         dh = du @ model.W1.T                     # (n, D)
     part["h"] = dh
