@@ -37,6 +37,19 @@ def test_tokenize_gives_the_same_tokens_as_nltk_wordpunct():
         assert tokenize(text) == nltk_tokenize(text)
 
 
+def test_tokenize_in_pieces_gives_the_same_tokens_and_shares_each_word(monkeypatch):
+    """The text is tokenized in pieces cut at white space (here of 7 characters), and
+    every occurrence of a word, before and after the transforms, is one string."""
+    whole = tokenize(VARIED * 3)
+    monkeypatch.setattr(tlm.corpus, "PIECE", 7)
+    tokens = tokenize(VARIED * 3)
+    assert tokens == whole
+    assert tokens[0] is tokens[len(tokens) // 3] and tokens[0] == "Emma"
+    lowered = apply_transforms(tokenize("Emma emma EMMA, Emma!"), ["lower"])
+    assert lowered == ["emma", "emma", "emma", ",", "emma", "!"]
+    assert len({id(t) for t in lowered if t == "emma"}) == 1
+
+
 def test_tokenize_a_long_line_without_spaces():
     """One line of 3 million characters and no space: every token comes back
     (NLTK's own tokenizer gives up on such texts when they are large)."""

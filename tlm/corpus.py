@@ -29,28 +29,60 @@ from tlm.errors import TlmError
 
 Tokens = list[str]
 
-TRANSFORMS: dict[str, Callable[[Tokens], Tokens]] = {
-    "lower": lambda tokens: [t.lower() for t in tokens],
-    "alpha": lambda tokens: [t for t in tokens if t.isalpha()],
+#: Each transform maps one token to a token, or to None to drop it.
+TRANSFORMS: dict[str, Callable[[str], str | None]] = {
+    "lower": str.lower,
+    "alpha": lambda token: token if token.isalpha() else None,
 }
 
 
 #: NLTK's WordPunctTokenizer pattern: a run of word characters, or a run of
 #: characters that are neither word characters nor white space.
 WORD_PUNCT = regex.compile(r"\w+|[^\w\s]+")
+SPACE = regex.compile(r"\s")
+
+#: A text is tokenized in pieces of about this many characters, cut at white space.
+PIECE = 1 << 20
 
 
 def tokenize(text: str) -> Tokens:
-    """Split text into words and punctuation, as NLTK's `wordpunct_tokenize`."""
-    return WORD_PUNCT.findall(text)
+    """Split text into words and punctuation, as NLTK's `wordpunct_tokenize`.
+
+    Every occurrence of a word is the same string object, so a long text costs
+    a list of pointers plus one string per different word (a string per
+    occurrence would take some 50 bytes for each word of the text)."""
+    same: dict[str, str] = {}
+    tokens: Tokens = []
+    start = 0
+    while start < len(text):
+        space = SPACE.search(text, min(start + PIECE, len(text)))  # no token spans a space
+        end = space.start() if space else len(text)
+        tokens += [same.setdefault(t, t) for t in WORD_PUNCT.findall(text, start, end)]
+        start = end + 1
+    return tokens
 
 
 def apply_transforms(tokens: Tokens, names: Sequence[str]) -> Tokens:
+    """The tokens after each transform in turn (each is worked out once per
+    different token, and every occurrence shares its result)."""
     for name in names:
         if name not in TRANSFORMS:
             raise TlmError(f"unknown transform {name!r}; choose from {', '.join(TRANSFORMS)}")
-        tokens = TRANSFORMS[name](tokens)
-    return tokens
+    if not names:
+        return tokens
+    result: dict[str, str | None] = {}
+    for token in set(tokens):
+        out: str | None = token
+        for name in names:
+            out = TRANSFORMS[name](out)
+            if out is None:
+                break
+        result[token] = out
+    same: dict[str, str] = {}  # "Emma" and "emma" both lower to one string
+    for token, out in result.items():
+        if out is not None:
+            result[token] = same.setdefault(out, out)
+    return [out for out in map(result.__getitem__, tokens) if out is not None]
 
 
 #: Texts that ship with tlm (package data), so that the course's first command,
