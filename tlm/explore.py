@@ -177,9 +177,9 @@ def norms(vectors: Source) -> Norms:
     per-dimension means (is it centred on the origin?)."""
     kv = keyed_vectors(vectors)
     _check_size(kv, 1, "norms")
-    X = np.asarray(kv.vectors, dtype=np.float64)  # (V, d)
-    n = np.linalg.norm(X, axis=1)  # (V,)
-    dim_means = X.mean(axis=0)  # (d,)
+    X = kv.vectors  # (V, d)
+    n = np.sqrt(np.einsum("vd,vd->v", X, X, dtype=np.float64))  # (V,) |E[i]|
+    dim_means = X.mean(axis=0, dtype=np.float64)  # (d,)
     return Norms(
         norms=n, dim_means=dim_means, mean=float(n.mean()), std=float(n.std()),
         min=float(n.min()), max=float(n.max()),
@@ -936,7 +936,7 @@ def frequency(source: Source) -> Frequency:
         count_of = dict(zip(source.vocab, source.word_counts, strict=True))
         counts = np.array([count_of.get(w, 0) for w in words])
         how = "counts"
-    elif "count" in kv.expandos:
+    elif "count" in kv.expandos and np.any(kv.expandos["count"]):  # a file that had counts
         counts = np.asarray(kv.expandos["count"])
         how = "counts"
     else:
@@ -948,7 +948,7 @@ def frequency(source: Source) -> Frequency:
     else:
         ranks = np.arange(1, len(words) + 1)
         how = "order"
-    n = np.linalg.norm(kv.vectors, axis=1).astype(np.float64)
+    n = np.sqrt(np.einsum("vd,vd->v", kv.vectors, kv.vectors, dtype=np.float64))  # (V,)
     rho = float(spearmanr(ranks, n).statistic) if np.ptp(n) > 0 else float("nan")
     return Frequency(words, ranks, n, rho, how)
 
