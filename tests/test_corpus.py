@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -138,18 +139,131 @@ def test_gutenberg_folder_without_texts(run, tmp_path, monkeypatch, one_line_err
     one_line_error(run("train", "--gutenberg", "austen-emma.txt"), "austen-emma.txt", "none")
 
 
-def test_gutenberg_not_installed_says_how_to_get_it_quickly(run, tmp_path, monkeypatch,
-                                                            one_line_error, model_file,
-                                                            unchanged):
-    (tmp_path / "empty-nltk-data").mkdir()
-    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(tmp_path / "empty-nltk-data")])
+@pytest.fixture
+def no_gutenberg(tmp_path, monkeypatch):
+    """NLTK's data path is one empty folder, $NLTK_DATA names it (so a download goes
+    there), and NLTK's downloader must not be reached unless a test says how."""
+    import nltk.downloader
+
+    root = tmp_path / "empty-nltk-data"
+    root.mkdir()
+    monkeypatch.setenv("NLTK_DATA", str(root))
+    monkeypatch.setattr(tlm.corpus, "nltk_data_path", lambda: [str(root)])
+
+    def no_downloader(*args, **kwargs):
+        raise AssertionError("the downloader ran")
+
+    monkeypatch.setattr(nltk.downloader.Downloader, "incr_download", no_downloader)
+    return root
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """The first connection succeeds (nothing is sent: the downloader is faked too)."""
+    import socket
+
+    seen = []
+
+    def connect(address, timeout=None):
+        seen.append((address, timeout))
+        return socket.socket()  # never connected; closed at once by the caller
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return seen
+
+
+def fake_downloads(monkeypatch, messages):
+    """NLTK's downloader replaced by a generator: `messages(download_dir)` yields."""
+    import nltk.downloader
+
+    def incr_download(self, info_or_id, download_dir=None, *args, **kwargs):
+        assert info_or_id == "gutenberg"
+        yield from messages(Path(download_dir))
+
+    monkeypatch.setattr(nltk.downloader.Downloader, "incr_download", incr_download)
+
+
+def test_gutenberg_offline_fails_in_seconds_saying_it_needs_the_network(
+        run, no_gutenberg, monkeypatch, one_line_error, model_file, unchanged):
+    import socket
+
+    def offline(address, timeout=None):
+        assert timeout is not None and timeout <= 3
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "create_connection", offline)
     still = unchanged([model_file])
     start = time.perf_counter()
     result = run("train", "--gutenberg", "austen-emma.txt", "--output", model_file)
-    assert time.perf_counter() - start < 5  # it never tries to download
-    one_line_error(result, "gutenberg", "not installed", "python -m nltk.downloader gutenberg",
-                   "NLTK_DATA")
+    assert time.perf_counter() - start < 5
+    one_line_error(result, "gutenberg", "needs the network", "not reachable", "NLTK_DATA",
+                   "--filepath")
+    assert "EOFError" not in result.output + result.stderr
     still()
+    assert list(no_gutenberg.iterdir()) == []
+
+
+def test_gutenberg_is_downloaded_on_first_use(run, no_gutenberg, online, monkeypatch):
+    def messages(target):
+        from nltk.downloader import FinishDownloadMessage, ProgressMessage
+
+        yield ProgressMessage(0)
+        folder = target / "corpora" / "gutenberg"
+        folder.mkdir(parents=True)
+        (folder / "austen-emma.txt").write_bytes(b"Emma Woodhouse, handsome, clever, and rich.")
+        yield ProgressMessage(100)
+        yield FinishDownloadMessage(None)
+
+    fake_downloads(monkeypatch, messages)
+    result = run("train", "--gutenberg", "austen-emma.txt", "--epochs", "1", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Downloading NLTK's Gutenberg corpus to {no_gutenberg} ...\n"
+    assert online[0][0] == ("raw.githubusercontent.com", 443)
+    assert tlm.load("model.json").info["sources"] == ["gutenberg:austen-emma.txt"]
+    again = run("train", "--gutenberg", "austen-emma.txt", "--epochs", "1", "--quiet")
+    assert again.exit_code == 0 and again.stderr == ""  # there now: no second download
+
+
+def test_a_stalled_download_is_given_up_at_the_time_limit(run, no_gutenberg, online,
+                                                          monkeypatch, one_line_error):
+    def messages(target):
+        from nltk.downloader import ProgressMessage
+
+        yield ProgressMessage(5)
+        time.sleep(30)  # the server stops sending
+        yield ProgressMessage(6)
+
+    fake_downloads(monkeypatch, messages)
+    monkeypatch.setattr(tlm.corpus, "DOWNLOAD_TIME_LIMIT", 0.5)
+    start = time.perf_counter()
+    result = run("train", "--gutenberg", "austen-emma.txt", "--quiet")
+    assert time.perf_counter() - start < 5
+    one_line_error(result, "took more than 0.5 s", "stopped", "NLTK_DATA")
+    assert not (no_gutenberg / "corpora").exists()
+
+
+def test_a_failed_download_is_one_line(run, no_gutenberg, online, monkeypatch, one_line_error):
+    def messages(target):
+        from nltk.downloader import ErrorMessage
+
+        yield ErrorMessage(None, "Error loading gutenberg: <urlopen error timed out>")
+
+    fake_downloads(monkeypatch, messages)
+    one_line_error(run("train", "--gutenberg", "austen-emma.txt", "--quiet"),
+                   "downloading NLTK's Gutenberg corpus failed", "timed out")
+
+    def crashes(target):
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        yield
+
+    fake_downloads(monkeypatch, crashes)
+    one_line_error(run("train", "--gutenberg", "austen-emma.txt", "--quiet"),
+                   "failed", "end-of-stream")
+
+
+def test_the_library_never_downloads(no_gutenberg):
+    with pytest.raises(TlmError, match="not installed.*downloads it when the network"):
+        load_corpus(gutenberg=["austen-emma.txt"])
 
 
 def test_gutenberg_is_read_without_importing_nltk_from_nltks_own_path(tmp_path):

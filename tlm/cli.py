@@ -92,6 +92,33 @@ def bar_line(progress: Progress, elapsed: float, width: int = 20) -> str:
             f"{f:4.0%} elapsed {_clock(elapsed)} eta {eta}")
 
 
+def fetch_gutenberg(quiet: bool = False) -> None:
+    """Download NLTK's Gutenberg corpus if it is not there, saying so on stderr
+    (with the percentage on a terminal)."""
+    from tlm.corpus import download_gutenberg, find_gutenberg, gutenberg_download_dir
+
+    if find_gutenberg() is not None:
+        return
+    line = f"Downloading NLTK's Gutenberg corpus to {gutenberg_download_dir()}"
+    live = not quiet and sys.stderr.isatty()
+    started = []
+
+    def show(percent: int) -> None:  # the first call comes once the server has answered
+        if quiet:
+            return
+        if live:
+            click.echo(f"\r{line}: {percent}%", err=True, nl=False)
+        elif not started:
+            click.echo(line + " ...", err=True)
+        started.append(percent)
+
+    try:
+        download_gutenberg(show)
+    finally:
+        if live and started:
+            click.echo("", err=True)  # end the percentage line
+
+
 @click.group(cls=TlmGroup)
 @click.version_option(package_name="tlm")
 def cli() -> None:
@@ -165,6 +192,8 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
     from tlm.train import fit
 
     modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
+    if gutenberg:
+        fetch_gutenberg(quiet)
     for path in filepaths:
         if shipped(path) is not None and not quiet:
             click.echo(f"using tlm's corpora/{Path(path).name}", err=True)
