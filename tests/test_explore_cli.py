@@ -204,3 +204,14 @@ def test_shell_runs_the_notation_piped(model_file, monkeypatch, capsys):
     assert "Error: the model has never seen the word 'nosuch'" in err
     assert "Traceback" not in err
     assert "vec(" in err  # the banner names the notation
+
+
+def test_the_wp_shell_has_the_explorer_too():
+    from tests.test_explore import royal_kv
+
+    kv = royal_kv()
+    ns = interact.vectors_namespace(kv, "royal.txt")
+    assert ns["neighbors"]("king - man + woman", k=1).words == ["queen"]
+    np.testing.assert_allclose(ns["vec"]("king - man + woman"), kv["queen"])
+    assert ns["explore"].directions(["man:king", "woman:queen"]).consistency == pytest.approx(1)
+    assert "explore.norms()" in interact.vectors_banner(kv, "royal.txt", ns)

@@ -65,8 +65,8 @@ def test_each_picture_has_a_panel_per_source(name, two, tmp_path):
     results = {label: analyse(kv) for label, kv in sources.items()}
     fig = getattr(plot, name)(results)
     check_png(fig, tmp_path / f"{name}.png", panels)
-    assert plot.panels(plot.plot(results)) == panels  # the same figure by the result's kind
-    plt.close("all")
+    assert plot.PLOTS[type(next(iter(results.values())) if name != "neighbors"
+                           else results["a"][0])] is getattr(plot, name)  # plot() finds it
 
 
 def test_one_result_is_one_source(two, tmp_path):
@@ -91,6 +91,16 @@ def test_titles_name_the_sources(two):
     titles = [ax.get_title() for ax in fig.axes]
     assert any(t.startswith("a: consistency") for t in titles)
     assert any(t.startswith("b: consistency") for t in titles)
+    plt.close(fig)
+
+
+def test_plot_draws_any_result_by_its_kind(two):
+    sources, pairs = two
+    fig = plot.plot({label: ex.numbers(kv) for label, kv in sources.items()})
+    assert plot.panels(fig) == 2 and "adjacent" in fig.axes[0].get_title()
+    plt.close(fig)
+    fig = plot.plot({"a": [ex.neighbors(sources["a"], "king", k=3)]})
+    assert plot.panels(fig) == 1 and "nearest to 'king'" in fig.axes[0].get_title()
     plt.close(fig)
 
 

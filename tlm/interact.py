@@ -192,9 +192,10 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
 
 def vectors_namespace(kv: KeyedVectors, name: str) -> dict[str, Any]:
     """The names `wp --interact` starts with: the vectors as `glove` (GloVe) or
-    `vectors` (any other source), numpy, and the geometry helpers bound to them."""
+    `vectors` (any other source), numpy, and the geometry helpers bound to them
+    (with the explorer's: explore.KIND(), plot(result), vec/neighbors of 'a - b + c')."""
     return {"glove" if name == pretrained.GLOVE else "vectors": kv, "np": np,
-            **geometry_helpers(kv)}
+            **geometry_helpers(kv), **explore_shell.shell_helpers(kv)}
 
 
 def vectors_banner(kv: KeyedVectors, name: str, ns: dict[str, Any]) -> str:
@@ -205,9 +206,12 @@ def vectors_banner(kv: KeyedVectors, name: str, ns: dict[str, Any]) -> str:
         f"  {var:<16} the vectors (a gensim KeyedVectors): {var}['cat'], "
         f"{var}.similarity('cat', 'dog'), {var}.most_similar('cat')",
         "  np               numpy",
-        "  vec(word)        the word's vector",
+        "  vec(word)        the word's vector; vec('king - man + woman') too",
         "  sim(a, b)        cosine similarity of two words or two vectors",
-        "  neighbors(x, k=10)  the k nearest words to a word or a vector",
+        "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman',",
+        "                   beside the cosine of random pairs (mean, 99th percentile)",
+        "  explore.norms(), explore.directions(), ...  every analysis of `tlm explore`;",
+        "                   plot(result) draws it",
         "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
         "Try: sim('cat', 'dog')",
     ])
