@@ -180,6 +180,14 @@ def test_neighbors_bad_input():
         ex.neighbors(kv, np.zeros(3), k=2)
 
 
+def test_nothing_left_once_the_query_words_are_left_out():
+    kv = make_kv(["king", "man", "woman"], np.eye(3))
+    with pytest.raises(TlmError, match="no words are left"):
+        ex.analogy(kv, "man", "king", "woman", k=1)
+    with pytest.raises(TlmError, match="no words are left"):
+        ex.neighbors(kv, "king - man + woman", k=1)
+
+
 def test_variants():
     assert ex.variants("king", ["King", "kings", "king's", "kingdom", "kin"]) == [
         "King", "kings", "king's"]

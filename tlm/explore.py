@@ -360,7 +360,9 @@ def _top(scores: np.ndarray, k: int, exclude: np.ndarray) -> np.ndarray:
     """Indices of the k highest scores, highest first, skipping `exclude`."""
     scores = scores.copy()
     scores[exclude] = -np.inf
-    k = min(k, len(scores) - len(exclude))
+    k = min(k, len(scores) - len(np.unique(exclude)))
+    if k < 1:
+        raise TlmError("no words are left once the query's own words are left out")
     top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return top[np.argsort(-scores[top], kind="stable")][:k]
 
