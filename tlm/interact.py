@@ -147,7 +147,8 @@ def count_banner(model: Any, ns: dict[str, Any]) -> str:
     ]
     if "text" in ns:
         lines.append("  text             the text just generated")
-    lines.append(f"Try: row({context!r}), model._forward({context!r})")
+    lines.append(f"Try: row({context!r}), counts.toarray(), "
+                 f"model._forward({context.split()!r})")
     return "\n".join(lines)
 
 
