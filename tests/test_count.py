@@ -241,3 +241,13 @@ def test_compare_lm_table(run, chuck, tmp_path):
     assert direct[0].parameters == modelfile.load("kn.json").ngram_counts.nnz
     assert all(s.perplexity.scored == 11 for s in direct)  # 13 words, 2 without context
     assert any(line.startswith("emb.json: ") for line in lines)
+
+
+def test_evaluate_gives_a_count_model_its_perplexity_and_inf_count(run, chuck, tmp_path):
+    assert run("train", "--model", "count", "--filepath", chuck, "--quiet").exit_code == 0
+    held_out = tmp_path / "held.txt"
+    held_out.write_text("a wood chuck would chuck wood if a wood chuck could how much\n")
+    result = run("evaluate", "--model", "model.json", "--filepath", held_out, "--no-analogies")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "perplexity inf" in result.stdout
+    assert "inf because 5 of the 11 scored words were never seen" in result.stdout
