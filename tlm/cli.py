@@ -12,7 +12,7 @@ import click
 
 from tlm.corpus import TRANSFORMS, shipped
 from tlm.errors import TlmGroup
-from tlm.models import MODELS
+from tlm.models import MODEL_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -132,7 +132,7 @@ def cli() -> None:
               help="A file of NLTK's Gutenberg corpus, e.g. austen-emma.txt (repeatable).")
 @click.option("-t", "--transform", "transforms", multiple=True,
               type=click.Choice(list(TRANSFORMS)), help="Applied to the tokens in order.")
-@click.option("--model", "model_type", type=click.Choice(list(MODELS)), default="embedding",
+@click.option("--model", "model_type", type=click.Choice(MODEL_TYPES), default="embedding",
               show_default=True, help="Which model to train.")
 @click.option("--context-window", type=int,
               help="Words of context (embedding, count; default 2; a count model may use 0).")
