@@ -7,15 +7,21 @@ import base64
 import importlib.util
 import json
 import re
+import shutil
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import Result
+from conftest import cli_runner
 
-from tlm import atlas
+from tlm import atlas, explore
+from tlm import cli as cli_module
+from tlm.cli import cli
+from tlm.cli_explore import explore as explore_group
 from tlm.errors import TlmError
-from tlm.modelfile import load
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -87,34 +93,73 @@ def write_vectors(path: Path, words: list[str], vectors: np.ndarray) -> Path:
     return path
 
 
-@pytest.fixture
-def vectors_file(tmp_path: Path) -> Path:
+def small_vectors(folder: Path) -> Path:
     """40 words in 8 dimensions; king and queen point almost the same way."""
     rng = np.random.default_rng(0)
     words = ["the", "king", "queen", "dog", "cat", "wood", "chuck"] + [f"w{i}" for i in range(33)]
     vectors = rng.normal(size=(len(words), 8))
     vectors[2] = vectors[1] + 0.05 * rng.normal(size=8)
-    return write_vectors(tmp_path / "vectors.txt", words, vectors)
+    return write_vectors(folder / "vectors.txt", words, vectors)
 
 
-def test_page_for_a_model_beside_a_vectors_file(run, model_file, vectors_file, tmp_path):
-    result = run("atlas", "--model", model_file, "--pretrained", vectors_file,
-                 "--output", "atlas.html")
+@pytest.fixture
+def vectors_file(tmp_path: Path) -> Path:
+    return small_vectors(tmp_path)
+
+
+@dataclass
+class Built:
+    folder: Path
+    model: Path
+    vectors: Path
+    result: Result
+    text: str
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, trained: Path) -> Built:
+    """`tlm atlas -n 5` for the tiny chuck model beside small_vectors, built once for
+    the module, as on a terminal (so with its progress lines)."""
+    folder = tmp_path_factory.mktemp("atlas")
+    model = folder / "model.json"
+    shutil.copyfile(trained, model)
+    vectors = small_vectors(folder)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        mp.setattr(cli_module, "_progress_on_terminal", lambda: True)
+        result = cli_runner().invoke(cli, ["atlas", "--model", "model.json", "--pretrained",
+                                           "vectors.txt", "-n", "5", "--output", "atlas.html"])
     assert result.exit_code == 0, result.output + result.stderr
-    page_path = tmp_path / "atlas.html"
-    text = page_path.read_text(encoding="utf-8")
+    return Built(folder, model, vectors, result, (folder / "atlas.html").read_text("utf-8"))
+
+
+def test_page_for_a_model_beside_a_vectors_file(built):
+    result, text = built.result, built.text
     size = len(text.encode("utf-8"))
     # the command says the size and every section it wrote
-    match = re.fullmatch(r"Wrote atlas\.html \((\d+\.\d) MB\): (.*)", result.stdout.splitlines()[0])
+    first = result.stdout.splitlines()[0]
+    match = re.fullmatch(r"Wrote atlas\.html \((\d+\.\d) MB\), (\d+) sections: (.*)", first)
     assert match, result.stdout
     assert float(match.group(1)) == pytest.approx(size / 1e6, abs=0.05)
     page = Page(text)
     assert page.problems == []
     assert page.doctype.lower() == "doctype html"
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
+    # every analysis of tlm explore is a section (loss: the training curves on the cards)
+    analyses = set(explore_group.commands) - {"loss"}
     assert page.sections[:3] == ["sources", "map", "ask"]
-    for title in ("The sources", "The map", "Neighbours and analogies"):
-        assert title in match.group(2)
+    assert set(page.sections[3:]) == analyses
+    assert match.group(3).split(", ") == page.sections
+    assert int(match.group(2)) == len(page.sections)
+    assert text.count('class="look-for"') == len(page.sections)
+    assert "training curves" in text
+    # on a terminal, one progress line per section, in order
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    n = len(page.sections)
+    assert progress == [f"[{i}/{n}] {name}" for i, name in enumerate(page.sections, 1)]
+    # the tiny model lacks the notebook's words: notes, not a failed page
+    assert "note, pairs: model.json (embedding): none of the word pairs" in result.stdout
+    assert '<p class="note">model.json (embedding): none of the word pairs' in text
     # two cards, two maps, each with a search box
     assert text.count('class="card"') == 2
     for i in (0, 1):
@@ -125,23 +170,33 @@ def test_page_for_a_model_beside_a_vectors_file(run, model_file, vectors_file, t
     assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
 
 
-def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(model_file, vectors_file):
-    sources = atlas.load_sources([model_file], [vectors_file])
-    page = Page(atlas.build(sources, n=5).html)
-    data = json.loads(page.scripts["atlas-data"])
-    model_kv = load(model_file).vectors
-    for source, kv in zip(data["sources"], (model_kv, sources[1].vectors), strict=True):
-        words = source["words"]
+def test_no_progress_lines_when_not_on_a_terminal(run, model_file):
+    result = run("atlas", "--model", model_file, "--output", "atlas.html")
+    assert result.exit_code == 0
+    assert not any(line.startswith("[") for line in result.stderr.splitlines())
+
+
+def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
+    data = json.loads(Page(built.text).scripts["atlas-data"])
+    sources = atlas.load_sources([built.model], [built.vectors])
+    for source, s in zip(data["sources"], sources, strict=True):
+        kv, words = s.vectors, source["words"]
         # the 5 most frequent, then the group words the source knows
         assert words[:5] == kv.index_to_key[:5]
-        assert len(words) == len(set(words))
+        assert set(words[5:]) == {w for g in atlas.word_groups().values() for w in g
+                                  if w in kv} - set(words[:5])
         raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f4")
         unit = raw.reshape(len(words), source["dim"])
         expected = np.stack([kv[w] / np.linalg.norm(kv[w]) for w in words])
         np.testing.assert_allclose(unit, expected, atol=1e-6)
         assert len(source["figure"]["data"][0]["text"]) == len(words)
-    assert {"king", "queen", "dog", "cat"} <= set(data["sources"][1]["words"])
-    assert data["sources"][1]["group"][data["sources"][1]["words"].index("king")] == 0
+        # the random-pair baseline the page prints under every neighbour list
+        bg = explore.background(kv)
+        assert source["background"] == {"mean": round(bg.cos_mean, 3),
+                                        "p99": round(bg.cos_p99, 3)}
+    glove_like = data["sources"][1]
+    assert {"king", "queen", "dog", "cat"} <= set(glove_like["words"])
+    assert glove_like["group"][glove_like["words"].index("king")] == 0  # royalty
 
 
 def test_pca_map_keeps_the_two_largest_directions():
@@ -169,15 +224,6 @@ def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path):
     data = json.loads(Page(page.html).scripts["atlas-data"])
     assert [len(s["words"]) for s in data["sources"]] == [atlas.MAP_WORDS] * 2
     assert page.size < atlas.SIZE_BUDGET, page.size
-
-
-def test_build_reports_one_line_per_section(model_file):
-    lines: list[str] = []
-    page = atlas.build(atlas.load_sources([model_file]), report=lines.append)
-    assert len(lines) == len(page.sections)
-    for i, (line, section) in enumerate(zip(lines, page.sections, strict=True), 1):
-        assert line.startswith(f"[{i}/{len(page.sections)}] ")
-        assert section.id in {"sources", "map", "ask"} or section.title
 
 
 def test_two_models_of_the_same_name_get_two_labels(tmp_path, trained):

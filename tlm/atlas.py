@@ -264,16 +264,17 @@ def map_figure(label: str, data: MapData, groups: Sequence[str], projection: str
 
 # -- pictures and text -----------------------------------------------------------------------
 def figure_html(fig: Figure, alt: str) -> str:
-    """A matplotlib figure as an inline image: SVG (text stays text) unless the
-    PNG is much smaller (a scatter of thousands of points)."""
+    """A matplotlib figure as an inline image: SVG (sharp at any zoom, its text
+    stays text) or PNG, whichever is smaller (a scatter of thousands of points
+    is a large SVG)."""
     import matplotlib.pyplot as plt
 
     svg, png = io.BytesIO(), io.BytesIO()
     with _svg_text_as_text():
         fig.savefig(svg, format="svg", bbox_inches="tight")
-    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(png, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
-    if svg.tell() < 3 * png.tell():
+    if svg.tell() <= png.tell():
         data, kind = svg.getvalue(), "image/svg+xml"
     else:
         data, kind = png.getvalue(), "image/png"
@@ -332,7 +333,7 @@ def card(source: Source) -> str:
         rows.append(("transforms", ", ".join(info.get("transforms") or []) or "none"))
         settings = dataclasses.asdict(source.model.config)
         rows.append(("settings", ", ".join(f"{k}={v}" for k, v in settings.items())))
-        body = _curves(source.model)
+        body = _curves(source)
     else:
         about = ABOUT.get(source.label)
         if about:
@@ -342,31 +343,17 @@ def card(source: Source) -> str:
             f'<table class="facts">{facts}</table>{body}</article>')
 
 
-def _curves(model: Model) -> str:
-    """The training curves: loss (and held-out loss) per epoch, as a picture and numbers."""
-    if not model.history:
-        return '<p class="note">Not trained: no training curves.</p>'
-    import matplotlib
+def _curves(source: Source) -> str:
+    """The training curves (the explorer's `loss`): loss and held-out loss per epoch."""
+    from tlm import explore, explore_text, plot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    epochs = [e["epoch"] for e in model.history]
-    fig, ax = plt.subplots(figsize=(4.2, 2.6))
-    ax.plot(epochs, [e["loss"] for e in model.history], marker="o", label="training loss")
-    held = [(e["epoch"], e["val_loss"]) for e in model.history if "val_loss" in e]
-    if held:
-        ax.plot(*zip(*held, strict=True), marker="s", label="held-out loss")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean loss")
-    ax.set_title("training curves")
-    ax.legend()
-    fig.tight_layout()
-    rows = [(e["epoch"], f"{e['loss']:.4f}",
-             f"{e['val_loss']:.4f}" if "val_loss" in e else "-") for e in model.history]
-    numbers = _table(["epoch", "loss", "held-out loss"], rows)
-    return (figure_html(fig, "training curves")
-            + f"<details><summary>the numbers</summary>{numbers}</details>")
+    try:
+        result = {source.label: explore.loss(source.model)}
+    except TlmError as e:
+        return f'<p class="note">{_e(e)}.</p>'
+    return (figure_html(plot.loss(result), "training curves")
+            + f"<details><summary>the numbers</summary><pre>{_e(explore_text.render(result))}"
+            "</pre></details>")
 
 
 def _look_for(text: str) -> str:
@@ -432,6 +419,148 @@ def ask_section(sources: Sequence[Source], n: int) -> Section:
     return Section("ask", "Neighbours and analogies, in the page", body)
 
 
+# -- the explorer's analyses -------------------------------------------------------------------
+#: Words the neighbours section asks every source about.
+NEIGHBOR_WORDS = ("happy", "king", "woman")
+#: Words sampled for hubness (tlm explore hubness samples 20,000; the page keeps to 5,000).
+HUBNESS_SAMPLE = 5000
+
+
+@dataclass
+class Analysis:
+    """One analysis of tlm/explore.py as a section of the page: what a learner
+    should look for, how to run it in a terminal, and how to run it on one source
+    (`run`), or on all sources at once (`run_all`, for `overlap`)."""
+
+    kind: str  # the `tlm explore` subcommand
+    title: str
+    look_for: str
+    run: Callable[[Source], Any] | None = None
+    run_all: Callable[[dict[str, Any]], Any] | None = None
+    args: str = ""  # the subcommand's arguments, for the terminal line
+
+
+def _analyses() -> list[Analysis]:
+    from tlm import explore as ex
+
+    def neighbors(s: Source) -> list:
+        found = [ex.neighbors(s.vectors, w) for w in NEIGHBOR_WORDS if _find(s.vectors, w)]
+        if not found:
+            raise TlmError(f"none of {', '.join(NEIGHBOR_WORDS)} is in these vectors")
+        return found
+
+    def overlap(vectors: dict[str, Any]) -> Any:
+        if len(vectors) < 2:
+            raise TlmError("overlap compares two or more sources; this page has one")
+        return ex.overlap(vectors)
+
+    return [
+        Analysis("norms", "Vector lengths",
+                 "Are the vectors unit length (GloVe's are not, nor are a trained model's)? "
+                 "Is the cloud centred on the origin, or shifted along some dimensions?",
+                 lambda s: ex.norms(s.vectors)),
+        Analysis("background", "Random pairs: the baseline",
+                 "What cosine do two random words get? Every similarity below must stand out "
+                 "from this: a small model's random pairs can average 0.8, GloVe's about 0.1.",
+                 lambda s: ex.background(s.vectors)),
+        Analysis("pairs", "Word pairs against the baseline",
+                 "Do related pairs (king-queen, dog-cat) beat unrelated ones (king-banana)? "
+                 "The percentile says how many random pairs score lower.",
+                 lambda s: ex.pairs(s.vectors)),
+        Analysis("neighbors", "Nearest neighbours",
+                 "Are the neighbours related in meaning, or merely frequent? Compare each bar "
+                 "with the dashed line: a neighbour at the random-pair level means little.",
+                 neighbors, args=" ".join(NEIGHBOR_WORDS)),
+        Analysis("analogy", "man is to king as woman is to ?",
+                 "Is queen the answer, and is the result closer to queen than to king itself "
+                 "(cos(result, b))? The histogram shows how far above the crowd the top word is.",
+                 lambda s: ex.analogy(s.vectors, "man", "king", "woman", expected="queen"),
+                 args="man king woman --expected queen"),
+        Analysis("cos-vs-euclid", "Cosine against Euclidean distance",
+                 "Cosine ignores length, distance does not. Which words does one measure call "
+                 "near and the other far? Often the frequent words with long vectors.",
+                 lambda s: ex.cos_vs_euclid(s.vectors, "happy"), args="happy"),
+        Analysis("axes", "Royalty and gender as two directions",
+                 "On the man-to-king axis do the royal words sit to the right, and on the "
+                 "man-to-woman axis the female words up? Raw and unit-length views differ.",
+                 lambda s: ex.axes(s.vectors)),
+        Analysis("directions", "Is 'plural' one direction?",
+                 "If cat-to-cats, dog-to-dogs, ... all point the same way the heatmap is red and "
+                 "the consistency score is well above that of random offsets.",
+                 lambda s: ex.directions(s.vectors)),
+        Analysis("numbers", "one, two, ..., ten",
+                 "Are numbers close in value close in space (a warm band along the diagonal)? "
+                 "Compare the adjacent and the distant mean.",
+                 lambda s: ex.numbers(s.vectors)),
+        Analysis("categories", "Word groups",
+                 "Is the diagonal (within a group) warmer than the rest (between groups)? "
+                 "Do the groups' words form clusters on the 2-D PCA?",
+                 lambda s: ex.categories(s.vectors)),
+        Analysis("matrix", "A slice of the matrix",
+                 "Twenty random words by the first dimensions: no single dimension means "
+                 "'royalty' or 'plural'; meaning is spread over all of them.",
+                 lambda s: ex.matrix(s.vectors)),
+        Analysis("hubness", "Hubs: everyone's neighbour",
+                 f"How often each word (of a sample of {HUBNESS_SAMPLE:,}) is among the others' "
+                 "10 nearest. A long right tail (large skewness) means a few hubs crowd every "
+                 "neighbour list.",
+                 lambda s: ex.hubness(s.vectors, sample=HUBNESS_SAMPLE),
+                 args=f"--sample {HUBNESS_SAMPLE}"),
+        Analysis("pca", "How many directions matter",
+                 "Does the variance fall off quickly (a few strong directions) or slowly? Does "
+                 "centring drop the random-pair cosine (anisotropy: one common direction)?",
+                 lambda s: ex.pca(s.vectors)),
+        Analysis("overlap", "Do the sources agree?",
+                 "How many of a word's 10 nearest neighbours do two sources share (Jaccard), "
+                 "and do they rank random pairs alike (Spearman)?",
+                 run_all=overlap),
+        Analysis("frequency", "Frequency against length",
+                 "Do frequent words get longer or shorter vectors? A strong correlation means "
+                 "length carries frequency, one more reason to compare by cosine.",
+                 lambda s: ex.frequency(s.model if s.model is not None else s.vectors)),
+    ]
+
+
+def analysis_section(analysis: Analysis, sources: Sequence[Source]) -> Section:
+    """Run one analysis on every source, side by side: the picture, the table
+    and a note for each source it cannot use (a word it lacks, too few words)."""
+    from tlm import explore_text, plot
+
+    notes: list[str] = []
+    results: Any = None
+    if analysis.run_all is not None:
+        try:
+            results = analysis.run_all({s.label: s.vectors for s in sources})
+        except TlmError as e:
+            notes.append(str(e))
+    else:
+        results = {}
+        for s in sources:
+            try:
+                results[s.label] = analysis.run(s)
+            except TlmError as e:
+                notes.append(f"{s.label}: {e}")
+    body = _look_for(analysis.look_for) + _terminal(analysis, sources)
+    if results:
+        if analysis.kind == "neighbors":
+            table = "\n\n".join(explore_text.neighbors_list(n) for found in results.values()
+                                 for n in found)
+        else:
+            table = explore_text.render(results)
+        body += figure_html(plot.plot(results), analysis.title)
+        body += f"<details><summary>the numbers</summary><pre>{_e(table)}</pre></details>"
+    body += "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
+    return Section(analysis.kind, analysis.title, body, notes)
+
+
+def _terminal(analysis: Analysis, sources: Sequence[Source]) -> str:
+    flags = " ".join(f"--model {s.origin}" if s.model is not None else f"--pretrained {s.origin}"
+                     for s in sources)
+    args = f" {analysis.args}" if analysis.args else ""
+    line = f"tlm explore {analysis.kind}{args} {flags} --png {analysis.kind}.png"
+    return f'<p class="terminal">In a terminal: <code>{_e(line)}</code></p>'
+
+
 # -- the page --------------------------------------------------------------------------------
 def build(
     sources: Sequence[Source],
@@ -446,6 +575,9 @@ def build(
         raise TlmError(f"-n must be at least 1, not {n!r}")
     if projection not in PROJECTIONS:
         raise TlmError(f"unknown projection {projection!r}: use one of {', '.join(PROJECTIONS)}")
+    import matplotlib
+
+    matplotlib.use("Agg")  # the pictures go into the page, never to a window
     say = report or (lambda line: None)
     groups = word_groups()
     steps: list[tuple[str, Callable[[], Section]]] = []
@@ -455,9 +587,11 @@ def build(
         maps.extend(map_data(s.vectors, n, groups, projection) for s in sources)
         return map_section(maps, n, projection, groups)
 
-    steps.append(("the sources", lambda: sources_section(sources)))
-    steps.append(("the map", the_map))
-    steps.append(("neighbours and analogies", lambda: ask_section(sources, n)))
+    steps.append(("sources", lambda: sources_section(sources)))
+    steps.append(("map", the_map))
+    steps.append(("ask", lambda: ask_section(sources, n)))
+    for analysis in _analyses():
+        steps.append((analysis.kind, lambda a=analysis: analysis_section(a, sources)))
     sections = []
     for i, (name, make) in enumerate(steps, 1):
         say(f"[{i}/{len(steps)}] {name}")
@@ -474,9 +608,17 @@ def build(
 
 
 def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
+    from tlm.explore import background
+
     N, d = m.unit.shape
+    try:
+        bg = background(source.vectors)
+        baseline = {"mean": round(bg.cos_mean, 3), "p99": round(bg.cos_p99, 3)}
+    except TlmError:  # fewer than two words
+        baseline = None
     return {
         "label": source.label,
+        "background": baseline,
         "words": m.words,
         "dim": d,
         "vectors": base64.b64encode(m.unit.astype("<f4").tobytes()).decode("ascii"),
@@ -515,13 +657,9 @@ def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) ->
 
 def word_groups() -> dict[str, list[str]]:
     """The explorer's word groups (royalty, animals, ...), which colour the maps."""
-    return dict(_GROUPS)
+    from tlm.explore import GROUPS
 
-
-_GROUPS = {  # TODO(i14): the explorer's default groups once tlm.explore lands
-    "royalty": ["king", "queen", "prince", "princess", "royal", "throne", "crown"],
-    "animals": ["dog", "cat", "horse", "cow", "bird", "fish", "sheep"],
-}
+    return {name: list(words) for name, words in GROUPS.items()}
 
 
 def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> Path:

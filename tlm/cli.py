@@ -487,6 +487,10 @@ def export(model_path, fmt, output, force):
     click.echo("Wrote " + " and ".join(str(f) for f in files))
 
 
+def _progress_on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 @cli.command()
 @click.option("--model", "model_paths", multiple=True, type=click.Path(),
               help="A tlm model file (repeatable).")
@@ -506,7 +510,7 @@ def atlas(model_paths, pretrained_names, output, projection, n):
     from tlm import atlas as page
 
     target = page.check_output(output, [*model_paths, *pretrained_names])
-    progress = _to_stderr if sys.stderr.isatty() else None
+    progress = _to_stderr if _progress_on_terminal() else None
     try:
         sources = page.load_sources(model_paths, pretrained_names, report=_to_stderr)
         result = page.build(sources, projection, n, report=progress)
@@ -514,11 +518,12 @@ def atlas(model_paths, pretrained_names, output, projection, n):
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {output} was not written", err=True)
         sys.exit(130)
-    titles = ", ".join(s.title for s in result.sections)
-    click.echo(f"Wrote {output} ({result.size / 1e6:.1f} MB): {titles}")
+    names = ", ".join(s.id for s in result.sections)
+    click.echo(f"Wrote {output} ({result.size / 1e6:.1f} MB), {len(result.sections)} sections: "
+               f"{names}")
     for section in result.sections:
         for note in section.notes:
-            click.echo(f"  {section.title}: {note}")
+            click.echo(f"  note, {section.id}: {note}")
 
 
 from tlm.cli_explore import explore  # noqa: E402 (the explore group lives in its own module)

@@ -83,7 +83,10 @@ function text(tag, content, cls) {
   return el;
 }
 
+// The nearest words with their cosines, then where random pairs of the source stand
+// (tlm explore background over its whole vocabulary): a score near their mean means little.
 function scoreList(src, scored) {
+  const box = document.createElement("div");
   const ol = document.createElement("ol");
   for (const [i, s] of scored) {
     const li = text("li", `${src.words[i]} `);
@@ -91,7 +94,13 @@ function scoreList(src, scored) {
     li.appendChild(text("span", s.toFixed(3), "score"));
     ol.appendChild(li);
   }
-  return ol;
+  box.appendChild(ol);
+  const bg = src.background;
+  if (bg) {
+    box.appendChild(text("p", `random pairs of ${src.label}: mean cosine ${bg.mean.toFixed(3)}, `
+      + `99th percentile ${bg.p99.toFixed(3)}`, "baseline"));
+  }
+  return box;
 }
 
 function search(i, word) {
