@@ -69,7 +69,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit, log_expit
 
 from tlm.errors import TlmError
 from tlm.models.base import Model, Settings
@@ -165,10 +164,12 @@ class SkipGramModel(Model):
         s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w:
                                                          #   np.einsum("bjd,bd->bj", u, v)
 
-        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k); log_expit is log sigmoid computed
-        # without overflow (log(1 + exp(-s)) overflows in float32 for s < -88.7)
-        loss = -log_expit(s[:, 0]).sum() - (log_expit(-s[:, 1:]) * real).sum()  # B pairs' L
-        g = expit(s)                                     # (B, K+1)    sigmoid(s_j)
+        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k). -log sigmoid(s) = log(1 + exp(-s)) is
+        # np.logaddexp(0, -s), which never overflows (exp(-s) does in float32 for s < -88.7),
+        # and -log sigmoid(-s) = s - log sigmoid(s)
+        nll = np.logaddexp(0, -s)                        # (B, K+1)    -log sigmoid(s_j)
+        loss = nll[:, 0].sum() + ((s[:, 1:] + nll[:, 1:]) * real).sum()  # the B pairs' L, summed
+        g = np.exp(-nll)                                 # (B, K+1)    sigmoid(s_j)
         g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
         g[:, 1:] *= real                                 #             0 for a skipped negative
 

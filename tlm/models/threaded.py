@@ -55,10 +55,13 @@ def threaded_steps(model: EmbeddingModel, threads: int | None = None) -> Iterato
     (default: all), with BLAS on one thread inside it; `model._step` itself
     when there is one core."""
     threads = threads or cores()
-    if threads < 2:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # a broken install: without it the threads would fight BLAS's
+        threadpool_limits = None
+    if threads < 2 or threadpool_limits is None:
         yield model._step
         return
-    from threadpoolctl import threadpool_limits
 
     with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
 
