@@ -14,6 +14,7 @@ import tlm
 from tests.test_explore import plural_kv
 from tlm import interact
 from tlm.errors import TlmError
+from tlm.explore import PLURAL_PAIRS
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -215,3 +216,27 @@ def test_the_wp_shell_has_the_explorer_too():
     np.testing.assert_allclose(ns["vec"]("king - man + woman"), kv["queen"])
     assert ns["explore"].directions(["man:king", "woman:queen"]).consistency == pytest.approx(1)
     assert "explore.norms()" in interact.vectors_banner(kv, "royal.txt", ns)
+
+
+def test_the_readme_python_example_runs_as_written(offline_pretrained, tmp_path, monkeypatch,
+                                                   repo, capsys):
+    """The README's tlm.explore example, on a small stand-in for the GloVe package."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```python\nimport tlm\nimport tlm.explore as ex")
+    code = readme[start + len("```python\n"):readme.index("```", start + 10)]
+    rng = np.random.default_rng(0)
+    words = ["king", "man", "woman", "queen", "daughter", "prince", "throne"]
+    words += [w for pair in PLURAL_PAIRS for w in pair] + [f"w{i}" for i in range(50)]
+    words = list(dict.fromkeys(words))
+    offline_pretrained(words, rng.normal(size=(len(words), 10)))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    plt.close("all")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("random pairs: mean cosine ") and len(out) == 3
+    assert out[2].startswith("plural consistency ")
+    assert (tmp_path / "plural.png").read_bytes()[:8] == PNG
