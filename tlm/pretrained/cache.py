@@ -5,10 +5,12 @@ seconds; reading back a plain array takes a fraction of one. So each source is
 converted once into a folder under the user's cache (``$XDG_CACHE_HOME/tlm``,
 by default ``~/.cache/tlm``)::
 
-    vectors.npy   the (n, d) float32 array, read with allow_pickle=False
-    words.json    the n words, row i of the array is the vector of word i
+    words.json    the n words
+    vectors.npy   the (n, d) float32 array, row i for word i (allow_pickle=False)
     counts.npy    how often each word was seen, when the source says so
-    meta.json     what it was built from (the origin) and SHA-256 checksums
+                  (and any other array a source keeps, each a .npy)
+    meta.json     what it was built from (the origin), each array's dtype and
+                  shape, and SHA-256 checksums
 
 Nothing in it can run code when read (gensim's own ``.kv`` format is a
 pickle, which tlm never loads). An entry is served only when its origin is
@@ -26,6 +28,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
     from gensim.models import KeyedVectors
 
 #: Bump when the layout of a cache entry changes, so old entries are rebuilt.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 FORMAT = "tlm-vectors-cache"
 
 _memo: dict[Hashable, KeyedVectors] = {}
@@ -95,13 +98,22 @@ def _sha256(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read(name: str, origin: Any) -> KeyedVectors | None:
-    """The cached vectors called `name` if they were built from `origin` and are
-    intact; None otherwise (no cache, another origin, damaged)."""
-    folder = cache_dir()
-    if folder is None:
+@dataclass
+class Entry:
+    """What a cache entry holds: words, and arrays by name. "vectors" (n, d)
+    float32 has row i for words[i]; a source may keep more ("counts", ...)."""
+
+    words: list[str]
+    arrays: dict[str, np.ndarray]
+
+
+def read_entry(name: str, origin: Any) -> Entry | None:
+    """The cache entry `name` if it was built from `origin` and is intact (every
+    array of the recorded dtype, shape and checksum); None otherwise."""
+    root = cache_dir()
+    if root is None:
         return None
-    folder = folder / name
+    folder = root / name
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("version") != CACHE_VERSION:
@@ -109,27 +121,71 @@ def read(name: str, origin: Any) -> KeyedVectors | None:
         if meta.get("origin") != json.loads(json.dumps(origin)):  # compare as JSON sees it
             return None
         words_bytes = (folder / "words.json").read_bytes()
-        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-        counts = None
-        if "counts" in meta["sha256"]:
-            counts = np.load(folder / "counts.npy", allow_pickle=False)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # json.JSONDecodeError and a damaged .npy are ValueErrors
-    sums = meta["sha256"]
-    if (
-        vectors.dtype != np.float32
-        or vectors.ndim != 2
-        or list(vectors.shape) != meta.get("shape")
-        or _sha256(words_bytes) != sums.get("words")
-        or _sha256(memoryview(np.ascontiguousarray(vectors)).cast("B")) != sums.get("vectors")
-        or (counts is not None and _sha256(counts.tobytes()) != sums.get("counts"))
-    ):
-        return None
-    try:
+        if _sha256(words_bytes) != meta["words"]:
+            return None
         words = json.loads(words_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        arrays = {}
+        for key, spec in meta["arrays"].items():
+            array = np.load(folder / f"{key}.npy", allow_pickle=False)
+            if (str(array.dtype) != spec["dtype"] or list(array.shape) != spec["shape"]
+                    or _sha256(_bytes(array)) != spec["sha256"]):
+                return None
+            arrays[key] = array
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None  # json.JSONDecodeError and a damaged .npy are ValueErrors
+    vectors = arrays.get("vectors")
+    if vectors is None or vectors.ndim != 2 or len(vectors) != len(words):
         return None
-    return make(words, vectors, counts)
+    return Entry(words, arrays)
+
+
+def _bytes(array: np.ndarray) -> memoryview:
+    return memoryview(np.ascontiguousarray(array)).cast("B")
+
+
+def write_entry(name: str, origin: Any, entry: Entry) -> None:
+    """Store `entry` as the cache entry `name` built from `origin`.
+
+    Best effort: a cache that cannot be written (no home, a read-only or full
+    disk) only makes the next load slower. The entry is written in a hidden
+    folder beside it and renamed into place, so a reader sees all of it or none.
+    """
+    root = cache_dir()
+    if root is None:
+        return
+    words = json.dumps(list(entry.words), ensure_ascii=False).encode("utf-8")
+    arrays = {key: np.ascontiguousarray(a) for key, a in entry.arrays.items()}
+    meta = {
+        "format": FORMAT, "version": CACHE_VERSION, "origin": origin, "words": _sha256(words),
+        "arrays": {
+            key: {"dtype": str(a.dtype), "shape": list(a.shape), "sha256": _sha256(_bytes(a))}
+            for key, a in arrays.items()
+        },
+    }
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        paths.remove_stale(root, name)  # left by a writer that was killed
+        tmp = Path(tempfile.mkdtemp(prefix=paths.temporary_prefix(name), dir=root))
+        try:
+            for key, array in arrays.items():
+                np.save(tmp / f"{key}.npy", array, allow_pickle=False)
+            (tmp / "words.json").write_bytes(words)
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            _swap_in(tmp, root / name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def cached_entry(name: str, origin: Any, build: Callable[[], Entry]) -> Entry:
+    """The entry built from `origin`: from the cache when it holds it, else
+    `build()` it and store it."""
+    entry = read_entry(name, origin)
+    if entry is None:
+        entry = build()
+        write_entry(name, origin, entry)
+    return entry
 
 
 def make(words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None) -> KeyedVectors:
@@ -141,6 +197,12 @@ def make(words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None
     from gensim.models import KeyedVectors
 
     kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
+    return fill(kv, words, vectors, counts)
+
+
+def fill(kv: KeyedVectors, words: list[str], vectors: np.ndarray,
+         counts: np.ndarray | None = None) -> KeyedVectors:
+    """Give an empty KeyedVectors (or subclass) its words, vectors and counts."""
     kv.vectors = np.asarray(vectors, dtype=np.float32)
     kv.index_to_key = list(words)
     kv.key_to_index = dict(zip(kv.index_to_key, range(len(kv.index_to_key)), strict=True))
@@ -158,39 +220,25 @@ def counts_of(kv: KeyedVectors) -> np.ndarray | None:
     return np.asarray(counts, dtype=np.int64)
 
 
-def write(name: str, origin: Any, kv: KeyedVectors) -> None:
-    """Store `kv` as the cache entry `name` built from `origin`.
-
-    Best effort: a cache that cannot be written (no home, a read-only or full
-    disk) only makes the next load slower. The entry is written in a hidden
-    folder beside it and renamed into place, so a reader sees all of it or none.
-    """
-    root = cache_dir()
-    if root is None:
-        return
-    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    words = json.dumps(list(kv.index_to_key), ensure_ascii=False).encode("utf-8")
+def _entry_of(kv: KeyedVectors) -> Entry:
+    arrays = {"vectors": np.asarray(kv.vectors, dtype=np.float32)}
     counts = counts_of(kv)
-    sums = {"vectors": _sha256(memoryview(vectors).cast("B")), "words": _sha256(words)}
     if counts is not None:
-        sums["counts"] = _sha256(counts.tobytes())
-    meta = {"format": FORMAT, "version": CACHE_VERSION, "origin": origin,
-            "shape": list(vectors.shape), "sha256": sums}
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        paths.remove_stale(root, name)  # left by a writer that was killed
-        tmp = Path(tempfile.mkdtemp(prefix=paths.temporary_prefix(name), dir=root))
-        try:
-            np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-            (tmp / "words.json").write_bytes(words)
-            if counts is not None:
-                np.save(tmp / "counts.npy", counts, allow_pickle=False)
-            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-            _swap_in(tmp, root / name)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError:
-        pass
+        arrays["counts"] = counts
+    return Entry(list(kv.index_to_key), arrays)
+
+
+def read(name: str, origin: Any) -> KeyedVectors | None:
+    """The cached vectors called `name` if they were built from `origin` and are intact."""
+    entry = read_entry(name, origin)
+    if entry is None:
+        return None
+    return make(entry.words, entry.arrays["vectors"], entry.arrays.get("counts"))
+
+
+def write(name: str, origin: Any, kv: KeyedVectors) -> None:
+    """Store `kv` (its words, vectors and counts) as the cache entry `name`."""
+    write_entry(name, origin, _entry_of(kv))
 
 
 def _swap_in(new: Path, folder: Path) -> None:
