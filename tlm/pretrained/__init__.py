@@ -12,6 +12,8 @@ benchmarks in tlm/evaluate.py) serves all of them. One file per source:
     files.py        a word2vec (text/binary) or GloVe text file, or a tlm model;
                     never a pickle (gensim's .kv)
     same_corpus.py  word2vec-same-corpus: gensim's Word2Vec trained on a model's text
+    hf.py           hf:PATH_OR_NAME: a Hugging Face model's token-embedding table
+                    (safetensors + tokenizers, no torch); hf:minilm
     cache.py        the one on-disk cache (arrays + a word list, checksummed) and
                     the one in-memory memo
     lazy.py         LazyVectors: loads on first use (the shell's `glove`)
@@ -20,6 +22,7 @@ benchmarks in tlm/evaluate.py) serves all of them. One file per source:
     load("word2vec-google-news-300")         # gensim-data (cached or downloaded)
     load("vectors.bin")                      # word2vec binary / text, GloVe text
     load("word2vec-same-corpus:chuck.txt", model=m)
+    load("hf:minilm")                        # MiniLM's word-piece table
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ def describe(source: str | os.PathLike) -> str:
     source = ALIASES.get(source, source)
     if is_same_corpus(source):
         return SAME_CORPUS
+    if source.startswith("hf:"):  # hf:minilm, hf:gpt2, hf:/models/Qwen2.5-0.5B -> hf:Qwen2.5-0.5B
+        return "hf:" + (Path(source.removeprefix("hf:")).name or source.removeprefix("hf:"))
     if source in names():
         return source
     return Path(source).name or source
@@ -100,9 +105,14 @@ def load(
         return load_same_corpus(model, text if named is None else named, model_path, report)
     if source in GENSIM_MODELS:
         return load_gensim_data(source)
+    if source.startswith("hf:"):
+        from tlm.pretrained.hf import load_hf  # imports gensim: only when asked for
+
+        return load_hf(source.removeprefix("hf:"), report)
     path = Path(source).expanduser()
     if path.exists() or os.sep in source or "." in path.name:
         return load_file(path, report=report)
     raise TlmError(
-        f"unknown vectors {source!r}: not a file, and not one of {', '.join(names())}"
+        f"unknown vectors {source!r}: not a file, and not one of {', '.join(names())}, "
+        "or hf:FOLDER_OR_NAME (a Hugging Face model's token table)"
     )

