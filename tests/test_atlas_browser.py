@@ -96,8 +96,9 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         assert outside(browser.requests()) == []
 
 
-def screenshot(page: Path, word: str, output: Path, source: int = 0) -> None:
-    """Open an atlas, search `word` on map `source` and save a PNG of the maps."""
+def screenshot(page: Path, word: str, output: Path, width: int = 1400) -> None:
+    """Open an atlas in a window `width` pixels wide, search `word` on every map
+    and save a PNG of the maps."""
     import tempfile
 
     chromium = find_chromium()
@@ -105,11 +106,14 @@ def screenshot(page: Path, word: str, output: Path, source: int = 0) -> None:
         sys.exit("needs chromium and websocket-client (apt-get install chromium; "
                  "pip install -e '.[test]')")
     with tempfile.TemporaryDirectory() as profile, Chromium(chromium, Path(profile)) as browser:
+        browser.send("Emulation.setDeviceMetricsOverride", width=width, height=1000,
+                     deviceScaleFactor=1, mobile=False)
         browser.open(page)
-        browser.wait_until(POINTS.format(i=source, t=1))
-        for i in range(int(browser.evaluate("ATLAS.sources.length"))):
+        n = int(browser.wait_until("ATLAS.sources.length"))
+        for i in range(n):
+            browser.wait_until(POINTS.format(i=i, t=1))
             browser.type(f"#search-{i}", word)
-        browser.wait_until(NEAR.format(i=source) + ".length")
+            browser.wait_until(NEAR.format(i=i) + ".length")
         browser.screenshot(output, "#map")
         errors, requests = browser.errors(), outside(browser.requests())
     print(f"Wrote {output}; console errors: {errors or 'none'}; "
@@ -119,7 +123,8 @@ def screenshot(page: Path, word: str, output: Path, source: int = 0) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=screenshot.__doc__)
     parser.add_argument("page", type=Path)
-    parser.add_argument("--search", default="emma")
+    parser.add_argument("--search", default="emma", help="The word to search on every map.")
     parser.add_argument("--screenshot", type=Path, default=Path("atlas.png"))
+    parser.add_argument("--width", type=int, default=1400, help="The window's width in pixels.")
     args = parser.parse_args()
-    screenshot(args.page, args.search, args.screenshot)
+    screenshot(args.page, args.search, args.screenshot, args.width)
