@@ -28,3 +28,17 @@ def test_help_imports_neither_numpy_nor_scipy_nor_nltk():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_generating_from_an_embedding_model_loads_no_scipy(model_file):
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from tlm.cli import cli\n"
+        f"result = CliRunner().invoke(cli, ['generate', '--model', {str(model_file)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'nltk', 'gensim'})\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

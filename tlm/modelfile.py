@@ -23,16 +23,18 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-import scipy.sparse
 
 from tlm import paths, schema
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.base import Model
 from tlm.vocab import Vocab
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 FORMAT = "tlm-model"
 VERSION = 1
@@ -45,8 +47,8 @@ def encode_array(a: np.ndarray | scipy.sparse.spmatrix) -> dict[str, Any]:
     """An array as JSON: float32, or an integer type kept as it is (int32, int64);
     nested lists when small, base64 when large. A scipy sparse matrix (the count
     model's counts) is stored as its compressed-column parts, each an array."""
-    if scipy.sparse.issparse(a):
-        a = scipy.sparse.csc_matrix(a)
+    if schema.is_sparse(a):
+        a = a.tocsc()
         return {"sparse": "csc", "shape": list(a.shape), "data": encode_array(a.data),
                 "indices": encode_array(a.indices), "indptr": encode_array(a.indptr)}
     a = np.asarray(a)

@@ -20,14 +20,17 @@ import dataclasses
 import hashlib
 import json
 import math
+import sys
 import types
 import typing
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import scipy.sparse
 
 from tlm.errors import TlmError
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: The number types an array may hold, and their little-endian layout in base64.
@@ -177,6 +180,12 @@ def array(name: str, value: Any) -> np.ndarray | scipy.sparse.csc_matrix:
     return a.reshape(shape)
 
 
+def is_sparse(a: Any) -> bool:
+    """Whether `a` is a scipy sparse matrix (without importing scipy: if it is not
+    loaded, nothing is one; an embedding model's file then loads without it)."""
+    return "scipy.sparse" in sys.modules and sys.modules["scipy.sparse"].issparse(a)
+
+
 def sparse(name: str, value: dict[str, Any]) -> scipy.sparse.csc_matrix:
     """A sparse (rows, columns) matrix in compressed-column form."""
     where = f"arrays.{name}"
@@ -193,6 +202,8 @@ def sparse(name: str, value: dict[str, Any]) -> scipy.sparse.csc_matrix:
             raise TlmError(f"{where}.{part} must be one-dimensional")
         parts.append(a)
     try:
+        import scipy.sparse
+
         m = scipy.sparse.csc_matrix(tuple(parts), shape=tuple(shape))
         m.check_format(full_check=True)  # row indices in range, column pointers in order
     except ValueError as e:
@@ -264,8 +275,8 @@ def checksum(words: list[str], counts: list[int], arrays: dict[str, np.ndarray])
     h.update(json.dumps([words, counts], ensure_ascii=False).encode("utf-8"))
     for name, a in arrays.items():
         h.update(json.dumps([name, list(a.shape)]).encode("ascii"))
-        if scipy.sparse.issparse(a):  # its parts, each in its own number type
-            a = scipy.sparse.csc_matrix(a)
+        if is_sparse(a):  # its parts, each in its own number type
+            a = a.tocsc()
             for part in (a.data, a.indices, a.indptr):
                 h.update(np.ascontiguousarray(part, dtype=DTYPES[part.dtype.name]).tobytes())
         elif a.dtype.name in ("int32", "int64"):

@@ -14,13 +14,21 @@ Both give what `np.add.at` gives; benchmarks/README.md has how much faster.
 
 from __future__ import annotations
 
-import numpy as np
-import scipy.sparse
+import functools
 
-try:  # Y += S @ X for a sparse S in compressed-column form (what S @ X runs, on zeros)
-    from scipy.sparse._sparsetools import csc_matvecs
-except ImportError:  # a scipy that moved it: the public product below does the same
-    csc_matvecs = None
+import numpy as np
+
+
+@functools.cache
+def _kernel():
+    """scipy's Y += S @ X for a sparse S in compressed-column form (what S @ X runs,
+    on zeros), or None in a scipy that moved it. Imported on first use: loading a
+    model to generate text needs no scipy."""
+    try:
+        from scipy.sparse._sparsetools import csc_matvecs
+    except ImportError:  # the public product in scatter_add_outer does the same
+        return None
+    return csc_matvecs
 
 
 def scatter_add(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
@@ -52,11 +60,14 @@ def scatter_add_outer(
     indptr = np.arange(0, n * m + 1, m, dtype=np.int32)      # column b: entries b*m .. b*m+m-1
     indices = rows.reshape(-1).astype(np.int32, copy=False)   # (n*m,) the row of each entry
     data = weights.reshape(-1)                                # (n*m,) its weight
+    csc_matvecs = _kernel()
     if csc_matvecs is not None and target.flags.c_contiguous:
         dtype = target.dtype
         vectors = np.ascontiguousarray(vectors, dtype=dtype)
         data = np.ascontiguousarray(data, dtype=dtype)
         csc_matvecs(V, n, d, indptr, indices, data, vectors.reshape(-1), target.reshape(-1))
         return
+    import scipy.sparse
+
     S = scipy.sparse.csc_matrix((data, indices, indptr), shape=(V, n))  # (V, n)
     target += (S @ vectors).astype(target.dtype, copy=False)           # (V, d)
