@@ -59,10 +59,13 @@ def run_tlm(corpus, epochs: int, seed: int, **settings) -> dict:
 
 
 def run_torch(model, docs, epochs: int, seed: int) -> dict:
-    """The same model in PyTorch: nn.Embedding -> mean -> nn.Linear -> cross-entropy, SGD."""
+    """The same model in PyTorch: nn.Embedding -> mean -> nn.Linear -> cross-entropy, SGD.
+    tlm's lr is per example, so the batch's loss is summed (reduction="sum"), and the
+    held-out loss is over the positions tlm.perplexity scores (targets that are not <unk>)."""
     import torch
     from torch import nn
 
+    from tlm.perplexity import scored_positions
     from tlm.train import split_documents
 
     cfg = model.config
@@ -72,7 +75,8 @@ def run_torch(model, docs, epochs: int, seed: int) -> dict:
     opt = torch.optim.SGD([*emb.parameters(), *out.parameters()], lr=cfg.lr)
     train_docs, val_docs = split_documents(docs, cfg.val_fraction)
     ctx, tgt = (torch.from_numpy(a.astype(np.int64)) for a in model.prepare(train_docs))
-    vctx, vtgt = (torch.from_numpy(a.astype(np.int64)) for a in model.prepare(val_docs))
+    vctx, vtgt = (torch.from_numpy(a.astype(np.int64))
+                  for a in scored_positions(model, val_docs)[:2])
     rates = []
     t0 = time.perf_counter()
     for _ in range(epochs):
@@ -80,7 +84,8 @@ def run_torch(model, docs, epochs: int, seed: int) -> dict:
         order = torch.randperm(len(tgt))
         for s in range(0, len(tgt), cfg.batch_size):
             idx = order[s : s + cfg.batch_size]
-            loss = nn.functional.cross_entropy(out(emb(ctx[idx]).mean(1)), tgt[idx])
+            loss = nn.functional.cross_entropy(out(emb(ctx[idx]).mean(1)), tgt[idx],
+                                               reduction="sum")
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -95,7 +100,7 @@ def batch_of_one(model, docs, n: int) -> tuple[float, float | None]:
     """Examples/s of the textbook step (batch 1) for tlm and, if installed, PyTorch."""
     ctx, tgt = model.prepare(docs)
     ctx, tgt = ctx[:n], tgt[:n]
-    lr = model.config.lr / model.config.batch_size  # the same step size per example
+    lr = model.config.lr  # per example, as in a batch
     t0 = time.perf_counter()
     for i in range(n):
         model._step(ctx[i : i + 1], tgt[i : i + 1], lr=lr)
