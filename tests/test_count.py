@@ -191,7 +191,10 @@ def test_train_generate_info_and_shell_from_the_cli(run, chuck, capsys):
 
 def test_counting_is_one_pass(run, chuck, one_line_error):
     one_line_error(run("train", "--model", "count", "--filepath", chuck, "--epochs", "3"),
-                   "--epochs", "count model", "one pass")
+                   "--epochs", "does not apply", "count model")
+    for option in ("--lr", "--batch-size"):
+        one_line_error(run("train", "--model", "count", "--filepath", chuck, option, "2"),
+                       option, "does not apply", "count model")
 
 
 def test_bad_smoothing_and_discount_are_one_line_errors(run, chuck, one_line_error):

@@ -10,6 +10,7 @@ The loop is the same for every model: the model turns documents into examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -204,7 +205,7 @@ def build_model(
     if model_type not in MODELS:
         raise TlmError(f"unknown model {model_type!r}; choose from {', '.join(MODELS)}")
     cls = MODELS[model_type]
-    fields = set(cls.Config.__dataclass_fields__)
+    fields = {f.name for f in dataclasses.fields(cls.Config)}  # not the ClassVar constants
     given = {k: v for k, v in settings.items() if v is not None}
     unknown = sorted(set(given) - fields)
     if unknown:

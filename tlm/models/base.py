@@ -35,19 +35,18 @@ MAX_GIGABYTES = 4.0
 @dataclass
 class Settings:
     """Training settings every model has. A model's own Config adds its fields,
-    and adds to `whole` and `positive` those that must be positive."""
+    and adds to `whole` and `positive` those that must be positive. The one
+    default worked out at training time, the seed, is drawn in
+    `train.build_model`."""
 
-    epochs: int = 5
-    lr: float = 0.1  # SGD step size per example (per word pair for the skip-gram)
-    batch_size: int = 256
     min_count: int = 1
     val_fraction: float = 0.0
     seed: int | None = None  # None: build_model draws one and records it
 
     #: Fields that must be whole numbers, 1 or more.
-    whole: ClassVar[tuple[str, ...]] = ("epochs", "batch_size", "min_count")
+    whole: ClassVar[tuple[str, ...]] = ("min_count",)
     #: Fields that must be finite numbers above 0.
-    positive: ClassVar[tuple[str, ...]] = ("lr",)
+    positive: ClassVar[tuple[str, ...]] = ()
 
     def validate(self) -> None:
         """Raise TlmError for values no model can train with."""
@@ -62,6 +61,19 @@ class Settings:
         if not 0 <= self.val_fraction < 1:
             raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
         check_seed(self.seed)
+
+
+@dataclass
+class SGDSettings(Settings):
+    """The settings of a model trained by SGD, epoch after epoch (the training
+    loop in tlm/train.py reads `epochs`, `lr` and `batch_size` of every config)."""
+
+    epochs: int = 5
+    lr: float = 0.1  # SGD step size per example (per word pair for the skip-gram)
+    batch_size: int = 256
+
+    whole = (*Settings.whole, "epochs", "batch_size")
+    positive = (*Settings.positive, "lr")
 
 
 def _flag(name: str) -> str:

@@ -45,6 +45,7 @@ the course draws. Generation from a shorter prompt uses a shorter context.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse
@@ -61,17 +62,15 @@ class CountConfig(Settings):
     smoothing: str = "none"
     add_k: float = 1.0  # laplace: added to every count
     discount: float | None = None  # kneser-ney: one discount for all (else estimated)
-    # Counting is one pass: no epochs to choose, no learning rate, no batches.
-    epochs: int = 1
-    lr: float | None = None  # type: ignore[assignment]
-    batch_size: int | None = None  # type: ignore[assignment]
+    # Counting is one pass over the text, all at once, with no learning rate: not
+    # settings (so --epochs, --lr and --batch-size do not apply), but what the
+    # training loop reads.
+    epochs: ClassVar[int] = 1
+    lr: ClassVar[None] = None
+    batch_size: ClassVar[None] = None
 
     def validate(self) -> None:
-        if self.epochs != 1 or self.lr is not None or self.batch_size is not None:
-            raise TlmError(
-                "--epochs, --lr and --batch-size do not apply to the count model: "
-                "counting is one pass over the text"
-            )
+        super().validate()
         if not isinstance(self.context_window, int) or self.context_window < 0:
             raise TlmError(f"--context-window must be 0 or more, not {self.context_window}")
         if self.smoothing not in SMOOTHINGS:
@@ -86,10 +85,6 @@ class CountConfig(Settings):
             raise TlmError("--add-k is for --smoothing laplace")
         if self.discount is not None and self.smoothing != "kneser-ney":
             raise TlmError("--discount is for --smoothing kneser-ney")
-        if not isinstance(self.min_count, int) or self.min_count < 1:
-            raise TlmError(f"--min-count must be a positive number, not {self.min_count}")
-        if not 0 <= self.val_fraction < 1:
-            raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
 
 
 

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.models.base import MAX_GIGABYTES, Model, Settings
+from tlm.models.base import MAX_GIGABYTES, Model, SGDSettings
 from tlm.models.sparse import scatter_add
 from tlm.models.threaded import threaded_steps
 from tlm.perplexity import positions
@@ -64,7 +64,7 @@ from tlm.vocab import UNK
 
 
 @dataclass
-class EmbeddingConfig(Settings):
+class EmbeddingConfig(SGDSettings):
     dim: int = 32
     context_window: int = 2
     # A batch this size keeps numpy's matrix products efficient
@@ -78,7 +78,7 @@ class EmbeddingConfig(Settings):
     combine: str = "mean"  # "mean" of the context vectors, or "concat" them in order
     hidden: int = 0  # units of a tanh layer between the context vector and W (0: none)
 
-    whole = (*Settings.whole, "dim", "context_window")
+    whole = (*SGDSettings.whole, "dim", "context_window")
 
     def validate(self) -> None:
         super().validate()

@@ -71,7 +71,7 @@ from typing import NamedTuple
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.models.base import Model, Settings
+from tlm.models.base import Model, SGDSettings
 from tlm.models.sparse import scatter_add, scatter_add_outer
 
 #: Negatives are drawn by picking a random entry of a table in which each word
@@ -87,7 +87,7 @@ CHUNK_BYTES_PER_PAIR = 72
 
 
 @dataclass
-class SkipGramConfig(Settings):
+class SkipGramConfig(SGDSettings):
     dim: int = 32
     window: int = 5
     negative: int = 5
@@ -100,7 +100,7 @@ class SkipGramConfig(Settings):
     # depend on it (see the module docstring).
     batch_size: int = 2048
 
-    whole = (*Settings.whole, "dim", "window")
+    whole = (*SGDSettings.whole, "dim", "window")
 
     def validate(self) -> None:
         super().validate()
