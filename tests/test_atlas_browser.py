@@ -68,6 +68,11 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         for i, source in enumerate(data["sources"]):
             n = browser.wait_until(POINTS.format(i=i, t=1))
             assert n == len(source["words"])
+        # hover text: the word, and its group when it has one
+        hover = browser.evaluate("document.getElementById('map-1').data[0].text")
+        words = data["sources"][1]["words"]
+        assert hover[words.index("king")] == "king<br>royalty"
+        assert hover[words.index("w0")] == "w0"
         # type a word: its nearest words appear, as gensim ranks them, and ring the map
         browser.type("#search-1", "King")
         near = browser.wait_until(NEAR.format(i=1))
@@ -90,6 +95,13 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         assert answers[1][0] == "queen"
         notes = browser.evaluate(f"{columns}.map(c => c.innerText)")
         assert "no 'man', 'king', 'woman' among its mapped words" in notes[0]
+        # colour by frequency rank: the words' colours become their ranks, with a colour bar
+        browser.evaluate("(() => { const s = document.querySelector('select[data-source=\"1\"]');"
+                         " s.value = 'rank'; s.dispatchEvent(new Event('change')); })()")
+        colours = browser.wait_until("(() => { const m = document.getElementById('map-1')"
+                                     ".data[0].marker; return m.showscale && m.color; })()")
+        assert colours == list(range(len(data["sources"][1]["words"])))
+        assert browser.evaluate("document.querySelectorAll('#map-1 .colorbar').length") == 1
         shot = browser.screenshot(tmp_path / "atlas.png", "#map")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
         assert browser.errors() == []

@@ -224,21 +224,17 @@ def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
     return MapData(words, unit, xy, explained, group, norm)
 
 
-def map_figure(label: str, data: MapData, groups: Sequence[str], projection: str) -> dict:
-    """A plotly figure of one map, as a JSON-ready dict: trace 0 every word
-    (hover shows it), trace 1 the nearest words of a search, trace 2 the word searched."""
+def map_figure(label: str, data: MapData, projection: str) -> dict:
+    """A plotly figure of one map, as a JSON-ready dict: trace 0 every word,
+    trace 1 the nearest words of a search, trace 2 the word searched. The page's
+    script gives trace 0 its hover text and colours from the words and groups it
+    has anyway (so they are not in the page twice)."""
     import plotly.graph_objects as go
 
-    colours = [GROUP_COLOURS[g % len(GROUP_COLOURS)] if g >= 0 else OTHER_COLOUR
-               for g in data.group]
-    sizes = np.where(data.group >= 0, 9, 5)
-    hover = [f"{w}<br>{groups[g]}" if g >= 0 else w
-             for w, g in zip(data.words, data.group, strict=True)]
-    x, y = data.xy[:, 0].astype(float), data.xy[:, 1].astype(float)
+    x, y = data.xy[:, 0].astype(np.float32), data.xy[:, 1].astype(np.float32)
     fig = go.Figure()
-    fig.add_scatter(x=x, y=y, mode="markers", name="words", text=hover,
-                      hovertemplate="%{text}<extra></extra>",
-                      marker={"color": colours, "size": sizes.tolist(), "opacity": 0.8})
+    fig.add_scatter(x=x, y=y, mode="markers", name="words",
+                    hovertemplate="%{text}<extra></extra>", marker={"opacity": 0.8})
     fig.add_scatter(x=[], y=[], mode="markers+text", name="nearest", text=[],
                     textposition="top center", hovertemplate="%{text}<extra></extra>",
                     marker={"color": "rgba(0,0,0,0)", "size": 14,
@@ -624,7 +620,7 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "vectors": base64.b64encode(m.unit.astype("<f4").tobytes()).decode("ascii"),
         "group": m.group.tolist(),
         "norm": [round(float(x), 4) for x in m.norm],
-        "figure": map_figure(source.label, m, list(word_groups()), projection),
+        "figure": map_figure(source.label, m, projection),
     }
 
 

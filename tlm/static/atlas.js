@@ -143,7 +143,14 @@ function plainNumbers(trace) {
 }
 
 ATLAS.sources.forEach((src, i) => {
-  plainNumbers(src.figure.data[0]);
+  const words = src.figure.data[0];
+  plainNumbers(words);
+  words.text = src.words.map((w, j) => {
+    const g = src.group[j];
+    return g >= 0 ? `${w}<br>${ATLAS.groups[g]}` : w;
+  });
+  words.marker.color = colours(src, "group");
+  words.marker.size = src.group.map((g) => (g >= 0 ? 9 : 5));
   Plotly.newPlot(`map-${i}`, src.figure.data, src.figure.layout, CONFIG);
 });
 
