@@ -26,6 +26,7 @@ The first line of the output names the kernel that ran.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -37,14 +38,21 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "nltk_data"
 if "NLTK_DATA" not in os.environ and SHARED.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED)
 
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
+
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
 from tlm.train import build_model, train  # noqa: E402
 
 
-def run_tlm(corpus, epochs: int, seed: int, **settings) -> dict:
+def run_tlm(corpus, epochs: int, seed: int, plain: bool = False, **settings) -> dict:
+    """tlm's training as `tlm train` runs it (the step on every core), or with
+    `plain` the textbook `_step` on one thread (BLAS keeps its own threads)."""
     model, docs = build_model(
         "embedding", corpus, {"epochs": epochs, "val_fraction": 0.1, "seed": seed, **settings}
     )
+    start = {name: a.copy() for name, a in model.arrays.items()}
+    if plain:
+        model.steps = contextlib.contextmanager(lambda: (yield model._step))
     t0 = time.perf_counter()
     train(model, docs)
     wall = time.perf_counter() - t0
@@ -55,13 +63,15 @@ def run_tlm(corpus, epochs: int, seed: int, **settings) -> dict:
         "ppl": h[-1]["val_ppl"],
         "model": model,
         "docs": docs,
+        "start": start,
     }
 
 
-def run_torch(model, docs, epochs: int, seed: int) -> dict:
-    """The same model in PyTorch: nn.Embedding -> mean -> nn.Linear -> cross-entropy, SGD.
-    tlm's lr is per example, so the batch's loss is summed (reduction="sum"), and the
-    held-out loss is over the positions tlm.perplexity scores (targets that are not <unk>)."""
+def run_torch(model, docs, start: dict, epochs: int, seed: int) -> dict:
+    """The same model in PyTorch: nn.Embedding -> mean -> nn.Linear -> cross-entropy, SGD,
+    from tlm's starting arrays `start`. tlm's lr is per example, so the batch's loss is
+    summed (reduction="sum"), and the held-out loss is over the positions
+    tlm.perplexity scores (targets that are not <unk>)."""
     import torch
     from torch import nn
 
@@ -72,6 +82,10 @@ def run_torch(model, docs, epochs: int, seed: int) -> dict:
     torch.manual_seed(seed)
     V, d = len(model.vocab), cfg.dim
     emb, out = nn.Embedding(V, d), nn.Linear(d, V)
+    with torch.no_grad():
+        emb.weight.copy_(torch.from_numpy(start["E"]))
+        out.weight.copy_(torch.from_numpy(start["W"].T))
+        out.bias.copy_(torch.from_numpy(start["b"]))
     opt = torch.optim.SGD([*emb.parameters(), *out.parameters()], lr=cfg.lr)
     train_docs, val_docs = split_documents(docs, cfg.val_fraction)
     ctx, tgt = (torch.from_numpy(a.astype(np.int64)) for a in model.prepare(train_docs))
@@ -123,17 +137,6 @@ def batch_of_one(model, docs, n: int) -> tuple[float, float | None]:
     return ours, n / (time.perf_counter() - t0)
 
 
-def blas_kernel() -> str:
-    """Which OpenBLAS kernel numpy runs (needs threadpoolctl, else "unknown")."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown (pip install threadpoolctl to see it)"
-    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    names = [f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}" for i in blas]
-    return ", ".join(names)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -141,51 +144,63 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, help="default: tlm's default")
     ap.add_argument("--lr", type=float, help="default: tlm's default")
     ap.add_argument("--single", type=int, default=5000, help="examples for the batch-of-one run")
+    ap.add_argument("--no-plain", action="store_true",
+                    help="skip the run with the textbook _step on one thread")
     args = ap.parse_args()
     try:
-        import torch
+        import torch  # noqa: F401  (loaded before describe() so that it reports PyTorch)
 
         have_torch = True
-        torch_note = f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads"
     except ImportError:
-        have_torch, torch_note = False, "PyTorch not installed: no reference"
+        have_torch = False
     settings = {k: v for k, v in {"batch_size": args.batch_size, "lr": args.lr}.items() if v}
 
-    print(f"numpy BLAS: {blas_kernel()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    print(describe())
+    if not have_torch:
+        print("PyTorch not installed: no reference")
     corpus = load_corpus(gutenberg=["austen-emma.txt"], transforms=["lower", "alpha"])
-    ours, theirs = [], []
-    for r in range(args.repeats):
+    runs: dict[str, list[dict]] = {"tlm": [], "tlm plain": [], "pytorch": []}
+    for r in range(args.repeats):  # alternate, so that all see the same load
         res = run_tlm(corpus, args.epochs, seed=r, **settings)
-        ours.append(res)
+        runs["tlm"].append(res)
+        if not args.no_plain:
+            runs["tlm plain"].append(run_tlm(corpus, args.epochs, seed=r, plain=True, **settings))
         if have_torch:
-            theirs.append(run_torch(res["model"], res["docs"], args.epochs, seed=r))
-    cfg = ours[0]["model"].config
-    V = len(ours[0]["model"].vocab)
+            runs["pytorch"].append(run_torch(res["model"], res["docs"], res["start"],
+                                             args.epochs, seed=r))
+    cfg = runs["tlm"][0]["model"].config
+    V = len(runs["tlm"][0]["model"].vocab)
     print(f"Emma, -t lower -t alpha: {corpus.n_tokens} tokens, V={V}, d={cfg.dim}, "
-          f"context {cfg.context_window}, batch {cfg.batch_size}, lr {cfg.lr}, "
-          f"{args.epochs} epochs, val 10%; median of {args.repeats} runs; {torch_note}")
+          f"context {cfg.context_window}, batch {cfg.batch_size}, lr {cfg.lr:g} per example, "
+          f"{args.epochs} epochs, val 10%; median of {args.repeats} runs")
 
     def med(rs, key):
         return statistics.median(r[key] for r in rs)
 
     print(f"{'':10} {'examples/s':>11} {'wall s':>8} {'val ppl':>8}")
-    for name, rs in (("tlm", ours), ("pytorch", theirs)):
+    for name, rs in runs.items():
         if rs:
             rate, wall, ppl = med(rs, "ex_per_s"), med(rs, "wall"), med(rs, "ppl")
             print(f"{name:10} {rate:11.0f} {wall:8.1f} {ppl:8.1f}")
-    if theirs:
-        ratios = [o["ex_per_s"] / t["ex_per_s"] for o, t in zip(ours, theirs, strict=True)]
-        print(f"speed ratio tlm/pytorch: {statistics.median(ratios):.2f}x "
-              f"(runs: {', '.join(f'{x:.2f}' for x in ratios)})")
+    for other in ("pytorch", "tlm plain"):
+        if runs[other]:
+            ratios = [o["ex_per_s"] / t["ex_per_s"]
+                      for o, t in zip(runs["tlm"], runs[other], strict=True)]
+            print(f"speed ratio tlm/{other}: {statistics.median(ratios):.2f}x "
+                  f"(same-run ratios: {', '.join(f'{x:.2f}' for x in ratios)})")
 
-    singles = [batch_of_one(ours[0]["model"], ours[0]["docs"], args.single)
+    first = runs["tlm"][0]
+    singles = [batch_of_one(first["model"], first["docs"], args.single)
                for _ in range(args.repeats)]
     one = statistics.median(s[0] for s in singles)
     line = f"batch of one (textbook step): tlm {one:.0f} examples/s"
     if have_torch:
         ref = statistics.median(s[1] for s in singles)
-        line += f", pytorch {ref:.0f} examples/s, ratio {one / ref:.2f}x"
+        ratios = [s[0] / s[1] for s in singles]
+        line += (f", pytorch {ref:.0f} examples/s, ratio {statistics.median(ratios):.2f}x "
+                 f"(median of same-run ratios)")
     print(line)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -21,13 +21,26 @@ the same load on a shared machine, and each figure is the median of --repeats.
 
 gensim reads a text in sentences of at most 10,000 words, so the novel is
 given to it in pieces of 10,000 words (15 window edges in 161,603 words).
+
+- whole process (--whole N, the default 5 runs): the command a learner types,
+  timed from start to exit, against gensim's whole process on the same text:
+  `tlm train --model skipgram --gutenberg austen-emma.txt -t lower -t alpha ...`
+  (reading and tokenizing included; both cores, as a user runs it) against
+  `python -c "Word2Vec(LineSentence(tokens.txt), workers=1, ...)"` reading the
+  same tokens from a file, one line of 10,000 words each, and saving its vectors.
+  The ratio gensim / tlm is the target (>= 1.0); "beyond training" is tlm's
+  whole time minus the epochs' own seconds (target < 0.5 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +53,7 @@ if "NLTK_DATA" not in os.environ and SHARED.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED)
 
 import numpy as np  # noqa: E402
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
 from tlm.train import build_model, train  # noqa: E402
@@ -68,6 +82,53 @@ def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None):
     return model.vectors, time.perf_counter() - t0
 
 
+GENSIM_SCRIPT = """
+import sys
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+tokens, out, seed, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+w2v = Word2Vec(LineSentence(tokens), sg=1, vector_size=100, window=5, negative=5, sample=1e-3,
+               min_count=5, epochs=epochs, workers=1, seed=seed)
+w2v.wv.save_word2vec_format(out, binary=True)
+"""
+
+
+def whole_processes(tokens: list[str], epochs: int, repeats: int) -> None:
+    """tlm train and a gensim script as whole processes, alternating."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    tlm_cmd = [sys.executable, "-c", "from tlm.cli import main; main()", "train", "--model",
+               "skipgram", "--gutenberg", "austen-emma.txt", "-t", "lower", "-t", "alpha",
+               "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-3",
+               "--min-count", "5", "--epochs", str(epochs), "--output"]
+    times: dict[str, list[float]] = {"tlm": [], "gensim": [], "beyond": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus_file = Path(tmp) / "tokens.txt"
+        corpus_file.write_text("\n".join(" ".join(tokens[i : i + 10000])
+                                         for i in range(0, len(tokens), 10000)) + "\n")
+        for r in range(repeats):
+            seed = str(r + 1)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", GENSIM_SCRIPT, str(corpus_file),
+                            str(Path(tmp) / "g.bin"), seed, str(epochs)], env=env, check=True)
+            times["gensim"].append(time.perf_counter() - t0)
+            out = Path(tmp) / f"tlm{r}.json"
+            t0 = time.perf_counter()
+            subprocess.run([*tlm_cmd, str(out), "--seed", seed, "--quiet"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            times["tlm"].append(time.perf_counter() - t0)
+            history = json.loads(out.read_text())["history"]
+            times["beyond"].append(times["tlm"][-1] - sum(e["seconds"] for e in history))
+            print(f"  whole process run {seed}: gensim {times['gensim'][-1]:.2f} s, tlm "
+                  f"{times['tlm'][-1]:.2f} s ({times['beyond'][-1]:.2f} s beyond its epochs)",
+                  flush=True)
+    ratios = [g / t for g, t in zip(times["gensim"], times["tlm"], strict=True)]
+    print(f"whole process (median of {repeats}): gensim {statistics.median(times['gensim']):.2f}"
+          f" s, tlm {statistics.median(times['tlm']):.2f} s; gensim/tlm "
+          f"{statistics.median(ratios):.2f} (median of same-run ratios; target >= 1.0); tlm "
+          f"beyond its epochs {statistics.median(times['beyond']):.2f} s (target < 0.5 s)")
+
+
 def neighbours(kv, words: list[str], k: int = 10) -> list[set[str]]:
     return [{w for w, _ in kv.most_similar(word, topn=k)} for word in words]
 
@@ -84,7 +145,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, help="tlm's pairs per step (its default)")
     parser.add_argument("--threads", action="store_true",
                         help="leave BLAS its default threads (tlm may use both cores)")
+    parser.add_argument("--whole", type=int, default=5,
+                        help="whole-process runs of each (0: none)")
     args = parser.parse_args()
+    print(describe())
 
     corpus = load_corpus([], ["austen-emma.txt"], ["lower", "alpha"])
     tokens = corpus.documents[0]
@@ -129,6 +193,9 @@ def main() -> None:
               f"(tlm vs gensim) / (gensim vs gensim) {np.mean(tg) / yard:.2f} (target >= 0.9)")
     else:
         print(" (use --repeats 2 or more for the gensim-vs-gensim yardstick)")
+    if args.whole:
+        whole_processes(tokens, args.epochs, args.whole)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (shared machine)")
 
 
 if __name__ == "__main__":

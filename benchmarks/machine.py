@@ -1,0 +1,83 @@
+"""The machine a benchmark ran on, for the first line of its output: the CPU's
+model name and SIMD level, the SIMD level numpy (and PyTorch, if loaded) run
+their loops with, and numpy's BLAS kernel.
+
+numpy can be made to run as on a CPU without AVX-512 (an AVX2 laptop), which is
+how the AVX2 figures in benchmarks/README.md were measured on an AVX-512 machine:
+
+    NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" ATEN_CPU_CAPABILITY=avx2 \\
+        python benchmarks/emma_embedding.py
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def cpu_simd() -> str:
+    """The widest SIMD the CPU has: AVX-512, AVX2, or what else it reports."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f
+                          if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("sse4_2", "SSE4.2")):
+        if flag in flags:
+            return name
+    return "unknown"
+
+
+def numpy_simd() -> str:
+    """The SIMD level numpy's own loops (exp, max, sums) run with in this process."""
+    from numpy._core._multiarray_umath import __cpu_features__ as on
+
+    if on.get("X86_V4", on.get("AVX512_SKX")):
+        return "AVX-512"
+    return "AVX2" if on.get("AVX2") else "below AVX2"
+
+
+def blas_kernel() -> str:
+    """Which BLAS kernel numpy's matrix products run (needs threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join(f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}"
+                     for i in blas) or "unknown"
+
+
+def describe() -> str:
+    """One line: CPU, cores, SIMD of the CPU / numpy / PyTorch, BLAS kernel."""
+    line = (f"CPU: {cpu_name()}, {os.cpu_count()} cores, {cpu_simd()}; numpy loops "
+            f"{numpy_simd()}; BLAS {blas_kernel()}")
+    if "OPENBLAS_CORETYPE" in os.environ:
+        line += f" (OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})"
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        line += f"; PyTorch {torch.__version__} {torch.backends.cpu.get_cpu_capability()}"
+        line += f" x{torch.get_num_threads()}"
+    try:
+        load = os.getloadavg()[0]
+        line += f"; load average {load:.1f} (shared machine)"
+    except OSError:
+        pass
+    return line
+
+
+if __name__ == "__main__":
+    print(describe())

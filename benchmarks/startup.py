@@ -1,0 +1,64 @@
+"""How long the commands a learner types first take, as whole processes:
+`tlm --help`, `tlm generate` on a model of the shipped chuck text, and
+`python -c pass` as the floor under both.
+
+    python benchmarks/startup.py [--repeats 9]
+
+Targets (issue 15): `tlm --help` under 0.3 s, `tlm generate` on chuck under
+0.5 s. Each figure is the median of --repeats runs, taken in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from machine import describe
+
+TLM = [sys.executable, "-c", "from tlm.cli import main; main()"]
+
+
+def seconds(cmd: list[str], cwd: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=9)
+    args = ap.parse_args()
+    os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    print(describe())
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([*TLM, "train", "--filepath", "chuck.txt", "--seed", "1", "--output",
+                        "chuck.json"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "tlm --help": [*TLM, "--help"],
+            "tlm generate --model chuck.json": [*TLM, "generate", "--model", "chuck.json",
+                                                "--seed", "1"],
+            "tlm generate ... --prompt 'how much'": [*TLM, "generate", "--model", "chuck.json",
+                                                     "--seed", "1", "--prompt", "how much"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.repeats):
+            for name, cmd in commands.items():
+                times[name].append(seconds(cmd, tmp))
+    targets = {"tlm --help": 0.3, "tlm generate --model chuck.json": 0.5,
+               "tlm generate ... --prompt 'how much'": 0.5}
+    print(f"median of {args.repeats} runs (min-max):")
+    for name, ts in times.items():
+        target = f"  target < {targets[name]} s" if name in targets else ""
+        print(f"  {name:40} {statistics.median(ts):.3f} s ({min(ts):.3f}-{max(ts):.3f}){target}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
