@@ -156,6 +156,18 @@ def test_a_checkpoint_is_cached_and_read_once(wordpiece, monkeypatch: pytest.Mon
     assert len(entries) == 1 and not list(entries[0].glob("*.kv"))
 
 
+def test_a_table_whose_every_token_is_a_key(tmp_path: Path, monkeypatch) -> None:
+    words = ["king", "queen", "man", "woman"]
+    tk = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="king"))
+    tk.pre_tokenizer = pre_tokenizers.Whitespace()
+    folder = write_model(tmp_path / "words", tk, table_of(4))
+    tv = pretrained.load(f"hf:{folder}")
+    assert tv.index_to_key == words and len(tv.other_rows) == 0
+    pretrained.cache.forget()
+    monkeypatch.setattr(hf, "read_table", lambda *a: 1 / 0)
+    assert pretrained.load(f"hf:{folder}").index_to_key == words  # cached, empty array and all
+
+
 # -- a byte-level BPE model (GPT-2's kind) ----------------------------------------------------
 @pytest.fixture
 def bpe(tmp_path: Path) -> tuple[Path, np.ndarray, Tokenizer]:

@@ -96,6 +96,16 @@ class Result:
 _unit_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def row(kv: KeyedVectors, word: str) -> int:
+    """The row of `word` in the table. A token table (hf:) also answers for a
+    word split into several tokens, which has no row: such a word is a clear
+    error in the analyses that work on rows."""
+    if not kv.has_index_for(word):
+        raise TlmError(f"{word!r} is not one row of these vectors (a token table splits it "
+                       "into several tokens); this analysis needs words the table has")
+    return kv.key_to_index[word]
+
+
 def unit_rows(vectors: Source) -> np.ndarray:
     """U: every row of the table scaled to length 1, (V, d) float32, so that
     U @ u is every word's cosine with the unit vector u. Built on first use and
@@ -398,7 +408,7 @@ def neighbors(
         candidates = [kv.index_to_key[i] for i in near]
         for w in used:
             left_out += [c for c in variants(w, candidates) if c not in left_out]
-    exclude = np.array([kv.key_to_index[w] for w in left_out], dtype=int)
+    exclude = np.array([kv.key_to_index[w] for w in left_out if kv.has_index_for(w)], dtype=int)
     scores = U @ _unit(q)  # (V,) cosine of every word with the query
     top = _top(scores, k, exclude)
     bg = background_ or background(kv)
@@ -448,7 +458,7 @@ def analogy(
     ka, kb, kc = (key(vectors, w) for w in (a, b, c))
     kd = key(vectors, expected) if expected is not None else None
     U = unit_rows(kv)
-    idx = [kv.key_to_index[w] for w in (ka, kb, kc)]
+    idx = [row(kv, w) for w in (ka, kb, kc)]
     r = _unit(U[idx[1]] - U[idx[0]] + U[idx[2]])  # (d,)
     all_cos = U @ r  # (V,)
     top = _top(all_cos, k, np.array(idx))
@@ -457,10 +467,10 @@ def analogy(
     cands, _ = lookup(kv, candidates)
     if kd is not None and kd not in cands:
         cands.append(kd)
-    cand_scores = np.array([float(all_cos[kv.key_to_index[w]]) for w in cands])
+    cand_scores = np.array([float(all_cos[row(kv, w)]) for w in cands])
     rank = cand_rank = cos_d = angle = None
     if kd is not None:
-        d = kv.key_to_index[kd]
+        d = row(kv, kd)
         cos_d = float(all_cos[d])
         others = np.delete(all_cos, idx) if d not in idx else all_cos
         rank = int(np.sum(others > cos_d)) + 1
@@ -469,7 +479,7 @@ def analogy(
         off2 = kv.vectors[d] - kv.vectors[idx[2]]
         cosine = float(_unit(off1) @ _unit(off2))
         angle = float(np.degrees(np.arccos(np.clip(cosine, -1, 1))))
-    marks = {w: float(all_cos[kv.key_to_index[w]]) for w in (ka, kb, kc)}
+    marks = {w: float(all_cos[row(kv, w)]) for w in (ka, kb, kc)}
     if kd is not None:
         marks[kd] = cos_d
     marks[kv.index_to_key[top[0]]] = float(all_cos[top[0]])
@@ -501,7 +511,7 @@ def cos_vs_euclid(vectors: Source, query: str, n: int = 10, top: int = 100) -> C
     q, used = vector(vectors, query)
     cos = unit_rows(kv) @ _unit(q)  # (V,)
     euclid = np.linalg.norm(kv.vectors - q, axis=1)  # (V,)
-    skip = [kv.key_to_index[w] for w in used]
+    skip = [kv.key_to_index[w] for w in used if kv.has_index_for(w)]
     c, e = cos.astype(np.float64), euclid.astype(np.float64)
     c[skip], e[skip] = -np.inf, np.inf  # the query's own words rank last
     rank_cos = np.empty(len(kv), dtype=int)
@@ -635,7 +645,7 @@ def numbers(vectors: Source, words: Sequence[str] = NUMBER_WORDS, far: int = 5) 
             values.append(v)
     if len(found) < 2:
         raise TlmError(f"numbers needs at least 2 of the words in the vectors; found {len(found)}")
-    U = unit_rows(kv)[[kv.key_to_index[w] for w in found]]  # (n, d)
+    U = unit_rows(kv)[[row(kv, w) for w in found]]  # (n, d)
     M = (U @ U.T).astype(np.float64)  # (n, n)
     vals = np.array(values)
     gap = np.abs(vals[:, None] - vals[None, :])  # (n, n)
@@ -703,7 +713,7 @@ def categories(vectors: Source, groups: Mapping[str, Sequence[str]] = GROUPS) ->
         raise TlmError(
             f"categories needs at least 3 known words across the groups; found {len(all_words)}"
         )
-    U = unit_rows(kv)[[kv.key_to_index[w] for w in all_words]].astype(np.float64)  # (n, d)
+    U = unit_rows(kv)[[row(kv, w) for w in all_words]].astype(np.float64)  # (n, d)
     group_of = np.concatenate([np.full(len(ws), g) for g, ws in enumerate(kept.values())])
     S = U @ U.T  # (n, n)
     G = len(kept)
@@ -892,7 +902,7 @@ def overlap(
         pool = min(frequent, len(shared))
         chosen = [shared[i] for i in np.sort(rng.choice(pool, min(n_words, pool), replace=False))]
     rows = np.array([position[w] for w in chosen])
-    Us = [unit_rows(kv)[[kv.key_to_index[w] for w in shared]] for kv in kvs]  # (n_shared, d)
+    Us = [unit_rows(kv)[[row(kv, w) for w in shared]] for kv in kvs]  # (n_shared, d)
     near = []
     for U in Us:
         sims = U[rows] @ U.T  # (n, n_shared)

@@ -51,9 +51,15 @@ def keyed_vectors(vectors: KeyedVectors | Model) -> KeyedVectors:
 def find(vectors: KeyedVectors | Model, word: str) -> str | None:
     """The key `word` has in the vectors: as given, else lower-cased (GloVe and
     models trained with `-t lower` only have lower-case words), else capitalised
-    (a model trained without `-t lower` knows 'Emma', not 'emma'), else None."""
+    (a model trained without `-t lower` knows 'Emma', not 'emma'), else None.
+    A key with a row of its own comes before a word that vectors such as a
+    token table (tlm/pretrained/hf.py) build from several rows."""
     kv = keyed_vectors(vectors)
-    for candidate in (word, word.lower(), word.capitalize()):
+    candidates = (word, word.lower(), word.capitalize())
+    for candidate in candidates:  # a row of the table first
+        if kv.has_index_for(candidate):
+            return candidate
+    for candidate in candidates:  # then a word the vectors make from pieces (hf: token tables)
         if candidate in kv:
             return candidate
     return None

@@ -139,8 +139,9 @@ def read_entry(name: str, origin: Any) -> Entry | None:
     return Entry(words, arrays)
 
 
-def _bytes(array: np.ndarray) -> memoryview:
-    return memoryview(np.ascontiguousarray(array)).cast("B")
+def _bytes(array: np.ndarray) -> np.ndarray:
+    """The array's bytes, without a copy when it is contiguous (also when it is empty)."""
+    return np.ascontiguousarray(array).reshape(-1).view(np.uint8)
 
 
 def write_entry(name: str, origin: Any, entry: Entry) -> None:
