@@ -214,7 +214,9 @@ def every_order(contexts: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
 def lower_order_continuation(above: Order) -> tuple[scipy.sparse.csc_matrix, np.ndarray]:
     """Kneser-Ney's counts for contexts one word shorter: after how many different
     words each (context, word) came, N1+(. h w): every pair the order above saw
-    (v h, w), whatever its count, adds one to (h, w)."""
+    (v h, w), whatever its count, adds one to (h, w). A pair at the very start of a
+    document has no word before it and adds nothing here (KenLM would count its
+    `<s>`); in a one-document novel that is a handful of pairs."""
     coo = above.counts.tocoo()
     ones = np.ones(coo.nnz, dtype=np.int64)
     return count_matrix(above.contexts[coo.col, 1:], coo.row, above.counts.shape[0], ones)
