@@ -187,6 +187,7 @@ def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
         assert words[:5] == kv.index_to_key[:5]
         assert set(words[5:]) == {w for g in atlas.word_groups().values() for w in g
                                   if w in kv} - set(words[:5])
+        assert source["dtype"] == "<f4"  # 8 and 32 dimensions
         raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f4")
         unit = raw.reshape(len(words), source["dim"])
         expected = np.stack([kv[w] / np.linalg.norm(kv[w]) for w in words])
@@ -198,6 +199,23 @@ def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
     glove_like = data["sources"][1]
     assert {"king", "queen", "dog", "cat"} <= set(glove_like["words"])
     assert glove_like["group"][glove_like["words"].index("king")] == 0  # royalty
+
+
+def test_wide_tables_go_into_the_page_as_float16(tmp_path):
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(30)]
+    path = write_vectors(tmp_path / "wide.txt", words, rng.normal(size=(30, 384)))
+    kv = atlas.load_sources([], [path])[0].vectors
+    data = atlas.map_data(kv, 2000, {})
+    source = atlas._source_data(atlas.Source("wide", kv), data, "pca")
+    assert source["dtype"] == "<f2"
+    raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f2")
+    assert raw.size == 30 * 384  # half the bytes of float32
+    unit = raw.reshape(30, 384).astype(np.float32)
+    expected = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    np.testing.assert_allclose(unit, expected, atol=1e-3)
+    cosines, exact = unit @ unit.T, expected @ expected.T
+    assert np.abs(cosines - exact).max() < 2e-3
 
 
 def test_pca_map_keeps_the_two_largest_directions():

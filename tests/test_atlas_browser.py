@@ -43,16 +43,18 @@ def outside(urls: list[str]) -> list[str]:
 
 
 def planted_vectors(folder: Path) -> Path:
-    """60 random words in 32 dimensions, written as a word2vec text file, with
-    queen = king - man + woman (plus a little noise) planted."""
+    """60 random words in 128 dimensions (so the page keeps them as float16),
+    written as a word2vec text file, with queen = king - man + woman (plus a
+    little noise) planted."""
     rng = np.random.default_rng(3)
     words = ["king", "queen", "man", "woman", "wood"] + [f"w{i}" for i in range(55)]
-    vectors = rng.normal(size=(len(words), 32))
-    vectors[1] = vectors[0] - vectors[2] + vectors[3] + 0.1 * rng.normal(size=32)
+    vectors = rng.normal(size=(len(words), 128))
+    vectors[1] = vectors[0] - vectors[2] + vectors[3] + 0.1 * rng.normal(size=128)
     return write_vectors(folder / "vectors.txt", words, vectors)
 
 
 def test_the_page_in_headless_chromium(run, model_file, tmp_path):
+    from tlm.modelfile import load
     from tlm.pretrained import load_file
 
     chromium = browser_or_skip()
@@ -73,6 +75,7 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         words = data["sources"][1]["words"]
         assert hover[words.index("king")] == "king<br>royalty"
         assert hover[words.index("w0")] == "w0"
+        assert [s["dtype"] for s in data["sources"]] == ["<f4", "<f2"]
         # type a word: its nearest words appear, as gensim ranks them, and ring the map
         browser.type("#search-1", "King")
         near = browser.wait_until(NEAR.format(i=1))
@@ -86,6 +89,11 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         answer = browser.wait_until("document.getElementById('neighbours-answer').innerText")
         assert "model.json (embedding)" in answer and "vectors.txt" in answer
         assert "nearest to 'wood'" in answer
+        model_column = browser.evaluate("Array.from(document.querySelectorAll("
+                                        "'#neighbours-answer .column')[0].querySelectorAll('li'))"
+                                        ".map(li => li.dataset.word)")
+        model_kv = load(model_file).vectors
+        assert model_column == [w for w, _ in model_kv.most_similar("wood", topn=10)]
         # the analogy box opens with man : king :: woman : ?, answered as gensim answers it
         columns = "Array.from(document.querySelectorAll('#analogy-answer .column'))"
         answers = browser.evaluate(

@@ -11,7 +11,8 @@ side, each with a short "what to look for".
 
 Everything is inline: plotly's JavaScript (the interactive maps), the CSS,
 the page's own script, the matplotlib pictures (SVG or PNG as data) and the
-vectors of the mapped words (base64 float32), so no request leaves the page.
+vectors of the mapped words (base64 float32; float16 above 100 dimensions), so
+no request leaves the page.
 
     sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
     atlas = build(sources)            # an Atlas: the HTML text and its sections
@@ -27,6 +28,7 @@ import html
 import io
 import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -50,6 +52,9 @@ PROJECTIONS = ("pca", "umap")
 SIZE_BUDGET = 8_000_000
 #: Nearest words the search box and the neighbours box list.
 NEAREST = 10
+#: Vectors with more dimensions than this go into the page as float16, not float32
+#: (a 384-d token table's 2,000 rows are 3 MB in float32); cosines stay good to ~1e-3.
+FLOAT32_DIMS = 100
 
 #: Colours of the word groups on the map (matplotlib's tab10, which the pictures use too).
 GROUP_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -266,9 +271,11 @@ def figure_html(fig: Figure, alt: str) -> str:
     import matplotlib.pyplot as plt
 
     svg, png = io.BytesIO(), io.BytesIO()
-    with _svg_text_as_text():
+    with _svg_text_as_text(), warnings.catch_warnings():
+        # a token table's words come in every script; a glyph the font lacks is a box
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig.savefig(svg, format="svg", bbox_inches="tight")
-    fig.savefig(png, format="png", dpi=100, bbox_inches="tight")
+        fig.savefig(png, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     if svg.tell() <= png.tell():
         data, kind = svg.getvalue(), "image/svg+xml"
@@ -617,11 +624,18 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "background": baseline,
         "words": m.words,
         "dim": d,
-        "vectors": base64.b64encode(m.unit.astype("<f4").tobytes()).decode("ascii"),
+        "dtype": _dtype(d),
+        "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),
         "group": m.group.tolist(),
         "norm": [round(float(x), 4) for x in m.norm],
         "figure": map_figure(source.label, m, projection),
     }
+
+
+def _dtype(dim: int) -> str:
+    """How the page stores unit vectors of `dim` dimensions: little-endian float32,
+    or float16 for wide tables."""
+    return "<f4" if dim <= FLOAT32_DIMS else "<f2"
 
 
 def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) -> str:

@@ -1,21 +1,34 @@
 // The atlas page's own script: draws each source's map with plotly, and answers
 // the search box, the neighbours box and the analogy box from the vectors of the
-// mapped words, which tlm atlas put in the page (base64 float32, unit length).
+// mapped words, which tlm atlas put in the page (base64 float32, or float16 for wide
+// tables; unit length).
 "use strict";
 
 const ATLAS = JSON.parse(document.getElementById("atlas-data").textContent);
 
 // -- vectors ---------------------------------------------------------------------------------
-function decodeVectors(b64, n, dim) {
+// One IEEE half-precision number (wide tables are stored as float16).
+function halfToFloat(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+function decodeVectors(b64, dtype, n, dim) {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const all = new Float32Array(bytes.buffer);
+  const all = dtype === "<f2"
+    ? Float32Array.from(new Uint16Array(bytes.buffer), halfToFloat)
+    : new Float32Array(bytes.buffer);
   const rows = [];
   for (let i = 0; i < n; i++) rows.push(all.subarray(i * dim, (i + 1) * dim));
   return rows;
 }
 
 for (const src of ATLAS.sources) {
-  src.rows = decodeVectors(src.vectors, src.words.length, src.dim);
+  src.rows = decodeVectors(src.vectors, src.dtype, src.words.length, src.dim);
   src.index = new Map(src.words.map((w, i) => [w, i]));
 }
 
