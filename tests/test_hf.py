@@ -301,3 +301,15 @@ def test_minilm_table() -> None:
     near = [w for w, _ in tv.most_similar("king", topn=5)]
     assert "queen" in near or "kings" in near
     assert tv.similarity("king", "queen") > tv.similarity("king", "potato")
+
+
+def test_explore_on_a_token_table(wordpiece, run, one_line_error) -> None:
+    folder, table = wordpiece
+    result = run("explore", "neighbors", "queens", "King", "--pretrained", f"hf:{folder}",
+                 "-k", "3")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "nearest to 'King'" in result.stdout  # the row 'king' (a key), not the tokenizer
+    assert "'queens' is split into 2 tokens" in result.stderr
+    line = one_line_error(run("explore", "analogy", "queens", "king", "man",
+                              "--pretrained", f"hf:{folder}"), "'queens' is not one row")
+    assert "token table" in line
