@@ -117,6 +117,19 @@ def test_model_vectors_are_in_frequency_order_without_unk(text: Path) -> None:
     np.testing.assert_array_equal(kv["cat"], model.E[model.word_to_idx["cat"]])
 
 
+def test_model_vectors_always_agree_with_e(text: Path) -> None:
+    """An edit of E in the shell, or more training, shows at once in model.vectors."""
+    from tlm.train import train
+
+    model = fit("embedding", filepaths=[str(text)], epochs=1, seed=1).model
+    before = model.vectors
+    model.E[model.word_to_idx["cat"]] = model.E[model.word_to_idx["dog"]]
+    assert model.vectors.similarity("cat", "dog") == pytest.approx(1.0)
+    assert before.similarity("cat", "dog") < 0.99  # an old copy does not change with E
+    train(model, [model.vocabulary.encode(text.read_text().split())])
+    np.testing.assert_array_equal(model.vectors["bird"], model.E[model.word_to_idx["bird"]])
+
+
 # -- perplexity -----------------------------------------------------------------------------------
 def uniform(model):
     model.W[:] = 0.0
