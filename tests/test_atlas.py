@@ -24,6 +24,7 @@ from tlm import cli as cli_module
 from tlm.cli import cli
 from tlm.cli_explore import explore as explore_group
 from tlm.errors import TlmError
+from tlm.modelfile import load
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -167,6 +168,11 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     for i in (0, 1):
         assert f'id="map-{i}"' in text and f'id="search-{i}"' in text
     assert "model.json (embedding)" in text and "vectors.txt" in text
+    # the model's card says what tlm info says: its arrays, settings and text
+    E = load(built.model).E
+    assert f"<th>arrays</th><td>E {E.shape}, W" in text
+    assert "<th>dimensions</th><td>32</td>" in text and "<th>dimensions</th><td>8</td>" in text
+    assert "seed=1" in text and "chuck.txt" in text
     # every picture and script is inline: no src or href leaves the page
     assert all(link.startswith(("data:", "#")) for link in page.links), page.links
     assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
@@ -306,6 +312,14 @@ def test_output_that_is_a_fifo_is_never_opened(run, model_file, tmp_path, one_li
     os.mkfifo(fifo)
     one_line_error(run("atlas", "--model", model_file, "--output", fifo), "pipe.html")
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_model_without_vectors(run, chuck, one_line_error, tmp_path):
+    assert run("train", "--model", "count", "--filepath", chuck, "--output", "count.json",
+               "--quiet").exit_code == 0
+    result = run("atlas", "--model", "count.json", "--output", "atlas.html")
+    one_line_error(result, "count model has no word vectors")
+    assert not (tmp_path / "atlas.html").exists()
 
 
 def test_unknown_source(run, model_file, offline_pretrained, one_line_error, tmp_path):

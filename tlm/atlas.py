@@ -22,7 +22,6 @@ no request leaves the page.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime
 import html
 import io
@@ -295,12 +294,6 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _json_for_script(data: Any) -> str:
     """JSON that is safe inside <script>: no '<', '>' or '&' that could end it."""
     text = json.dumps(data, separators=(",", ":"))
@@ -317,33 +310,34 @@ def card(source: Source) -> str:
     model its settings, its text and its training curves."""
     kv = source.vectors
     rows: list[tuple[str, Any]] = []
+    body = ""
     if source.model is not None:
-        model = source.model
-        rows.append(("type", f"tlm {model.type} model"))
+        from tlm.summary import summarize
+
+        facts = summarize(source.model)  # what `tlm info` shows
+        rows.append(("type", f"tlm {facts.type} model"))
         rows.append(("file", source.origin))
+        rows.append(("vocabulary", f"{facts.words:,} words"))
+        rows.append(("dimensions", facts.dimensions))
+        rows.append(("arrays", ", ".join(f"{n} {shape}" for n, shape in facts.arrays.items())))
+        if facts.info.get("sources"):
+            rows.append(("text", ", ".join(map(str, facts.info["sources"]))))
+        if facts.info.get("tokens"):
+            rows.append(("tokens", f"{int(facts.info['tokens']):,}"))
+        rows.append(("transforms", ", ".join(facts.info.get("transforms") or []) or "none"))
+        rows.append(("settings", ", ".join(f"{k}={v}" for k, v in facts.settings.items())))
+        body = _curves(source)
     else:
         rows.append(("type", "pretrained vectors"))
         rows.append(("source", source.origin))
-    rows.append(("vocabulary", f"{len(kv):,} words"))
-    rows.append(("dimensions", kv.vector_size))
-    body = ""
-    if source.model is not None:
-        info = source.model.info
-        if info.get("sources"):
-            rows.append(("text", ", ".join(map(str, info["sources"]))))
-        if info.get("tokens"):
-            rows.append(("tokens", f"{int(info['tokens']):,}"))
-        rows.append(("transforms", ", ".join(info.get("transforms") or []) or "none"))
-        settings = dataclasses.asdict(source.model.config)
-        rows.append(("settings", ", ".join(f"{k}={v}" for k, v in settings.items())))
-        body = _curves(source)
-    else:
+        rows.append(("vocabulary", f"{len(kv):,} words"))
+        rows.append(("dimensions", kv.vector_size))
         about = ABOUT.get(source.label)
         if about:
             rows.append(("about", about))
-    facts = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return (f'<article class="card"><h3>{_e(source.label)}</h3>'
-            f'<table class="facts">{facts}</table>{body}</article>')
+            f'<table class="facts">{table}</table>{body}</article>')
 
 
 def _curves(source: Source) -> str:
