@@ -148,8 +148,12 @@ def test_val_fraction_reports_held_out_loss_and_perplexity(run, tmp_path, chuck_
                  "--seed", "1", "--output", "v.json")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    matches = [VAL_LINE.fullmatch(line) for line in lines[:-1]]
+    matches = [VAL_LINE.fullmatch(line) for line in lines[:-2]]
     assert all(matches) and len(matches) == 3, lines
+    entry = tlm.load("v.json").history[-1]
+    assert lines[-2] == (f"Held out: val_loss over {entry['val_scored']} positions; "
+                         f"{entry['val_unknown']} whose next word is <unk> (not in the training "
+                         "part's vocabulary) are not scored")
     for m in matches:
         assert float(m[5]) == pytest.approx(math.exp(float(m[4])), rel=1e-3, abs=0.06)
     history = tlm.load("v.json").history
@@ -173,7 +177,7 @@ def test_val_ppl_is_what_tlm_evaluate_says_on_the_same_held_out_text(run, tmp_pa
     result = run("train", "--filepath", "t.txt", "--val-fraction", "0.2", "--epochs", "3",
                  "--min-count", "2", "--seed", "1", "--output", "v.json")
     assert result.exit_code == 0, result.output
-    last = VAL_LINE.fullmatch(result.stdout.splitlines()[-2])
+    last = VAL_LINE.fullmatch(result.stdout.splitlines()[-3])
     cut = len(tokens) - round(0.2 * len(tokens))
     (tmp_path / "held.txt").write_text(" ".join(tokens[cut:]), encoding="utf-8")
 

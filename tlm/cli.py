@@ -222,6 +222,11 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
                    f"done{part}) to {saved_to}{kept}", err=True)
         sys.exit(130)
     if not quiet:
+        last = result.history[-1] if result.history else {}
+        if "val_scored" in last:  # what val_loss and val_ppl were taken over
+            click.echo(f"Held out: val_loss over {last['val_scored']} positions; "
+                       f"{last['val_unknown']} whose next word is <unk> (not in the training "
+                       "part's vocabulary) are not scored")
         click.echo(f"Model saved to {output}")
     if interrupts.requested:  # Ctrl-C came while the finished model was being saved
         click.echo(f"Interrupted: the save finished first ({n} of {total} epochs done)", err=True)
