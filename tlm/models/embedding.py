@@ -71,8 +71,8 @@ class EmbeddingConfig(SGDSettings):
     # (benchmarks/emma_embedding.py); the learning rate does not depend on it.
     batch_size: int = 256
     # Per example (see the module docstring): each example moves the parameters by
-    # lr times its own gradient, whatever the batch size. 3/256 is the step that
-    # trained Emma best at batch 256 (benchmarks/README.md).
+    # lr times its own gradient, whatever the batch size. 3/256 is the step of the
+    # earlier lr 3.0 per full batch of 256, which trains Emma well (benchmarks/README.md).
     lr: float = 3.0 / 256
 
     combine: str = "mean"  # "mean" of the context vectors, or "concat" them in order

@@ -92,6 +92,8 @@ class SkipGramConfig(SGDSettings):
     window: int = 5
     negative: int = 5
     sample: float = 1e-3
+    # Per word pair: each pair moves its rows by lr times its own gradient, whatever
+    # the batch size; it decays linearly to almost 0 over training (word2vec's alpha).
     lr: float = 0.025
     min_count: int = 5
     # Pairs per SGD step: large, so that Python's fixed cost per step is small beside
