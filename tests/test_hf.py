@@ -142,6 +142,16 @@ def test_whole_words_go_through_the_tokenizer(wordpiece) -> None:
         key(tv, "xyz", "tiny-bert")
 
 
+def test_tlm_load_vectors_takes_hf_and_a_report(wordpiece) -> None:
+    import tlm
+
+    folder, table = wordpiece
+    notes: list[str] = []
+    tv = tlm.load_vectors(f"hf:{folder}", report=notes.append)
+    tv.similarity("king", "queens")
+    assert len(notes) == 1 and "'queens' is split into 2 tokens" in notes[0]
+
+
 def test_a_checkpoint_is_cached_and_read_once(wordpiece, monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     folder, table = wordpiece

