@@ -128,7 +128,8 @@ def source_options(fn: Callable) -> Callable:
                        "is given).")
     @click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
                   help="Pretrained vectors (repeatable): glove-wiki-gigaword-50, "
-                       "word2vec-same-corpus, a gensim-data name or a vectors file.")
+                       "word2vec-same-corpus[:TEXT], a gensim-data name, hf:NAME (a "
+                       "language model's token table) or a vectors file.")
     @click.option("--png", type=click.Path(path_type=Path),
                   help="Also write the picture to this PNG file (default: only the table).")
     @functools.wraps(fn)
