@@ -284,3 +284,20 @@ def test_gutenberg_is_read_without_importing_nltk_from_nltks_own_path(tmp_path):
     env = {**os.environ, "NLTK_DATA": f"{tmp_path / 'data'}{os.pathsep}{tmp_path / 'more'}"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_evaluate_fetches_the_held_out_gutenberg_text_too(run, no_gutenberg, online,
+                                                          monkeypatch, model_file):
+    def messages(target):
+        folder = target / "corpora" / "gutenberg"
+        folder.mkdir(parents=True)
+        (folder / "held.txt").write_bytes(b"how much wood would a wood chuck chuck")
+        yield from ()
+
+    fake_downloads(monkeypatch, messages)
+    pairs = model_file.parent / "pairs.txt"
+    pairs.write_text("wood\tchuck\t5\nhow\tmuch\t3\nwould\tcould\t4\n", encoding="utf-8")
+    result = run("evaluate", "--model", model_file, "--gutenberg", "held.txt", "--no-analogies",
+                 "--similarity-file", pairs)
+    assert "Downloading NLTK's Gutenberg corpus" in result.stderr
+    assert "perplexity" in result.stdout, result.output + result.stderr

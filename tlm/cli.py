@@ -442,6 +442,8 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
 
     if not model_paths and not pretrained_names:
         model_paths = ("model.json",)
+    if gutenberg:
+        fetch_gutenberg()
     analogies = () if no_analogies else (analogy_files or None)
     evaluation = run(model_paths, pretrained_names, filepaths, gutenberg, pair_files or None,
                      analogies, restrict_vocab, report=_to_stderr)
