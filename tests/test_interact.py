@@ -65,3 +65,18 @@ def test_the_courses_calls_work_in_the_shell(model_file, monkeypatch, capsys):
     assert "Error: the model has never seen the word 'muhc'; closest: much\n" in err
     assert "Traceback" not in err
     assert "model._forward(['chuck', 'wood'])" in err  # the banner shows the call with words
+
+
+def test_lazy_vectors_load_on_first_use(offline_pretrained):
+    words = ["the", "king", "queen", "man", "woman", "prince", "cat", "dog", "wood", "chuck"]
+    vectors = np.random.default_rng(0).normal(size=(len(words), 6)).astype(np.float32)
+    offline_pretrained(words, vectors)
+    lazy = interact.LazyVectors()
+    assert "loads on first use" in repr(lazy)
+    assert not hasattr(lazy, "_repr_html_")  # IPython's display probe: no load
+    assert not lazy.loaded and "most_similar" not in dir(lazy)
+    assert lazy.most_similar("king", topn=1)[0][0] in words
+    assert "most_similar" in dir(lazy)
+    assert lazy.loaded and "10 words x 6 dims" in repr(lazy)
+    assert "queen" in lazy and len(lazy) == 10
+    np.testing.assert_array_equal(lazy["cat"], vectors[words.index("cat")])

@@ -346,19 +346,6 @@ def test_same_corpus_without_its_text_or_without_a_model(small_model) -> None:
         pretrained.load(pretrained.SAME_CORPUS)
 
 
-# -- the lazy stand-in ---------------------------------------------------------------------------
-def test_lazy_vectors_load_on_first_use() -> None:
-    lazy = pretrained.LazyVectors()
-    assert "loads on first use" in repr(lazy)
-    assert not hasattr(lazy, "_repr_html_")  # IPython's display probe: no load
-    assert not lazy.loaded and "most_similar" not in dir(lazy)
-    assert lazy.most_similar("king", topn=1)[0][0] in WORDS
-    assert "most_similar" in dir(lazy)
-    assert lazy.loaded and "10 words x 6 dims" in repr(lazy)
-    assert "queen" in lazy and len(lazy) == 10
-    np.testing.assert_array_equal(lazy["cat"], fake_vectors()[WORDS.index("cat")])
-
-
 def test_word2vec_settings_carry_over_from_a_skipgram_like_model() -> None:
     from types import SimpleNamespace
 

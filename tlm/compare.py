@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from tlm.models.base import Model
 
-#: (label, vectors) pairs; the vectors may be a LazyVectors.
+#: (label, vectors) pairs: a name and its KeyedVectors.
 Sources = list[tuple[str, Any]]
 
 

@@ -2,8 +2,17 @@
 
 `tlm train/generate --interact` opens it on a model, `wp --interact` on
 pretrained vectors (GloVe as `glove`). The helpers are the library's
-(tlm/geometry.py, tlm/compare.py) with the vectors filled in; a TlmError in the
-shell prints one line, `Error: ...`, instead of a traceback.
+(tlm/geometry.py, tlm/compare.py, tlm/explore.py) with the vectors filled in; a
+TlmError in the shell prints one line, `Error: ...`, instead of a traceback.
+
+    vec('king - man + woman')               # the notebook's notation: a vector
+    neighbors('king - man + woman')         # its nearest words, with the background
+    explore.directions(vectors=glove)       # any analysis of `tlm explore`, on GloVe
+    plot(explore.directions())              # the picture (plt.show() opens it)
+    compare('king')                         # this model | word2vec() | GloVe
+
+Sections: the lazily loaded `glove`; the geometry helpers; the explorer; the
+comparison with other vectors; the names and banners; the shell itself.
 
 IPython when it is installed and the input is a terminal; otherwise Python's
 own console with tab completion (which also reads commands piped to it).
@@ -20,13 +29,64 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tlm import explore_shell, geometry, pretrained
+from tlm import explore as ex
+from tlm import geometry, pretrained
 from tlm.compare import Sources, model_label, neighbors_table, similarity_table
 from tlm.errors import TlmError
 from tlm.models.base import Model
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
+
+
+# -- the lazily loaded `glove` -----------------------------------------------------------
+class LazyVectors:
+    """Stands in for a KeyedVectors that is loaded on first use, so the shell can
+    offer `glove` without making every start wait for it.
+
+        glove                         # <glove-wiki-gigaword-50: loads on first use>
+        glove.most_similar('king')    # loads, then behaves as the KeyedVectors
+    """
+
+    def __init__(self, source: str = pretrained.GLOVE, **load_args: Any) -> None:
+        self.source = source
+        self._load_args = load_args
+        self._kv: KeyedVectors | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._kv is not None
+
+    def load(self) -> KeyedVectors:
+        if self._kv is None:
+            self._kv = pretrained.load(self.source, **self._load_args)
+        return self._kv
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # IPython's display probes must not trigger a load
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+    def __dir__(self) -> list[str]:  # tab completion shows the KeyedVectors' names once loaded
+        names = set(super().__dir__())
+        if self._kv is not None:
+            names |= set(dir(self._kv))
+        return sorted(names)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.load()[key]
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self.load()
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+    def __repr__(self) -> str:
+        label = pretrained.describe(self.source)
+        if self._kv is None:
+            return f"<{label}: loads on first use>"
+        return f"<{label}: {len(self._kv)} words x {self._kv.vector_size} dims>"
 
 
 # -- helpers bound to the vectors -------------------------------------------------------
@@ -57,6 +117,89 @@ def geometry_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
     return helpers
 
 
+# -- the explorer: explore.<analysis>(), plot(result), vec/neighbors of 'a - b + c' ------
+#: The analyses `explore` offers, by name (overlap and the shell's own helpers aside).
+ANALYSES: dict[str, Callable] = {
+    "norms": ex.norms, "background": ex.background, "pairs": ex.pairs,
+    "neighbors": ex.neighbors, "analogy": ex.analogy, "cos_vs_euclid": ex.cos_vs_euclid,
+    "axes": ex.axes, "directions": ex.directions, "numbers": ex.numbers,
+    "categories": ex.categories, "matrix": ex.matrix, "hubness": ex.hubness, "pca": ex.pca,
+    "frequency": ex.frequency, "loss": ex.loss,
+}
+
+
+def _resolve(vectors: Any) -> Any:
+    """A LazyVectors (the shell's `glove`) stands for the table it loads."""
+    return vectors.load() if isinstance(vectors, LazyVectors) else vectors
+
+
+class Explorer:
+    """explore.<analysis>(..., vectors=None): each analysis of tlm/explore.py on
+    this model (or on `vectors=`). explore.overlap(glove, ...) compares tables."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        for name, fn in ANALYSES.items():
+            setattr(self, name, self._bind(fn))
+        self.overlap = self._overlap
+
+    def _bind(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def method(*args: Any, vectors: Any = None, **kwargs: Any) -> Any:
+            return fn(self.source if vectors is None else _resolve(vectors), *args, **kwargs)
+
+        method.__doc__ = f"{fn.__doc__}\n\n(vectors=None: this model; vectors=glove: GloVe)"
+        return method
+
+    def _overlap(self, *others: Any, **kwargs: Any) -> ex.Overlap:
+        """overlap(glove, ..., words=None, k=10): how much this model and the others
+        agree (nearest-word Jaccard overlap, Spearman correlation of pair cosines)."""
+        sources = {"this model": self.source}
+        for n, other in enumerate(others, start=1):
+            sources[f"source {n}"] = _resolve(other)
+        return ex.overlap(sources, **kwargs)
+
+    def __repr__(self) -> str:
+        return "explore." + "(), explore.".join([*ANALYSES, "overlap"]) + "()"
+
+
+def show(results: Any) -> Any:
+    """plot(result): the picture of any explore result (or {label: result}); in a
+    window when there is a display, inline in Jupyter; returns the figure."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from tlm import plot
+
+    fig = plot.plot(results)
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+        plt.show(block=False)
+    return fig
+
+
+def explore_helpers(source: Any) -> dict[str, Any]:
+    """explore, plot, vec and neighbors, for the shell's namespace."""
+
+    def vec(expression: str) -> np.ndarray:
+        """vec('king') or vec('king - man + woman'): the vector, rows added and subtracted."""
+        if isinstance(expression, str) and len(ex.parse_expression(expression)) > 1:
+            return ex.vector(source, expression)[0]
+        return geometry.vec(source, expression)
+
+    def neighbors(query: Any, k: int = 10, skip_variants: bool = False) -> ex.Neighbors:
+        """neighbors(word | 'king - man + woman' | vector, k=10): the nearest words by cosine,
+        with where random pairs of this model stand (their mean and 99th percentile)."""
+        return ex.neighbors(source, query, k, skip_variants)
+
+    return {
+        "explore": Explorer(source),
+        "plot": show,
+        "vec": vec,
+        "neighbors": neighbors,
+    }
+
+
+# -- the comparison with other vectors ----------------------------------------------------
 class ShellComparison:
     """The shell's `glove`, `word2vec(...)`, `compare(...)` and `compare_sim(...)`.
 
@@ -68,7 +211,7 @@ class ShellComparison:
     def __init__(self, model: Model, model_path: str | os.PathLike | None = None) -> None:
         self.model = model
         self.model_path = model_path
-        self.glove = pretrained.LazyVectors(pretrained.GLOVE)
+        self.glove = LazyVectors(pretrained.GLOVE)
         self.loaded: dict[str, KeyedVectors] = {}
 
     def sources(self) -> Sources:
@@ -114,7 +257,7 @@ def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     ns.update(geometry_helpers(model))
     # explore.<analysis>(), plot(result), and the notebook's notation on top of vec and
     # neighbors: vec('king - man + woman'), neighbors('king - man + woman')
-    ns.update(explore_shell.shell_helpers(model))
+    ns.update(explore_helpers(model))
     c = ShellComparison(model, extra.get("model_path"))
     ns.update(glove=c.glove, word2vec=c.word2vec, compare=c.compare, compare_sim=c.compare_sim)
     ns.update(extra)
@@ -196,7 +339,7 @@ def vectors_namespace(kv: KeyedVectors, name: str) -> dict[str, Any]:
     `vectors` (any other source), numpy, and the geometry helpers bound to them
     (with the explorer's: explore.KIND(), plot(result), vec/neighbors of 'a - b + c')."""
     return {"glove" if name == pretrained.GLOVE else "vectors": kv, "np": np,
-            **geometry_helpers(kv), **explore_shell.shell_helpers(kv)}
+            **geometry_helpers(kv), **explore_helpers(kv)}
 
 
 def vectors_banner(kv: KeyedVectors, name: str, ns: dict[str, Any]) -> str:

@@ -16,7 +16,6 @@ benchmarks in tlm/evaluate.py) serves all of them. One file per source:
                     (safetensors + tokenizers, no torch); hf:minilm
     cache.py        the one on-disk cache (arrays + a word list, checksummed) and
                     the one in-memory memo
-    lazy.py         LazyVectors: loads on first use (the shell's `glove`)
 
     load()                                   # GloVe 6B 50-d
     load("word2vec-google-news-300")         # gensim-data (cached or downloaded)
@@ -37,7 +36,6 @@ from tlm.pretrained.cache import cache_dir
 from tlm.pretrained.files import load_file, sniff
 from tlm.pretrained.gensim_data import GENSIM_MODELS, load_gensim_data
 from tlm.pretrained.glove import GLOVE, GLOVE_ARRAY, GLOVE_INDEX, load_glove
-from tlm.pretrained.lazy import LazyVectors
 from tlm.pretrained.same_corpus import (
     SAME_CORPUS,
     is_same_corpus,
@@ -51,8 +49,8 @@ if TYPE_CHECKING:
     from tlm.models.base import Model
 
 __all__ = [
-    "GENSIM_MODELS", "GLOVE", "GLOVE_ARRAY", "GLOVE_INDEX", "SAME_CORPUS", "LazyVectors",
-    "cache_dir", "describe", "is_same_corpus", "load", "load_file", "load_same_corpus", "names",
+    "GENSIM_MODELS", "GLOVE", "GLOVE_ARRAY", "GLOVE_INDEX", "SAME_CORPUS", "cache_dir",
+    "describe", "is_same_corpus", "load", "load_file", "load_same_corpus", "names",
     "sniff",
 ]
 
