@@ -45,7 +45,7 @@ def chuck_text() -> str:
 
 @pytest.fixture
 def chuck_words() -> list[str]:
-    """The 11 words of issue item 2, alphabetical."""
+    """The 11 distinct words of chuck, alphabetical."""
     return list(CHUCK_WORDS)
 
 
