@@ -112,33 +112,18 @@ def load_sources(
     report: Callable[[str], None] | None = None,
 ) -> list[Source]:
     """The models, then the pretrained vectors, as atlas sources. The first model
-    is the one `word2vec-same-corpus` is trained beside."""
-    from tlm import modelfile, pretrained
-    from tlm.compare import model_label
+    is the one `word2vec-same-corpus` is trained beside; two model files both
+    called model.json get labels 'model.json (embedding)' and 'model.json
+    (embedding) #2', so every column and map can be told apart."""
+    from tlm import compare
 
     if not model_paths and not pretrained_names:
         raise TlmError("give at least one --model PATH or --pretrained NAME")
-    sources: list[Source] = []
-    for path in model_paths:
-        model = modelfile.load(path)
-        sources.append(Source(model_label(model, path), model.vectors, model, str(path)))
-    first = sources[0] if sources else None
-    for name in pretrained_names:
-        kv = pretrained.load(name, model=first.model if first else None,
-                             model_path=first.origin if first else None, report=report)
-        sources.append(Source(pretrained.describe(name), kv, None, str(name)))
-    _unique_labels(sources)
-    return sources
-
-
-def _unique_labels(sources: list[Source]) -> None:
-    """Two model files both called model.json get labels 'model.json (embedding)' and
-    'model.json (embedding) #2', so every column and map can be told apart."""
-    seen: dict[str, int] = {}
-    for s in sources:
-        seen[s.label] = seen.get(s.label, 0) + 1
-        if seen[s.label] > 1:
-            s.label = f"{s.label} #{seen[s.label]}"
+    loaded = compare.load_sources(model_paths, pretrained_names, report, need_vectors=True)
+    n_models = len(model_paths)
+    return [Source(label, source.vectors, source, origin) if i < n_models
+            else Source(label, source, None, origin)
+            for i, (label, source, origin) in enumerate(loaded)]
 
 
 # -- the map --------------------------------------------------------------------------------

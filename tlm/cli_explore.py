@@ -26,30 +26,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # -- sources ----------------------------------------------------------------------------------
 def load_sources(model_paths: tuple[str, ...], pretrained_names: tuple[str, ...],
                  report: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """{label: tlm Model or KeyedVectors}: the models, then the pretrained vectors."""
-    from tlm import modelfile, pretrained
-    from tlm.compare import model_label
+    """{label: tlm Model or KeyedVectors}: the models (model.json when no source
+    is given), then the pretrained vectors."""
+    from tlm.compare import load_sources
 
     if not model_paths and not pretrained_names:
         model_paths = ("model.json",)
-    sources: dict[str, Any] = {}
-
-    def add(label: str, source: Any) -> None:
-        name, n = label, 2
-        while name in sources:  # the same source twice still gets two columns
-            name, n = f"{label} #{n}", n + 1
-        sources[name] = source
-
-    models = []
-    for path in model_paths:
-        model = modelfile.load(path)
-        models.append((model, path))
-        add(model_label(model, path), model)
-    first_model, first_path = models[0] if models else (None, None)
-    for name in pretrained_names:
-        kv = pretrained.load(name, model=first_model, model_path=first_path, report=report)
-        add(pretrained.describe(name), kv)
-    return sources
+    return {label: source for label, source, _ in
+            load_sources(model_paths, pretrained_names, report)}
 
 
 def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any]) -> dict[str, Any]:

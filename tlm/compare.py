@@ -100,3 +100,41 @@ def sources_for(
         kv = pretrained.load(name, model=model, model_path=model_path, report=report)
         sources.append((pretrained.describe(name), kv))
     return sources
+
+
+def load_sources(
+    model_paths: Sequence[str | os.PathLike] = (),
+    pretrained_names: Sequence[str] = (),
+    report: Callable[[str], None] | None = None,
+    need_vectors: bool = False,
+) -> list[tuple[str, Any, str]]:
+    """(label, source, origin) for each model file, then each pretrained name:
+    the source is the tlm Model or the KeyedVectors, the origin the path or name
+    given. The first model is the one word2vec-same-corpus is trained beside. The
+    same label twice ('model.json (embedding)') becomes '... #2', so every column
+    can be told apart. `need_vectors`: a model without word vectors (the count
+    model) is an error as soon as it is loaded."""
+    from tlm import modelfile
+
+    sources: list[tuple[str, Any, str]] = []
+    labels: set[str] = set()
+
+    def add(label: str, source: Any, origin: str | os.PathLike) -> None:
+        name, n = label, 2
+        while name in labels:  # the same source twice still gets two columns
+            name, n = f"{label} #{n}", n + 1
+        labels.add(name)
+        sources.append((name, source, str(origin)))
+
+    models: list[tuple[Model, str | os.PathLike]] = []
+    for path in model_paths:
+        model = modelfile.load(path)
+        if need_vectors:
+            model.vectors  # noqa: B018 (raises TlmError for a model without word vectors)
+        models.append((model, path))
+        add(model_label(model, path), model, path)
+    first_model, first_path = models[0] if models else (None, None)
+    for name in pretrained_names:
+        kv = pretrained.load(name, model=first_model, model_path=first_path, report=report)
+        add(pretrained.describe(name), kv, name)
+    return sources
