@@ -280,6 +280,23 @@ def test_same_corpus_word2vec_matches_the_model_and_is_cached(
     assert len(notes) == 1  # from the cache: no training, no second note, and the text matches
 
 
+def test_same_corpus_reads_tlms_own_copy_of_a_shipped_text(tmp_path: Path) -> None:
+    """A model trained on chuck.txt (shipped with tlm) needs no text named: tlm
+    reads its own copy, even when the model records another install's path."""
+    from tlm.corpus import CORPORA
+
+    result = fit("embedding", filepaths=["chuck.txt"], epochs=1, seed=3, dim=8)
+    model = result.model
+    assert model.info["sources"] == [str(CORPORA / "chuck.txt")]
+    kv = pretrained.load(pretrained.SAME_CORPUS, model=model)
+    assert set(kv.index_to_key) == set(model.vocab) - {"<unk>"}
+
+    model.info["sources"] = ["/somewhere/else/tlm/corpora/chuck.txt"]  # another machine's install
+    assert pretrained.load(pretrained.SAME_CORPUS, model=model).index_to_key == kv.index_to_key
+    named = pretrained.load(pretrained.SAME_CORPUS, model=model, text=["chuck.txt"])
+    assert named.index_to_key == kv.index_to_key
+
+
 def test_same_corpus_reads_only_text_the_user_names(small_model, one_line_error) -> None:
     model, path, text = small_model
     with pytest.raises(TlmError, match="reads only text you name") as e:

@@ -13,7 +13,9 @@ reads only:
   as ``word2vec-same-corpus:a.txt,gutenberg:austen-emma.txt``), or
   ``word2vec(text='chuck.txt')`` in the shell; or
 - a Gutenberg text the model records (``gutenberg:austen-emma.txt``), which
-  is read through NLTK's corpus reader and can only be one of its texts.
+  is read through NLTK's corpus reader and can only be one of its texts; or
+- a text that ships with tlm (``chuck.txt``) the model records: tlm reads its
+  own copy, whatever folder the model names.
 
 A model that records a local file asks for it by name, in one line. When the
 text given is not the one the model was trained on (other files, or the file
@@ -116,7 +118,8 @@ def text_sources(model: Model, text: Sequence[str] | None,
             f"{SAME_CORPUS}: {_model_name(model_path)} does not record its text; name it: "
             f"{SAME_CORPUS}:PATH"
         )
-    local = [s for s in recorded if not str(s).startswith(GUTENBERG)]
+    recorded = [_own_copy(s) or s for s in map(str, recorded)]
+    local = [s for s in recorded if not s.startswith(GUTENBERG) and _own_copy(s) is None]
     if local:
         names = ",".join(map(str, recorded))
         raise TlmError(
@@ -127,6 +130,18 @@ def text_sources(model: Model, text: Sequence[str] | None,
     return [str(s) for s in recorded]
 
 
+def _own_copy(source: str) -> str | None:
+    """tlm's own copy of a shipped text that `source` names (`chuck.txt`, or a
+    `.../tlm/corpora/chuck.txt` recorded by any install), else None."""
+    from tlm.corpus import CORPORA, shipped, shipped_corpora
+
+    p = Path(source)
+    if p.name in shipped_corpora() and p.parent.name == "corpora" and p.parent.parent.name == "tlm":
+        return str(CORPORA / p.name)
+    found = shipped(source)
+    return str(found) if found is not None else None
+
+
 def _read(sources: Sequence[str]) -> list[tuple[str, str]]:
     """(source, text) for each source: a file path or gutenberg:FILEID."""
     from tlm.corpus import read_file, read_gutenberg
@@ -134,7 +149,7 @@ def _read(sources: Sequence[str]) -> list[tuple[str, str]]:
     try:
         return [
             (s, read_gutenberg(s.removeprefix(GUTENBERG)) if s.startswith(GUTENBERG)
-             else read_file(s))
+             else read_file(_own_copy(s) or s))
             for s in sources
         ]
     except TlmError as e:
