@@ -32,6 +32,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "nltk_data"
 if "NLTK_DATA" not in os.environ and SHARED.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED)
 
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
+
 from tlm import evaluate, modelfile, pretrained  # noqa: E402  (NLTK_DATA must be set first)
 from tlm.cli import format_perplexity, format_table  # noqa: E402
 from tlm.models import MODELS  # noqa: E402
@@ -91,6 +93,7 @@ def main() -> None:
     parser.add_argument("--no-analogies", action="store_true", help="skip the slow analogy test")
     args = parser.parse_args()
 
+    print(describe())
     load_times(args.repeats)
 
     analogy_files = {} if args.no_analogies else None
@@ -122,6 +125,7 @@ def main() -> None:
         emma = modelfile.load(models["embedding"])
         p = evaluate.text_perplexity(emma, gutenberg=["austen-persuasion.txt"])
         print(format_perplexity("emma embedding on Persuasion", p))
+    print(f"end: load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
