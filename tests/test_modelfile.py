@@ -158,7 +158,8 @@ def bad_model_files(folder: Path, good: Path) -> dict[str, tuple[Path, list[str]
     out: dict[str, tuple[Path, list[str]]] = {}
 
     def add(name: str, content: bytes | str | dict | list, *keywords: str) -> None:
-        path = folder / f"{name}.json"
+        # a neutral file name, so that the key words must come from the message itself
+        path = folder / f"bad-{len(out)}.json"
         if isinstance(content, dict | list):
             content = json.dumps(content)
         path.write_bytes(content.encode() if isinstance(content, str) else content)
@@ -167,6 +168,8 @@ def bad_model_files(folder: Path, good: Path) -> dict[str, tuple[Path, list[str]
     for cut in (0.5, 0.9, 0.01):
         add(f"truncated-{cut}", data[: int(len(data) * cut)], "truncated")
     add("truncated-last-byte", data[:-1], "truncated")
+    cut = data.index(b'"words":["') + len(b'"words":["') + 2  # inside a word: an open string
+    add("truncated-in-a-word", data[:cut], "truncated")
     add("truncated-pretty", json.dumps(model_json(good), indent=2)[:300], "truncated")
     add("foreign-object", {"name": "my notes", "items": [1, 2]}, "not a tlm model")
     add("foreign-list", [1, 2, 3], "not a tlm model")

@@ -271,7 +271,8 @@ def load(path: str | os.PathLike) -> Model:
             raise TlmError(f"{path} is truncated: the model file ends part-way through") from None
         raise TlmError(f"{path} is not a tlm model file (not UTF-8 JSON)") from None
     except json.JSONDecodeError as e:
-        if looks_like_tlm and e.pos >= len(e.doc.rstrip()):
+        # a whole model file is one JSON object, so it ends with "}"
+        if looks_like_tlm and (e.pos >= len(e.doc.rstrip()) or not e.doc.rstrip().endswith("}")):
             raise TlmError(f"{path} is truncated: the model file ends part-way through") from None
         if looks_like_tlm:
             raise TlmError(

@@ -167,7 +167,7 @@ def array(name: str, value: Any) -> np.ndarray | scipy.sparse.csc_matrix:
         if a64.shape != tuple(shape):
             raise TlmError(f"{where}.data has shape {list(a64.shape)}, not the {shape} it states")
         if not np.isfinite(a64).all() or (a64.size and np.abs(a64).max() > FLOAT32_MAX):
-            raise TlmError(f"{where} holds numbers that are not finite float32 numbers")
+            raise TlmError(f"{where} holds NaN, infinite or out-of-float32-range numbers")
         if dtype != "float32" and (a64 != np.round(a64)).any():
             raise TlmError(f"{where} holds numbers that are not whole ({dtype})")
         a = a64.astype(dtype)
