@@ -7,7 +7,9 @@ tiny NLTK data folders. Nothing reads the data folder beside the project, or the
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +30,40 @@ CHUCK_TEXT = (
     "a wood chuck would chuck all the wood it could if a wood chuck could chuck wood\n"
 )
 CHUCK_WORDS = ["a", "all", "chuck", "could", "how", "if", "it", "much", "the", "wood", "would"]
+
+
+#: Every folder a test run could write to in the real home, pointed at one private
+#: folder for the whole session (subprocesses inherit it): tlm's cache, the Hugging
+#: Face and gensim-data caches, matplotlib's configuration, and home itself.
+PRIVATE_HOME_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                          "HF_HOME", "HF_HUB_CACHE", "GENSIM_DATA_DIR", "MPLCONFIGDIR")
+_saved_environment: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test or fixture runs: a private home, so that no test writes to
+    the real one (tests/test_home.py checks every cache folder lies inside it)."""
+    home = Path(tempfile.mkdtemp(prefix="tlm-tests-home-"))
+    folders = {"HOME": home, "XDG_CACHE_HOME": home / ".cache",
+               "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local" / "share",
+               "HF_HOME": home / ".cache" / "huggingface",
+               "HF_HUB_CACHE": home / ".cache" / "huggingface" / "hub",
+               "GENSIM_DATA_DIR": home / "gensim-data", "MPLCONFIGDIR": home / ".config" / "mpl"}
+    for name in PRIVATE_HOME_VARIABLES:
+        _saved_environment[name] = os.environ.get(name)
+        os.environ[name] = str(folders[name])
+    os.environ["TLM_TEST_HOME"] = str(home)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = os.environ.pop("TLM_TEST_HOME", None)
+    for name, value in _saved_environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def cli_runner() -> CliRunner:

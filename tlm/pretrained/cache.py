@@ -2,8 +2,8 @@
 
 Reading GloVe's parquet index or a 300-dimensional word2vec file takes
 seconds; reading back a plain array takes a fraction of one. So each source is
-converted once into a folder under the user's cache (``$XDG_CACHE_HOME/tlm``,
-by default ``~/.cache/tlm``)::
+converted once into a folder under the user's cache (`cache_dir`: on Linux
+``$XDG_CACHE_HOME/tlm``, by default ``~/.cache/tlm``)::
 
     words.json    the n words
     vectors.npy   the (n, d) float32 array, row i for word i (allow_pickle=False)
@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import platformdirs
 
 from tlm import paths
 
@@ -62,11 +64,19 @@ def home() -> Path | None:
 
 
 def cache_dir() -> Path | None:
-    """tlm's cache folder: $XDG_CACHE_HOME/tlm, else ~/.cache/tlm, else None.
+    """tlm's cache folder, where the operating system keeps a user's caches
+    (platformdirs): on Linux and other Unix systems $XDG_CACHE_HOME/tlm, else
+    ~/.cache/tlm; on macOS ~/Library/Caches/tlm; on Windows
+    %LOCALAPPDATA%\\tlm\\Cache. None when there is no home folder to hold it.
 
-    As the XDG spec says, a relative $XDG_CACHE_HOME is ignored (it would
-    scatter caches over whatever folder tlm happens to run in).
+    On Unix tlm reads the XDG rule itself rather than through platformdirs,
+    which trusts $HOME even when it is empty (giving /.cache) and takes a
+    relative $XDG_CACHE_HOME as it is; the XDG spec says to ignore a relative
+    one (it would scatter caches over whatever folder tlm runs in), and an
+    empty $HOME falls back to the password database.
     """
+    if sys.platform in ("darwin", "win32"):
+        return platformdirs.user_cache_path("tlm", appauthor=False)
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     if os.path.isabs(xdg):
         return Path(xdg) / "tlm"
