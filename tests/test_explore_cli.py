@@ -129,9 +129,9 @@ def test_bad_input_is_one_line(run, plural_file, model_file, tmp_path, one_line_
                    "has no words")
     # --png never replaces something that is not a picture
     check = unchanged([model_file, plural_file])
-    for victim in (model_file, plural_file):
+    for victim, why in ((model_file, "is a tlm model file"), (plural_file, "not a PNG")):
         one_line_error(run("explore", "norms", "--pretrained", plural_file, "--png", victim),
-                       "not a PNG")
+                       why)
     check()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tlm import export, modelfile, paths
+from tlm import export, modelfile, paths, writing
 from tlm.errors import TlmError
 from tlm.wp import cli as wp_cli
 
@@ -149,7 +149,7 @@ def test_export_output_refuses_a_fifo(run, one_line_error, model_file, tmp_path)
 
 def test_check_output_refuses_a_device_without_touching_it():
     with pytest.raises(TlmError, match="device, not a regular file; not replacing it"):
-        paths.check_output("/dev/null")
+        writing.check_output("/dev/null")
 
 
 def test_train_refuses_a_read_only_model(run, one_line_error, chuck, model_file, unchanged):

@@ -655,14 +655,14 @@ def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] 
     """Fail before any work if the page cannot go to `output`: a folder, a missing
     folder, a special file, a model file or one of the page's own sources. An
     older page (or any other file) is replaced. Returns the file to write."""
-    from tlm.modelfile import check_export_output
+    from tlm import writing
 
-    return check_export_output(Path(output), force=True, inputs=inputs)
+    return writing.check_output(Path(output), writing.EXPORT, inputs, force=True)
 
 
 def write(atlas: Atlas, output: str | os.PathLike) -> Path:
     """Write the page atomically: an existing file is replaced whole or not at all."""
-    from tlm.modelfile import atomic_write
+    from tlm.writing import atomic_write
 
     text = atlas.html.encode("utf-8")
     return atomic_write(output, lambda f: f.write(text))

@@ -17,10 +17,8 @@ from typing import Any
 
 import click
 
-from tlm import paths
+from tlm import writing
 from tlm.errors import TlmError
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -60,26 +58,16 @@ def check_png(path: Path | None) -> None:
     something that is not a picture (a model, a text, a device)."""
     if path is None:
         return
-    path = paths.check_output(path, "--png")  # a folder, a device, a read-only file...
-    if not path.exists():
-        return
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(PNG_MAGIC))
-    except OSError as e:
-        raise TlmError(f"--png {path} cannot be read ({e.strerror}); not replacing it") from None
-    if head and head != PNG_MAGIC:
-        raise TlmError(f"--png {path} exists and is not a PNG picture; not replacing it")
+    writing.check_output(path, writing.PNG, option="--png")
 
 
 def save_png(fig: Any, path: Path) -> None:
     """Write the figure whole or not at all (a temporary file renamed over `path`)."""
     import matplotlib.pyplot as plt
 
-    from tlm.modelfile import atomic_write
-
     try:
-        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=100))
+        writing.atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=100), writing.PNG,
+                             option="--png")
     finally:
         plt.close(fig)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from tlm import modelfile
+from tlm import writing
 from tlm.errors import TlmError
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def export_word2vec(
     written by gensim's own `save_word2vec_format`. An existing file is replaced
     only with `force`, and never a model or one of `inputs`."""
     path = Path(path)
-    modelfile.check_export_output(path, force, inputs)
+    writing.check_output(path, writing.EXPORT, inputs, force)
     spaced = [w for w in model.vocab if len(w.split()) != 1]
     if spaced:
         raise TlmError(
@@ -57,7 +57,8 @@ def export_word2vec(
         )
     kv = model.word_vectors(unk=True)
     # gensim writes to the open temporary file's descriptor and leaves it open
-    modelfile.atomic_write(path, lambda f: kv.save_word2vec_format(f.fileno(), binary=False))
+    writing.atomic_write(path, lambda f: kv.save_word2vec_format(f.fileno(), binary=False),
+                         writing.EXPORT, force)
     return path
 
 
@@ -69,15 +70,16 @@ def export_tsv(
     replaces anything, so a failure part-way leaves both files as they were."""
     path = Path(path)
     meta = metadata_path(path)
-    modelfile.check_export_output(path, force, inputs)
-    modelfile.check_export_output(meta, force, inputs, option="the metadata file")
+    writing.check_output(path, writing.EXPORT, inputs, force)
+    writing.check_output(meta, writing.EXPORT, inputs, force, option="the metadata file")
     broken = [w for w in model.vocab if "\t" in w or "\n" in w or "\r" in w]
     if broken:
         raise TlmError(f"the word {broken[0]!r} has a tab or line break, which a TSV cannot hold")
     kv = model.word_vectors(unk=True)
     # 9 significant digits: a float32 read back is the same float32
     rows = ("\t".join(f"{float(x):.9g}" for x in row) for row in kv.vectors)
-    modelfile.atomic_write_all([(path, _write_lines(rows)), (meta, _write_lines(kv.index_to_key))])
+    writing.atomic_write_all([(path, _write_lines(rows)), (meta, _write_lines(kv.index_to_key))],
+                             writing.EXPORT, force)
     return path, meta
 
 

@@ -19,15 +19,13 @@ import base64
 import dataclasses
 import json
 import os
-import re
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tlm import paths, schema
+from tlm import paths, schema, writing
 from tlm.errors import TlmError
 from tlm.models import MODELS
 from tlm.models.base import Model
@@ -36,7 +34,8 @@ from tlm.vocab import Vocab
 if TYPE_CHECKING:
     import scipy.sparse
 
-FORMAT = "tlm-model"
+FORMAT = paths.MODEL_FORMAT
+MODEL = writing.MODEL
 VERSION = 1
 INLINE_LIMIT = 4096
 #: Model files are read whole; larger ones are refused (Emma's skip-gram is ~10 MB).
@@ -78,80 +77,10 @@ def to_dict(model: Model) -> dict[str, Any]:
 
 
 def save(model: Model, path: str | os.PathLike) -> Path:
-    """Write the model to `path` atomically (see `atomic_write`)."""
+    """Write the model to `path` atomically (tlm/writing.py)."""
     text = json.dumps(to_dict(model), separators=(",", ":"))
-    return atomic_write(path, lambda f: f.write(text.encode("utf-8")))
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
-    """`write(f)` fills a temporary binary file beside `path`, which is flushed to
-    disk and renamed over `path`: an existing file is replaced whole or not at all.
-    A symbolic link is written through (the file it points to is replaced), and a
-    device or FIFO is never replaced. The new file keeps the permissions of the
-    one it replaces. An OSError becomes a TlmError, and no temporary file is left."""
-    return atomic_write_all([(path, write)])[0]
-
-
-def atomic_write_all(writes: Sequence[tuple[str | os.PathLike, Callable[[BinaryIO], None]]]
-                     ) -> list[Path]:
-    """`atomic_write` for files that belong together (the TSV pair): each is written
-    to its temporary file first, and only when all are complete are they renamed
-    into place, so a failure while writing (a full disk) changes none of them."""
-    done: list[tuple[str, Path]] = []
-    current = Path(writes[0][0])
-    try:
-        for path, write in writes:
-            current = _target(Path(path))
-            done.append((_write_temporary(current, write), current))
-        for tmp, current in done:
-            os.replace(tmp, current)
-    except BaseException as e:
-        for tmp, _ in done:
-            Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise TlmError(f"cannot write {current}: {e.strerror or e}") from None
-        raise
-    return [target for _, target in done]
-
-
-def _target(path: Path) -> Path:
-    """The file a write to `path` replaces: through a symbolic link, never a device."""
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    if path.exists() and not path.is_file():
-        raise TlmError(f"{path} is not a regular file; not replacing it")
-    return path
-
-
-def _write_temporary(path: Path, write: Callable[[BinaryIO], None]) -> str:
-    """A complete, flushed temporary file beside `path` holding what `write` wrote.
-    A temporary left by an earlier, killed save of `path` is removed first."""
-    paths.remove_stale(path.parent, path.name)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=paths.temporary_prefix(path.name), suffix=".tmp",
-                                   dir=path.parent)
-    except OSError as e:
-        raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions of the file being replaced, or the usual ones for a new file."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    # the rule again at the rename: a file put there while training ran is kept
+    return writing.atomic_write(path, lambda f: f.write(text.encode("utf-8")), MODEL)
 
 
 def from_dict(d: Any, where: str = "model") -> Model:
@@ -190,66 +119,16 @@ def from_dict(d: Any, where: str = "model") -> Model:
         raise TlmError(f"{where} is damaged: {e}") from None
 
 
-def looks_like_model(data: bytes) -> bool:
-    """Whether bytes are, or were cut from, a tlm model file: JSON whose "format" is
-    tlm's, with the keys in any order (the marker is searched for anywhere, so a
-    truncated file is recognised too)."""
-    return re.search(rb'"format"\s*:\s*"' + FORMAT.encode() + rb'"', data) is not None
-
-
-def is_model_file(path: Path) -> bool:
-    """Whether the regular file at `path` is (or was, before it was cut) a tlm model."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return False
-    except OSError as e:
-        raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
-    if looks_like_model(data[:256]):  # tlm writes "format" first: no need to parse it all
-        return True
-    try:
-        d = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return looks_like_model(data)
-    return isinstance(d, dict) and d.get("format") == FORMAT
 
 
 def check_model_output(
     path: Path, inputs: Sequence[str | os.PathLike] = (), option: str = "--output"
 ) -> Path:
     """Fail before training, not after it, if the model cannot be saved to `--output
-    path` (see `paths.check_output`). It may replace a tlm model or an empty file,
-    never a text or anything else, and never one of `inputs`. Returns the file to write."""
-    target = paths.check_output(path, option)
-    if target.is_file() and target.read_bytes().strip() and not is_model_file(target):
-        raise TlmError(f"{option} {path} exists and is not a tlm model file; not replacing it")
-    _not_an_input(path, inputs, option)
-    return target
-
-
-def check_export_output(
-    path: Path, force: bool = False, inputs: Sequence[str | os.PathLike] = (),
-    option: str = "--output",
-) -> Path:
-    """Fail before writing anything if an export cannot go to `path`: it writes a new
-    file, replaces an existing one only with `force`, and never replaces a tlm model
-    or one of `inputs`. Returns the file to write."""
-    target = paths.check_output(path, option)
-    if target.exists() and is_model_file(target):
-        raise TlmError(f"{path} is a tlm model file; not replacing it with an export")
-    _not_an_input(path, inputs, option)
-    if target.exists():
-        if not force:
-            raise TlmError(f"{option} {path} exists; not replacing it (add --force to replace it)")
-    return target
-
-
-def _not_an_input(
-    path: Path, inputs: Sequence[str | os.PathLike], option: str = "--output"
-) -> None:
-    for source in inputs:
-        if paths.same_file(path, source):
-            raise TlmError(f"{option} {path} is an input of this command; not replacing it")
+    path` (tlm/writing.py's rule: it may replace a tlm model or an empty file, never
+    a text or anything else, and never one of `inputs`). `save` checks again at the
+    moment of writing. Returns the file to write."""
+    return writing.check_output(path, MODEL, inputs, option=option)
 
 
 def load(path: str | os.PathLike) -> Model:
@@ -263,7 +142,7 @@ def load(path: str | os.PathLike) -> Model:
         data = data[3:]
     if not data.strip():
         raise TlmError(f"{path} is empty, not a tlm model file")
-    looks_like_tlm = looks_like_model(data)
+    looks_like_tlm = paths.looks_like_model(data)
     try:
         d = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:

@@ -1,21 +1,22 @@
-"""The files a user names, checked the same way by every command.
+"""The files a user names, checked the same way by every command when it reads
+them (writing has its own module, tlm/writing.py).
 
 An input must be a regular file that exists and can be read. A folder, a FIFO
 (which can block forever) or a device (`/dev/zero` never ends) is refused in
 one line before anything is read, and a file is read with a size limit, so a
-wrong path never hangs tlm or fills the memory.
-
-An output may replace only a regular file. A device or a FIFO (`--output
-/dev/null`, which root could otherwise replace with a regular file) is
-refused, and so is a read-only file. A symbolic link is followed: the file it
-points to is replaced and the link itself stays a link.
+wrong path never hangs tlm or fills the memory. Here too: the names of the
+hidden temporaries that writers (tlm/writing.py, the vector cache) leave beside
+a file while they work, and the clean-up of those a killed writer left.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import json
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -27,7 +28,7 @@ from tlm.errors import TlmError
 MAX_TEXT_BYTES = 1 << 30
 
 
-def _kind(mode: int) -> str:
+def describe_mode(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -59,7 +60,9 @@ def input_file(path: str | os.PathLike, what: str = "file", missing: str | None 
     if stat.S_ISDIR(st.st_mode):
         raise TlmError(f"{path} is a folder, not a {what}")
     if not stat.S_ISREG(st.st_mode):
-        raise TlmError(f"{path} is {_kind(st.st_mode)}, not a {what}; tlm reads regular files")
+        raise TlmError(
+            f"{path} is {describe_mode(st.st_mode)}, not a {what}; tlm reads regular files"
+        )
     if not os.access(path, os.R_OK):
         raise TlmError(f"cannot read {path}: permission denied")
     return path
@@ -114,36 +117,33 @@ def _looks_utf16(head: bytes) -> bool:
     return little_endian or (zeros_even == len(even) and zeros_odd == 0)
 
 
-def check_output(path: str | os.PathLike, option: str = "--output") -> Path:
-    """Fail before any work, not after it, if `path` cannot be written: a folder,
-    a missing or read-only folder, a device or FIFO, a read-only file. Returns the
-    file that will be written: `path`, or the file a symbolic link `path` points to."""
-    path = Path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+#: The "format" field of a tlm model file (tlm/modelfile.py reads and writes it).
+MODEL_FORMAT = "tlm-model"
+
+
+def looks_like_model(data: bytes) -> bool:
+    """Whether bytes are, or were cut from, a tlm model file: JSON whose "format" is
+    tlm's, with the keys in any order (the marker is searched for anywhere, so a
+    truncated file is recognised too)."""
+    return re.search(rb'"format"\s*:\s*"' + MODEL_FORMAT.encode() + rb'"', data) is not None
+
+
+def is_model_file(path: Path) -> bool:
+    """Whether the regular file at `path` is (or was, before it was cut) a tlm model."""
     try:
-        st = target.stat()
+        data = path.read_bytes()
     except FileNotFoundError:
-        st = None
+        return False
     except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise TlmError(f"{option} {path} is a symbolic link loop; not writing to it") from None
-        raise TlmError(f"{option} {path}: {e.strerror}") from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise TlmError(f"{option} {path} is a folder; give a file name")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise TlmError(f"{option} {path} is {_kind(st.st_mode)}, not a regular file; "
-                       "not replacing it")
-    if st is not None and (st.st_mode & 0o222 == 0 or not os.access(target, os.W_OK)):
-        raise TlmError(
-            f"{option} {path} is read-only; not replacing it (make it writable with "
-            f"chmod u+w {path}, or give another {option})"
-        )
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlmError(f"{option} {path}: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlmError(f"{option} {path}: the folder {parent} is not writable")
-    return target
+        raise TlmError(f"{path} cannot be read ({e.strerror}); not replacing it") from None
+    if looks_like_model(data[:256]):  # tlm writes "format" first: no need to parse it all
+        return True
+    try:
+        d = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return looks_like_model(data)
+    return isinstance(d, dict) and d.get("format") == MODEL_FORMAT
+
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -154,16 +154,31 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return False
 
 
+#: A file name may be 255 bytes; a temporary's name adds a dot, the process id and
+#: a random part, so a long name is shortened (and kept apart by its hash) first.
+LONG_NAME = 100
+
+
+def _stem(name: str) -> str:
+    """`name`, or for a long one its first characters and a hash of the whole."""
+    if len(name.encode()) <= LONG_NAME:
+        return name
+    digest = hashlib.sha256(name.encode(errors="surrogateescape")).hexdigest()[:12]
+    return f"{name[:40]}~{digest}"
+
+
 def temporary_prefix(name: str) -> str:
     """The prefix of tlm's hidden temporaries beside a file or folder `name`:
-    `.name.PID.`, so a later writer can tell whose they are (see `remove_stale`)."""
-    return f".{name}.{os.getpid()}."
+    `.name.PID.`, so a later writer can tell whose they are (see `remove_stale`).
+    A long name is shortened, so that a valid output name always has a valid
+    temporary beside it."""
+    return f".{_stem(name)}.{os.getpid()}."
 
 
 def remove_stale(folder: Path, name: str) -> None:
     """Remove tlm's temporaries for `name` in `folder` whose writer is gone (a
     process killed part-way through a save); a live writer's are left alone."""
-    prefix = f".{name}."
+    prefix = f".{_stem(name)}."
     try:
         entries = [e for e in folder.iterdir() if e.name.startswith(prefix)]
     except OSError:
