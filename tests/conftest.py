@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -204,6 +205,21 @@ def unchanged() -> Callable[[Sequence[Path]], Callable[[], None]]:
         return check
 
     return remember
+
+
+@pytest.fixture
+def no_hang():
+    """A FIFO or an endless device read by mistake blocks forever: fail the test
+    after 20 s instead (use with `pytestmark = pytest.mark.usefixtures("no_hang")`)."""
+
+    def timeout(signum, frame):
+        raise TimeoutError("blocked: a special file was read")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture

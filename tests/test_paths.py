@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
 from pathlib import Path
 
@@ -18,19 +17,7 @@ from tlm import export, modelfile, paths, writing
 from tlm.errors import TlmError
 from tlm.wp import cli as wp_cli
 
-
-@pytest.fixture(autouse=True)
-def no_hang():
-    """A FIFO read by mistake blocks forever: fail the test after 20 s instead."""
-
-    def timeout(signum, frame):
-        raise TimeoutError("blocked: a special file was read")
-
-    old = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+pytestmark = pytest.mark.usefixtures("no_hang")
 
 
 def special(kind: str, folder: Path) -> tuple[Path, str]:

@@ -87,6 +87,26 @@ def read_bytes(
     return data
 
 
+#: JSON documents tlm reads besides model files (a tokenizer, a weight index, a
+#: cache's word list) are read whole; a larger one is refused. (Qwen's tokenizer
+#: is about 11 MB; GloVe's 400,000 words about 5 MB.)
+MAX_JSON_BYTES = 256 << 20
+
+
+def read_json(path: str | os.PathLike, what: str = "JSON file",
+              limit: int = MAX_JSON_BYTES) -> object:
+    """The JSON document in a regular file of at most `limit` bytes, or a TlmError
+    in one line: not JSON, or nested too deeply for Python's parser. The caller
+    checks that what it holds has the shape it expects."""
+    data = read_bytes(path, what, limit)
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise TlmError(f"{path} is nested too deeply to be a {what}") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise TlmError(f"{path} is not a {what}: not valid JSON ({e})") from None
+
+
 def read_text(path: str | os.PathLike, what: str = "text file") -> str:
     """The text of a UTF-8 file (a byte-order mark is dropped), or a TlmError
     that says what the file is instead (UTF-16, binary, another encoding)."""

@@ -37,6 +37,7 @@ import numpy as np
 import platformdirs
 
 from tlm import paths
+from tlm.errors import TlmError
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -124,29 +125,46 @@ def read_entry(name: str, origin: Any) -> Entry | None:
     if root is None:
         return None
     folder = root / name
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    try:  # every file through paths' checks: a FIFO, a device or a huge file is no entry
+        meta = paths.read_json(folder / "meta.json", "cache entry")
+        if not isinstance(meta, dict):
+            return None
         if meta.get("format") != FORMAT or meta.get("version") != CACHE_VERSION:
             return None
         if meta.get("origin") != json.loads(json.dumps(origin)):  # compare as JSON sees it
             return None
-        words_bytes = (folder / "words.json").read_bytes()
+        words_bytes = paths.read_bytes(folder / "words.json", "cache entry")
         if _sha256(words_bytes) != meta["words"]:
             return None
         words = json.loads(words_bytes.decode("utf-8"))
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            return None
         arrays = {}
         for key, spec in meta["arrays"].items():
-            array = np.load(folder / f"{key}.npy", allow_pickle=False)
+            array = _load_npy(folder / f"{key}.npy", "cache entry")
             if (str(array.dtype) != spec["dtype"] or list(array.shape) != spec["shape"]
                     or _sha256(_bytes(array)) != spec["sha256"]):
                 return None
             arrays[key] = array
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        return None  # json.JSONDecodeError and a damaged .npy are ValueErrors
+    except (TlmError, OSError, ValueError, KeyError, TypeError, AttributeError,
+            UnicodeDecodeError, RecursionError):
+        return None  # a damaged or strange entry is rebuilt from the source
     vectors = arrays.get("vectors")
     if vectors is None or vectors.ndim != 2 or len(vectors) != len(words):
         return None
     return Entry(words, arrays)
+
+
+def _load_npy(path: str | os.PathLike, what: str = "array file") -> np.ndarray:
+    """The array in a regular .npy file, never a pickle, read only as far as the
+    file holds it: the header's shape is checked against the file's size before
+    anything is allocated (numpy maps the file, then the array is copied)."""
+    path = paths.input_file(path, what)
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.array(mapped)
+    except (ValueError, OSError, EOFError) as e:  # a short file, a bad header, a pickle
+        raise TlmError(f"{path} is not a good {what}: {e}") from None
 
 
 def _bytes(array: np.ndarray) -> np.ndarray:
