@@ -203,6 +203,31 @@ def test_gutenberg_offline_fails_in_seconds_saying_it_needs_the_network(
     assert list(no_gutenberg.iterdir()) == []
 
 
+def test_a_name_server_that_never_answers_fails_in_seconds(
+        run, no_gutenberg, monkeypatch, one_line_error):
+    """The resolver ignores socket timeouts (it waited 11-61 s): the check gives up anyway."""
+    import socket
+    import threading
+
+    from tlm import network
+
+    release = threading.Event()
+
+    def lookup_hangs(*args, **kwargs):
+        release.wait(60)
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "create_connection", lookup_hangs)
+    monkeypatch.setattr(network, "TIMEOUT", 0.5)
+    start = time.perf_counter()
+    try:
+        result = run("train", "--gutenberg", "austen-emma.txt")
+    finally:
+        release.set()
+    assert time.perf_counter() - start < 3
+    one_line_error(result, "needs the network", "not reachable")
+
+
 def test_gutenberg_is_downloaded_on_first_use(run, no_gutenberg, online, monkeypatch):
     def messages(target):
         from nltk.downloader import FinishDownloadMessage, ProgressMessage

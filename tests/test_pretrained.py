@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from conftest import kv_of
 
-from tlm import modelfile, pretrained
+from tlm import modelfile, network, pretrained
 from tlm.errors import TlmError
 from tlm.pretrained import gensim_data, glove, same_corpus
 from tlm.train import fit
@@ -177,7 +177,7 @@ def test_download_fails_fast_when_the_network_hangs(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(socket, "create_connection", hang)
     monkeypatch.setattr(gensim.downloader, "load", must_not_run)
-    monkeypatch.setattr(gensim_data, "NETWORK_TIMEOUT", 0.5)
+    monkeypatch.setattr(network, "TIMEOUT", 0.5)
     start = time.perf_counter()
     try:
         with pytest.raises(TlmError) as e:
@@ -204,7 +204,7 @@ def test_downloader_errors_become_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     def broken(name, return_path=False):
         raise Exception("Checksum comparison failed, try again")
 
-    monkeypatch.setattr(gensim_data, "reachable", lambda *a, **k: True)
+    monkeypatch.setattr(network, "reachable", lambda *a, **k: True)
     monkeypatch.setattr(gensim.downloader, "load", broken)
     with pytest.raises(TlmError, match="downloading word2vec-google-news-300 failed.*Checksum"):
         pretrained.load("word2vec-google-news-300")
@@ -229,7 +229,7 @@ def test_reachable_gives_up_after_the_timeout(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(socket, "create_connection", hang)
     start = time.perf_counter()
-    assert gensim_data.reachable(timeout=0.3) is False
+    assert network.reachable("example.org", timeout=0.3) is False
     release.set()
     assert time.perf_counter() - start < 2
 
@@ -581,7 +581,7 @@ def test_download_puts_the_downloader_settings_back(
         kv_of(WORDS, fake_vectors(seed=2)).save_word2vec_format(str(folder / f"{name}.gz"))
         return str(folder / f"{name}.gz")
 
-    monkeypatch.setattr(gensim_data, "reachable", lambda *a, **k: True)
+    monkeypatch.setattr(network, "reachable", lambda *a, **k: True)
     monkeypatch.setattr(gensim.downloader, "load", fake_load)
     before = gensim.downloader.BASE_DIR, socket.getdefaulttimeout()
     if outcome == "fails":
@@ -596,7 +596,7 @@ def test_download_puts_the_downloader_settings_back(
 def test_a_bug_in_the_downloader_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     import gensim.downloader
 
-    monkeypatch.setattr(gensim_data, "reachable", lambda *a, **k: True)
+    monkeypatch.setattr(network, "reachable", lambda *a, **k: True)
     monkeypatch.setattr(gensim.downloader, "load", lambda *a, **k: {}["missing"])
     with pytest.raises(KeyError):
         pretrained.load("glove-twitter-25")

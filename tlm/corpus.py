@@ -27,7 +27,7 @@ from pathlib import Path
 
 import regex
 
-from tlm import paths
+from tlm import network, paths
 from tlm.errors import TlmError
 
 Tokens = list[str]
@@ -153,10 +153,8 @@ def gutenberg_folder() -> Path:
     return folder
 
 
-#: How long fetching the Gutenberg corpus (about 4 MB) may take, in seconds,
-#: and how long the first connection may take (offline fails this fast).
+#: How long fetching the Gutenberg corpus (about 4 MB) may take, in seconds.
 DOWNLOAD_TIME_LIMIT = 120.0
-CONNECT_TIMEOUT = 3.0
 
 
 def gutenberg_download_dir() -> Path:
@@ -170,12 +168,11 @@ def download_gutenberg(on_progress: Callable[[int], None] | None = None) -> Path
     """Fetch NLTK's Gutenberg corpus with NLTK's own downloader into
     `gutenberg_download_dir()` and return its folder. `on_progress(percent)`
     hears how far it is, first with 0 once the server has answered. Offline it
-    fails within CONNECT_TIMEOUT seconds; a download that stalls is given up
+    fails within network.TIMEOUT seconds; a download that stalls is given up
     after DOWNLOAD_TIME_LIMIT seconds (it runs in a daemon thread, and NLTK
     writes a package beside its place and renames it, so an abandoned download
     leaves no half corpus)."""
     import queue
-    import socket
     import threading
     import time
     from urllib.parse import urlsplit
@@ -184,14 +181,13 @@ def download_gutenberg(on_progress: Callable[[int], None] | None = None) -> Path
 
     downloader = Downloader()
     host = urlsplit(downloader.url).hostname or "raw.githubusercontent.com"
-    try:  # offline: fail now, in seconds, not inside NLTK after its long timeouts
-        socket.create_connection((host, 443), timeout=CONNECT_TIMEOUT).close()
-    except OSError:
+    # offline: fail now, in seconds (the name lookup too), not inside NLTK after its timeouts
+    if not network.reachable(host, 443):
         raise TlmError(
             "--gutenberg needs NLTK's Gutenberg corpus, which is not installed, and "
             f"downloading it needs the network ({host} is not reachable). Offline, set "
             "NLTK_DATA to a folder that has corpora/gutenberg/*.txt, or use --filepath"
-        ) from None
+        )
 
     target = gutenberg_download_dir()
     if on_progress is not None:

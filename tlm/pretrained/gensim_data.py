@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tlm import network
 from tlm.errors import TlmError
 from tlm.pretrained import cache, files
 
@@ -40,7 +40,6 @@ GENSIM_MODELS = (
 
 #: Where gensim's downloader fetches from, and how long to wait for it.
 DOWNLOAD_HOST = ("github.com", 443)
-NETWORK_TIMEOUT = 3.0
 #: How long a download may stall before it fails instead of hanging.
 DOWNLOAD_STALL = 30.0
 
@@ -69,28 +68,6 @@ def data_file(name: str) -> Path | None:
     return found[0] if found else None
 
 
-def reachable(address: tuple[str, int] = DOWNLOAD_HOST, timeout: float | None = None) -> bool:
-    """Can we open a connection to `address` within `timeout` seconds?
-
-    Runs in a daemon thread, so even a name lookup that hangs (it ignores socket
-    timeouts) cannot keep the caller waiting longer than `timeout`.
-    """
-    timeout = NETWORK_TIMEOUT if timeout is None else timeout
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection(address, timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return bool(result and result[0])
-
-
 @contextlib.contextmanager
 def _downloader_settings(folder: Path) -> Iterator[None]:
     """gensim's downloader reads its folder from a module global, and urllib its
@@ -116,7 +93,7 @@ def download(name: str) -> Path:
             f"{name} needs gensim's data folder, but there is no home folder: set "
             f"GENSIM_DATA_DIR; {OFFLINE_ALTERNATIVES}"
         )
-    if not reachable():
+    if not network.reachable(*DOWNLOAD_HOST):
         raise TlmError(
             f"{name} is not in {folder} and cannot be downloaded ({DOWNLOAD_HOST[0]} is not "
             f"reachable); {OFFLINE_ALTERNATIVES}"
