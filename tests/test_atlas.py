@@ -22,7 +22,7 @@ from conftest import cli_runner
 from tlm import atlas, explore
 from tlm import cli as cli_module
 from tlm.cli import cli
-from tlm.cli_explore import explore as explore_group
+from tlm.cli.explore import explore as explore_group
 from tlm.errors import TlmError
 from tlm.modelfile import load
 

@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
+# Not `from typing import TYPE_CHECKING`: the console scripts import this package
+# before they can catch a Ctrl-C (tlm/console.py), so it imports nothing at all.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from gensim.models import KeyedVectors
 
     from tlm.errors import TlmError

@@ -26,7 +26,25 @@ def _start(module: str) -> None:
 
     main = importlib.import_module(module).main
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    main()
+    try:
+        main()
+    finally:
+        _flush_or_say()
+
+
+def _flush_or_say() -> None:
+    """Flush what the command printed; if that fails (`> /dev/full`, a pipe closed
+    by `head`), one line (or none, for the pipe) instead of Python's message at
+    exit, and the exit code a shell expects."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os._exit(141)
+    except OSError as e:
+        os.write(2, f"Error: cannot write the output: {e.strerror or e}\n".encode())
+        os._exit(1)
 
 
 def tlm() -> None:

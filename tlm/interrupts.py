@@ -1,7 +1,7 @@
 """Ctrl-C at any moment ends with one line and exit 130, and never costs a model.
 
     start-up (imports)        one line, exit 130          (tlm/console.py)
-    any command               one line, exit 130          (`TlmGroup`, tlm/errors.py)
+    any command               one line, exit 130          (`TlmGroup`, tlm/cli/group.py)
     training                  the first Ctrl-C stops after the current batch and
                               the model trained so far is saved; a second stops at once
     end of training -> saved  Ctrl-C waits for the save to finish, then exit 130

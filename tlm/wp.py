@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tlm import pretrained
-from tlm.errors import TlmGroup
+from tlm.cli.group import TlmGroup
 from tlm.geometry import key
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tlm.cli.group import TlmGroup
 from tlm.corpus import TRANSFORMS, shipped
-from tlm.errors import TlmGroup
 from tlm.models import MODEL_TYPES
 
 if TYPE_CHECKING:
@@ -535,7 +535,7 @@ def atlas(model_paths, pretrained_names, output, projection, n):
             click.echo(f"  note, {section.id}: {note}")
 
 
-from tlm.cli_explore import explore  # noqa: E402 (the explore group lives in its own module)
+from tlm.cli.explore import explore  # noqa: E402 (the explore group lives in its own module)
 
 cli.add_command(explore)
 
