@@ -16,7 +16,8 @@ A small model knows few of the benchmark words, so every score comes with the
 share of pairs (or questions, or tokens) it covers: 0.40 on a tenth of
 WordSim-353 is not 0.40 on all of it. The benchmark files are the ones gensim
 ships (gensim/test/test_data); the scoring is gensim's `evaluate_word_pairs`
-and `evaluate_word_analogies`.
+and the protocol of its `evaluate_word_analogies`, answered a block of
+questions at a time (`answer_analogies`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from tlm import paths
 from tlm.errors import TlmError
@@ -155,7 +158,11 @@ def analogies(
 ) -> AnalogyScore:
     """Accuracy on an analogy file: for `a b c d`, is d the nearest word to
     b - a + c among the first `restrict_vocab` words (a, b, c excluded)?
-    Questions with a word outside those are left out and not counted."""
+    Questions with a word outside those are left out and not counted.
+
+    The protocol is gensim's `evaluate_word_analogies` (word2vec's own
+    compute-accuracy), answered in matrix form (`answer_analogies`): the same
+    answer for every question, a block of questions at a time."""
     path = _readable(path)
     name = name or path.stem
     total = _count_questions(path)
@@ -163,16 +170,87 @@ def analogies(
         raise TlmError(f"{path} has no analogy questions (lines of four words)")
     if len(kv) == 0:
         return AnalogyScore(name, None, 0, total)
-    try:
-        _, sections = kv.evaluate_word_analogies(
-            str(path), restrict_vocab=restrict_vocab, case_insensitive=True
-        )
-    except ValueError as e:
-        raise TlmError(f"{path} is not an analogy file: {e}") from None
-    overall = sections[-1]  # gensim's "Total accuracy" section
-    correct, incorrect = len(overall["correct"]), len(overall["incorrect"])
-    covered = correct + incorrect
+    questions = read_analogies(path)
+    predicted, expected = answer_analogies(kv, questions, restrict_vocab)
+    covered = len(expected)
+    correct = int((predicted == expected).sum())
     return AnalogyScore(name, correct / covered if covered else None, covered, total)
+
+
+def read_analogies(path: Path) -> list[tuple[str, str, str, str]]:
+    """The questions of an analogy file, upper-cased as gensim compares them:
+    lines of four words after a `: section` header."""
+    questions = []
+    section = False
+    for number, line in enumerate(_lines(path), 1):
+        if line.startswith(": "):
+            section = True
+            continue
+        words = line.split()
+        if len(words) != 4:
+            continue
+        if not section:
+            raise TlmError(f"{path} is not an analogy file: line {number} comes before "
+                           "any ': section' header")
+        questions.append(tuple(w.upper() for w in words))
+    return questions
+
+
+#: Questions answered per matrix product: a (block, restrict_vocab) float32 array.
+ANALOGY_BLOCK = 1024
+#: Candidates kept per question: gensim looks at the top 5 beyond the three inputs.
+ANALOGY_TOP = 5
+
+
+def answer_analogies(
+    kv: KeyedVectors, questions: Sequence[tuple[str, str, str, str]],
+    restrict_vocab: int = ANALOGY_RESTRICT,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each question (A, B, C, D) whose four words are among the first
+    `restrict_vocab` words (case-insensitively, the more frequent spelling
+    first): the index of the predicted word and of D, (Q,) each.
+
+    As gensim's `evaluate_word_analogies` does it, one question at a time:
+
+        m = unit(unit(B) + unit(C) - unit(A))        3CosAdd on unit vectors
+        top = 5 best words by cos(w, m), A B C left out
+        answer = the first of `top` that is not A, B or C in another case
+
+    Here a block of questions at a time: M (q, d) times the unit vectors of
+    the vocabulary U (R, d) gives every cosine at once, (q, R); the three inputs
+    are masked, and `argpartition` keeps the 5 best for the last step."""
+    R = min(restrict_vocab, len(kv))
+    keys = kv.index_to_key[:R]
+    index = {k.upper(): i for i, k in reversed(list(enumerate(keys)))}  # the first wins
+    upper = [k.upper() for k in keys]
+    kept = [q for q in questions if all(w in index for w in q)]
+    if not kept:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ids = np.array([[index[w] for w in q] for q in kept])             # (Q, 4)  A B C D
+    U = kv.get_normed_vectors()[:R]                                    # (R, d)
+    predicted = np.empty(len(kept), dtype=np.int64)
+    top = ANALOGY_TOP
+    for start in range(0, len(kept), ANALOGY_BLOCK):
+        a, b, c = ids[start:start + ANALOGY_BLOCK, :3].T                # (q,) each
+        m = (U[b] + U[c] - U[a]) / 3                                   # (q, d)  gensim's mean
+        m /= np.linalg.norm(m, axis=1, keepdims=True)                  # unit(m)
+        cos = m @ U.T                                                  # (q, R)  cos(w, m)
+        rows = np.arange(len(a))
+        for inputs in (a, b, c):
+            cos[rows, inputs] = -np.inf                                # A, B, C left out
+        best = np.argpartition(-cos, top, axis=1)[:, :top] if R > top else \
+            np.tile(np.arange(R), (len(a), 1))                         # (q, 5) unordered
+        order = np.argsort(-cos[rows[:, None], best], axis=1, kind="stable")
+        best = best[rows[:, None], order]                              # (q, 5) best first
+        for row, candidates in enumerate(best):
+            ignore = {upper[ids[start + row, k]] for k in range(3)}
+            answer = candidates[-1]  # gensim's loop ends on the last when none qualifies
+            for candidate in candidates:
+                if upper[candidate] not in ignore:
+                    answer = candidate
+                    break
+            predicted[start + row] = index[upper[answer]]
+    return predicted, ids[:, 3]
 
 
 def evaluate_vectors(
