@@ -198,8 +198,18 @@ def read_analogies(path: Path) -> list[tuple[str, str, str, str]]:
 
 #: Questions answered per matrix product: a (block, restrict_vocab) float32 array.
 ANALOGY_BLOCK = 1024
-#: Candidates kept per question: gensim looks at the top 5 beyond the three inputs.
+#: Candidates gensim looks at per question, beyond the three inputs.
 ANALOGY_TOP = 5
+
+
+def _first_not_ignored(cos: np.ndarray, upper: Sequence[str], ignore: set[str]) -> int:
+    """The first of the top `ANALOGY_TOP` (by `cos`, (R,)) whose upper-case spelling
+    is not in `ignore`; gensim's loop ends on the last of them when none is."""
+    top = np.argsort(-cos, kind="stable")[:ANALOGY_TOP]
+    for candidate in top:
+        if upper[candidate] not in ignore:
+            return int(candidate)
+    return int(top[-1])
 
 
 def answer_analogies(
@@ -218,7 +228,8 @@ def answer_analogies(
 
     Here a block of questions at a time: M (q, d) times the unit vectors of
     the vocabulary U (R, d) gives every cosine at once, (q, R); the three inputs
-    are masked, and `argpartition` keeps the 5 best for the last step."""
+    are masked, and the best is the answer unless it is another spelling of an
+    input, when the next of the top 5 is taken as gensim does."""
     R = min(restrict_vocab, len(kv))
     keys = kv.index_to_key[:R]
     index = {k.upper(): i for i, k in reversed(list(enumerate(keys)))}  # the first wins
@@ -229,7 +240,6 @@ def answer_analogies(
     ids = np.array([[index[w] for w in q] for q in kept])             # (Q, 4)  A B C D
     U = kv.get_normed_vectors()[:R]                                    # (R, d)
     predicted = np.empty(len(kept), dtype=np.int64)
-    top = ANALOGY_TOP
     for start in range(0, len(kept), ANALOGY_BLOCK):
         a, b, c = ids[start:start + ANALOGY_BLOCK, :3].T                # (q,) each
         m = (U[b] + U[c] - U[a]) / 3                                   # (q, d)  gensim's mean
@@ -238,17 +248,11 @@ def answer_analogies(
         rows = np.arange(len(a))
         for inputs in (a, b, c):
             cos[rows, inputs] = -np.inf                                # A, B, C left out
-        best = np.argpartition(-cos, top, axis=1)[:, :top] if R > top else \
-            np.tile(np.arange(R), (len(a), 1))                         # (q, 5) unordered
-        order = np.argsort(-cos[rows[:, None], best], axis=1, kind="stable")
-        best = best[rows[:, None], order]                              # (q, 5) best first
-        for row, candidates in enumerate(best):
-            ignore = {upper[ids[start + row, k]] for k in range(3)}
-            answer = candidates[-1]  # gensim's loop ends on the last when none qualifies
-            for candidate in candidates:
-                if upper[candidate] not in ignore:
-                    answer = candidate
-                    break
+        best = cos.argmax(axis=1)                                      # (q,)  the nearest
+        for row, answer in enumerate(best):
+            ignore = {upper[i] for i in ids[start + row, :3]}
+            if upper[answer] in ignore:  # another spelling of an input: gensim's top 5
+                answer = _first_not_ignored(cos[row], upper, ignore)
             predicted[start + row] = index[upper[answer]]
     return predicted, ids[:, 3]
 
