@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import Result
-from conftest import cli_runner
+from conftest import cli_runner, write_vectors
 
 from tlm import atlas, explore
 from tlm import cli as cli_module
@@ -87,15 +87,6 @@ class Page(HTMLParser):
             self.scripts[self._script] = self.scripts.get(self._script, "") + data
 
 
-def write_vectors(path: Path, words: list[str], vectors: np.ndarray) -> Path:
-    """A word2vec text file: a 'count dim' header, then one word and its numbers a line."""
-    lines = [f"{len(words)} {vectors.shape[1]}"]
-    lines += [w + " " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
-                                                                         strict=True)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def small_vectors(folder: Path) -> Path:
     """40 words in 8 dimensions; king and queen point almost the same way."""
     rng = np.random.default_rng(0)
@@ -149,7 +140,7 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert page.doctype.lower() == "doctype html"
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
     # every analysis of tlm explore is a section (loss: the training curves on the cards)
-    analyses = set(explore_group.commands) - {"loss"}
+    analyses = set(explore_group.list_commands(None)) - {"loss"}
     assert page.sections[:3] == ["sources", "map", "ask"]
     assert set(page.sections[3:]) == analyses
     assert match.group(3).split(", ") == page.sections

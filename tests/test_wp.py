@@ -50,7 +50,7 @@ def test_similar_lists_the_nearest_words_by_cosine() -> None:
     expected = sorted((w for w in WORDS if w != "king"), key=lambda w: -cosine("king", w))[:3]
     assert [line.split()[0] for line in lines] == expected
     assert expected[0] == "prince"
-    assert float(lines[0].split()[1]) == pytest.approx(cosine("king", "prince"), abs=1e-4)
+    assert float(lines[0].split()[1]) == pytest.approx(cosine("king", "prince"), abs=5e-4)
 
 
 def test_similar_default_k_and_case() -> None:
@@ -62,8 +62,8 @@ def test_similar_default_k_and_case() -> None:
 def test_similarity_is_the_cosine() -> None:
     result = wp("similarity", "cat", "dog")
     assert result.exit_code == 0, result.output
-    assert float(result.output) == pytest.approx(cosine("cat", "dog"), abs=1e-4)
-    assert result.output.strip() == f"{cosine('cat', 'dog'):.4f}"
+    assert float(result.output) == pytest.approx(cosine("cat", "dog"), abs=5e-4)
+    assert result.output.strip() == f"{cosine('cat', 'dog'):.3f}"
 
 
 def test_analogy_man_king_woman_is_queen() -> None:

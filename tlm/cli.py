@@ -330,7 +330,13 @@ def _to_stderr(line: str) -> None:
 def compare(words, model_path, pretrained_names, k, as_pairs):
     """Nearest words to each WORD side by side: the model, then each pretrained source."""
     from tlm import modelfile
-    from tlm.compare import neighbors_table, similarity_table, sources_for
+    from tlm.compare import (
+        neighbors_columns,
+        render_neighbors,
+        render_similarity,
+        similarities,
+        sources_for,
+    )
 
     if as_pairs and len(words) % 2:
         raise click.UsageError("--similarity takes words in pairs: W1 W2 [W3 W4 ...]")
@@ -339,9 +345,10 @@ def compare(words, model_path, pretrained_names, k, as_pairs):
     sources = sources_for(model, model_path, names, report=_to_stderr)
     if as_pairs:
         pairs = zip(words[::2], words[1::2], strict=True)
-        tables = [similarity_table(a, b, sources) for a, b in pairs]
+        tables = [render_similarity(a, b, similarities(a, b, sources), sources)
+                  for a, b in pairs]
     else:
-        tables = [neighbors_table(word, sources, k) for word in words]
+        tables = [render_neighbors(w, neighbors_columns(w, sources, k)) for w in words]
     click.echo("\n\n".join(tables))
 
 
