@@ -398,3 +398,18 @@ def test_results_print_as_tables():
     assert text.splitlines()[0].split() == ["kings", "0.998"]  # (1, 1, .1) against (1, 1, 0)
     assert "random pairs here: mean" in text
     assert "unit length?" in repr(ex.norms(kv))
+
+
+def test_analogy_candidates_footer_one_per_source_when_they_differ():
+    full = royal_kv()
+    words = [w for w in full.index_to_key if w != "kings"]
+    part = kv_of(words, [full[w] for w in words])  # no kings
+    both = {"full": ex.analogy(full, "man", "king", "woman", candidates=["queen", "kings"],
+                               k=2),
+            "part": ex.analogy(part, "man", "king", "woman", candidates=["queen", "kings"],
+                               k=2)}
+    text = ex.render(both)
+    assert "full candidates: queen, kings" in text and "part candidates: queen" in text
+    assert "1 of 2" in text and "1 of 1" in text  # each column counts its own list
+    same = ex.render({"a": both["full"], "b": both["full"]})
+    assert same.count("candidates: queen, kings") == 1  # one shared list

@@ -168,3 +168,55 @@ def test_same_corpus_says_which_commands_take_a_model(one_line_error) -> None:
     result = wp("--vectors", "word2vec-same-corpus", "similar", "king")
     one_line_error(result, "word2vec-same-corpus", "tlm compare", "tlm evaluate",
                    "tlm generate --interact", "--model", code=1)
+
+
+# -- the lab's GloVe calls, and one answer to one analogy -----------------------------------
+def test_the_labs_glove_calls_work_under_model() -> None:
+    result = wp("--interact", input="model['cat'].shape\n"
+                                    "round(float(model.similarity('cat', 'dog')), 4)\n"
+                                    "model.most_similar('king', topn=5)[0][0]\n"
+                                    "model is glove\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert ">>> (4,)" in out and f">>> {round(cosine('cat', 'dog'), 4)}" in out
+    assert ">>> 'prince'" in out and ">>> True" in out
+    assert "model['cat']" in result.stderr  # the banner shows the lab's calls
+    assert "Traceback" not in result.stderr
+
+
+def test_the_labs_100_d_glove_offline_names_the_50_d(one_line_error) -> None:
+    import tlm
+    from tlm.errors import TlmError
+
+    with pytest.raises(TlmError, match="glove-wiki-gigaword-50") as e:
+        tlm.load_vectors("glove-wiki-gigaword-100")
+    assert "\n" not in str(e.value) and "50 dimensions" in str(e.value)
+    one_line_error(wp("--vectors", "glove-wiki-gigaword-100", "similar", "king"),
+                   "glove-wiki-gigaword-100", "glove-wiki-gigaword-50", code=1)
+
+
+def test_shell_wp_and_explore_give_one_analogy_answer(run) -> None:
+    """king - man + woman: the shell's neighbors and analogy, wp analogy and tlm explore
+    analogy give the same words and cosines (the notebook's: raw vectors, a b c left out)."""
+    import tlm
+    from tlm import explore as ex
+    from tlm.interact import vectors_namespace
+
+    glove = tlm.load_vectors()
+    ns = vectors_namespace(glove, "glove-wiki-gigaword-50")
+    shell = ns["neighbors"]("king - man + woman", k=3)
+    answer = ns["analogy"]("man", "king", "woman", k=3)
+    explored = ex.analogy(glove, "man", "king", "woman", k=3)
+    assert list(shell) == list(answer) == list(zip(explored.words, explored.scores.tolist(),
+                                                   strict=True))
+    raw = glove["king"] - glove["man"] + glove["woman"]
+    cos = {w: float(glove[w] @ raw / np.linalg.norm(glove[w]) / np.linalg.norm(raw))
+           for w in WORDS if w not in ("king", "man", "woman")}
+    best = sorted(cos, key=lambda w: -cos[w])[:3]
+    assert shell.words == best and shell.scores == pytest.approx([cos[w] for w in best], 1e-5)
+    printed = wp("analogy", "man", "king", "woman", "-k", "3").output.splitlines()
+    assert [line.split() for line in printed] == [[w, f"{cos[w]:.3f}"] for w in best]
+    table = run("explore", "analogy", "man", "king", "woman", "-k", "3", "--pretrained",
+                "glove-wiki-gigaword-50").stdout
+    rows = [line.split()[1:3] for line in table.splitlines()[2:5]]
+    assert rows == [[w, f"{cos[w]:.3f}"] for w in best]
