@@ -20,12 +20,12 @@ pytest.importorskip("safetensors")
 pytest.importorskip("tokenizers")
 
 from safetensors.numpy import save_file  # noqa: E402
-from tlm.vectors import key  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers  # noqa: E402
 
 from tlm import pretrained  # noqa: E402
 from tlm.errors import TlmError  # noqa: E402
 from tlm.pretrained import hf  # noqa: E402
+from tlm.vectors import key  # noqa: E402
 from tlm.wp import cli as wp_cli  # noqa: E402
 
 WORDPIECE = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "king", "queen", "man", "woman",

@@ -23,9 +23,10 @@ def score(x: float | None, fmt: str = SCORE) -> str:
 
 
 def grid(header: Sequence[str] | None, rows: Iterable[Sequence[str]], indent: str = "",
-         gap: str = "  ") -> str:
-    """Left-aligned columns `gap` apart, trailing spaces trimmed; no header row
-    when `header` is None."""
+         gap: str = "  ", right: Iterable[int] = ()) -> str:
+    """Columns `gap` apart, left-aligned (numbers: the columns in `right` are
+    right-aligned), trailing spaces trimmed; no header row when `header` is None."""
+    right = set(right)
     table = ([list(header)] if header is not None else []) + [list(r) for r in rows]
     if not table:
         return ""
@@ -33,7 +34,8 @@ def grid(header: Sequence[str] | None, rows: Iterable[Sequence[str]], indent: st
     table = [r + [""] * (n - len(r)) for r in table]
     widths = [max(len(r[i]) for r in table) for i in range(n)]
     return "\n".join(
-        (indent + gap.join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+        (indent + gap.join(c.rjust(w) if i in right else c.ljust(w)
+                           for i, (c, w) in enumerate(zip(r, widths, strict=True)))).rstrip()
         for r in table)
 
 
