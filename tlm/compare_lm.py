@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
-from tlm import table
+from tlm import modelfile, table
+from tlm.corpus import load_corpus
 from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.perplexity import Perplexity, perplexity
+from tlm.train import split_documents
 
 
 @dataclass
@@ -66,9 +68,6 @@ def held_out_documents(
 ) -> list[np.ndarray]:
     """The held-out text read with the model's transforms and encoded with its
     vocabulary; with `last`, only that last share of it (as --val-fraction holds out)."""
-    from tlm.corpus import load_corpus
-    from tlm.train import split_documents
-
     corpus = load_corpus(filepaths, gutenberg, model.info.get("transforms", []))
     documents = corpus.documents
     if last is not None:
@@ -85,8 +84,6 @@ def compare_lm(
     seed: int = 1,
 ) -> list[LanguageModelScore]:
     """`tlm compare-lm` as one call: one score per model, in the order given."""
-    from tlm import modelfile
-
     if not model_paths:
         raise TlmError("give at least one --model")
     if not filepaths and not gutenberg:

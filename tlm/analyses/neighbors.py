@@ -114,8 +114,12 @@ def render(results: Mapping[str, Neighbors]) -> str:
              for label, r in results.items()}
     notes = [f"{label}: random pairs average {score(r.background_mean)}, "
              f"99th percentile {score(r.background_p99)}" for label, r in results.items()]
-    left = [f"{label} left out: {', '.join(r.left_out)}"
-            for label, r in results.items() if r.left_out]
+    lists = {tuple(r.left_out) for r in results.values()}
+    if len(lists) == 1:  # the same words in every source: said once
+        left = [f"left out: {', '.join(first.left_out)}"] if first.left_out else []
+    else:
+        left = [f"{label} left out: {', '.join(r.left_out)}"
+                for label, r in results.items() if r.left_out]
     return (f"nearest to {first.query!r}\n" + side_by_side(cells) + "\n"
             + "\n".join(notes + left))
 
