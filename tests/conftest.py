@@ -38,6 +38,20 @@ def cli_runner() -> CliRunner:
         return CliRunner()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def small_pictures():
+    """Every picture at half size and the atlas's at 40 dpi: the tests are about
+    panels, titles, tables and pages, not pixels. A test of the real size (the
+    atlas's size budget) sets them back with monkeypatch."""
+    from tlm import atlas
+    from tlm.analyses import _base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "SCALE", 0.5)
+        mp.setattr(atlas, "DPI", 40)
+        yield
+
+
 @pytest.fixture
 def chuck_text() -> str:
     return CHUCK_TEXT

@@ -231,7 +231,11 @@ def test_pca_map_keeps_the_two_largest_directions():
     np.testing.assert_allclose(distances(xy), distances(plane - plane.mean(0)), atol=1e-3)
 
 
-def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path):
+def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path, monkeypatch):
+    from tlm.analyses import _base
+
+    monkeypatch.setattr(_base, "SCALE", 1.0)  # the real pictures: the real size
+    monkeypatch.setattr(atlas, "DPI", 100)
     rng = np.random.default_rng(2)
     words = [f"w{i}" for i in range(2100)]
     glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(2100, 50)))
