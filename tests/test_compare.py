@@ -12,13 +12,7 @@ import pytest
 from conftest import kv_of
 
 from tlm import modelfile
-from tlm.compare import (
-    find,
-    neighbors_columns,
-    render_neighbors,
-    render_similarity,
-    similarities,
-)
+from tlm.compare import find, neighbors_columns, render_neighbors, render_similarity, similarities
 from tlm.errors import TlmError
 from tlm.interact import banner, interact, namespace
 

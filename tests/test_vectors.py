@@ -156,3 +156,23 @@ def test_the_shell_has_them_and_says_so(model):
                  "onehot(word)", "vectors=glove"):
         assert name in text
     assert "_forward" not in text  # a skip-gram has no next-word forward pass
+
+
+def test_a_models_table_is_kept_while_e_is_unchanged(model):
+    kv = tv.keyed_vectors(model)
+    assert tv.keyed_vectors(model) is kv  # one table, so one set of unit rows
+    assert tv.unit_rows(model) is tv.unit_rows(model)
+    model.E[0] += 1.0  # an edit in the shell, or more training: a fresh table
+    fresh = tv.keyed_vectors(model)
+    assert fresh is not kv
+    np.testing.assert_array_equal(fresh[model.vocab[0]], model.E[0])
+
+
+def test_analogy_is_the_notebooks_raw_b_minus_a_plus_c(kv):
+    raw = kv["king"] - kv["man"] + kv["woman"]
+    near = tv.analogy(kv, "man", "king", "woman", k=3)
+    assert near.left_out == ["man", "king", "woman"] and near.query == "king - man + woman"
+    expected = {w: float(kv[w] @ raw / np.linalg.norm(kv[w]) / np.linalg.norm(raw))
+                for w in ("queen", "prince", "apple")}
+    assert dict(near) == pytest.approx(expected, rel=1e-6)
+    assert list(near) == list(tv.neighbors(kv, "king - man + woman", k=3))

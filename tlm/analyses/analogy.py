@@ -14,30 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Argument,
-    Option,
-    Result,
-    figure,
-    join,
-    mapping,
-    summary,
-)
+from tlm.analyses._base import Analysis, Argument, Option, Result, figure, join, mapping, summary
 from tlm.table import score, scored_cells, side_by_side
-from tlm.vectors import (
-    Source,
-    check_k,
-    find,
-    key,
-    keyed_vectors,
-    lookup,
-    row,
-    unit,
-)
-from tlm.vectors import (
-    analogy as solve,
-)
+from tlm.vectors import Source, check_k, find, key, keyed_vectors, lookup, row, unit
+from tlm.vectors import analogy as solve
 
 #: Candidates the expected answer is ranked among (the notebook's list around king/queen).
 ANALOGY_CANDIDATES = (
@@ -159,12 +139,12 @@ def draw(results: Analogy | Mapping[str, Analogy]):
 
 
 ANALYSIS = Analysis(
-    name='analogy',
+    name="analogy",
     order=5,
     question=__doc__.splitlines()[0],
     title='man is to king as woman is to ?',
-    look_for=('Is queen the answer, and is the result closer to queen than to king itself '
-              '(cos(result, b))? The histogram shows how far above the crowd the top word is.'),
+    look_for=("Is queen the answer, and is the result closer to queen than to king itself "
+              "(cos(result, b))? The histogram shows how far above the crowd the top word is."),
     compute=analogy,
     render=render,
     draw=draw,

@@ -25,13 +25,7 @@ from tlm.analyses._base import (
     pairs_of,
 )
 from tlm.errors import TlmError
-from tlm.vectors import (
-    Source,
-    key,
-    keyed_vectors,
-    lookup,
-    unit,
-)
+from tlm.vectors import Source, key, keyed_vectors, lookup, unit
 
 #: The words placed on the two directions, and the directions (from:to).
 AXIS_WORDS = (
@@ -113,12 +107,12 @@ def draw(results: Axes | Mapping[str, Axes]):
 
 
 ANALYSIS = Analysis(
-    name='axes',
+    name="axes",
     order=7,
     question=__doc__.splitlines()[0],
     title='Royalty and gender as two directions',
-    look_for=('On the man-to-king axis do the royal words sit to the right, and on the '
-              'man-to-woman axis the female words up? Raw and unit-length views differ.'),
+    look_for=("On the man-to-king axis do the royal words sit to the right, and on the "
+              "man-to-woman axis the female words up? Raw and unit-length views differ."),
     compute=axes,
     render=render,
     draw=draw,

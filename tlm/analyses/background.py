@@ -13,23 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Option,
-    Result,
-    check_size,
-    figure,
-    mapping,
-    summary,
-)
+from tlm.analyses._base import Analysis, Option, Result, check_size, figure, mapping, summary
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-    random_pairs,
-    unit_rows,
-)
+from tlm.vectors import Source, keyed_vectors, random_pairs, unit_rows
 
 
 @dataclass(repr=False)
@@ -118,11 +105,11 @@ def draw(results: Background | Mapping[str, Background]):
 
 
 ANALYSIS = Analysis(
-    name='background',
+    name="background",
     order=2,
     question=__doc__.splitlines()[0],
     title='Random pairs: the baseline',
-    look_for=('What cosine do two random words get? Every similarity below must stand out from '
+    look_for=("What cosine do two random words get? Every similarity below must stand out from "
               "this: a small model's random pairs can average 0.8, GloVe's about 0.1."),
     compute=background,
     render=render,

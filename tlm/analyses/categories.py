@@ -25,14 +25,7 @@ from tlm.analyses._base import (
 )
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-    lookup,
-    pca,
-    row,
-    unit_rows,
-)
+from tlm.vectors import Source, keyed_vectors, lookup, pca, row, unit_rows
 
 #: The notebook's eight word groups (they also colour the atlas's maps).
 GROUPS = {
@@ -174,11 +167,11 @@ def draw(results: Categories | Mapping[str, Categories]):
 
 
 ANALYSIS = Analysis(
-    name='categories',
+    name="categories",
     order=10,
     question=__doc__.splitlines()[0],
     title='Word groups',
-    look_for=('Is the diagonal (within a group) warmer than the rest (between groups)? Do the '
+    look_for=("Is the diagonal (within a group) warmer than the rest (between groups)? Do the "
               "groups' words form clusters on the 2-D PCA?"),
     compute=categories,
     render=render,

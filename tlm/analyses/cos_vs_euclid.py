@@ -23,13 +23,7 @@ from tlm.analyses._base import (
     mapping,
     sample,
 )
-from tlm.vectors import (
-    Source,
-    expression,
-    keyed_vectors,
-    unit,
-    unit_rows,
-)
+from tlm.vectors import Source, expression, keyed_vectors, unit, unit_rows
 
 
 @dataclass(repr=False)
@@ -95,12 +89,12 @@ def draw(results: CosEuclid | Mapping[str, CosEuclid]):
 
 
 ANALYSIS = Analysis(
-    name='cos-vs-euclid',
+    name="cos-vs-euclid",
     order=6,
     question=__doc__.splitlines()[0],
     title='Cosine against Euclidean distance',
-    look_for=('Cosine ignores length, distance does not. Which words does one measure call near '
-              'and the other far? Often the frequent words with long vectors.'),
+    look_for=("Cosine ignores length, distance does not. Which words does one measure call near "
+              "and the other far? Often the frequent words with long vectors."),
     compute=cos_vs_euclid,
     render=render,
     draw=draw,

@@ -28,13 +28,7 @@ from tlm.analyses._base import (
 )
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    find,
-    keyed_vectors,
-    random_pairs,
-    unit,
-)
+from tlm.vectors import Source, find, keyed_vectors, random_pairs, unit
 
 #: The notebook's plural pairs.
 PLURAL_PAIRS = (
@@ -133,12 +127,12 @@ def draw(results: Directions | Mapping[str, Directions]):
 
 
 ANALYSIS = Analysis(
-    name='directions',
+    name="directions",
     order=8,
     question=__doc__.splitlines()[0],
     title="Is 'plural' one direction?",
-    look_for=('If cat-to-cats, dog-to-dogs, ... all point the same way the heatmap is red and '
-              'the consistency score is well above that of random offsets.'),
+    look_for=("If cat-to-cats, dog-to-dogs, ... all point the same way the heatmap is red and "
+              "the consistency score is well above that of random offsets."),
     compute=directions,
     render=render,
     draw=draw,

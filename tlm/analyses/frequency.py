@@ -13,21 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import spearmanr
 
-from tlm.analyses._base import (
-    Analysis,
-    Result,
-    check_size,
-    figure,
-    mapping,
-    sample,
-    summary,
-)
+from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, sample, summary
 from tlm.models.base import Model
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-)
+from tlm.vectors import Source, keyed_vectors
 
 
 @dataclass(repr=False)
@@ -101,12 +90,12 @@ def draw(results: Frequency | Mapping[str, Frequency]):
 
 
 ANALYSIS = Analysis(
-    name='frequency',
+    name="frequency",
     order=15,
     question=__doc__.splitlines()[0],
     title='Frequency against length',
-    look_for=('Do frequent words get longer or shorter vectors? A strong correlation means '
-              'length carries frequency, one more reason to compare by cosine.'),
+    look_for=("Do frequent words get longer or shorter vectors? A strong correlation means "
+              "length carries frequency, one more reason to compare by cosine."),
     compute=frequency,
     render=render,
     draw=draw,

@@ -26,11 +26,10 @@ from tlm.analyses._base import (
 )
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-    unit_rows,
-)
+from tlm.vectors import Source, keyed_vectors, unit_rows
+
+#: Words sampled in the atlas (`tlm explore hubness` samples 20,000; the page keeps to 5,000).
+ATLAS_SAMPLE = 5000
 
 
 @dataclass(repr=False)
@@ -107,12 +106,13 @@ def draw(results: Hubness | Mapping[str, Hubness]):
 
 
 ANALYSIS = Analysis(
-    name='hubness',
+    name="hubness",
     order=12,
     question=__doc__.splitlines()[0],
     title="Hubs: everyone's neighbour",
-    look_for=("How often each word (of a sample of 5,000) is among the others' 10 nearest. A "
-              'long right tail (large skewness) means a few hubs crowd every neighbour list.'),
+    look_for=(f"How often each word (of a sample of {ATLAS_SAMPLE:,}) is among the others' 10 "
+              "nearest. A "
+              "long right tail (large skewness) means a few hubs crowd every neighbour list."),
     compute=hubness,
     render=render,
     draw=draw,
@@ -120,5 +120,5 @@ ANALYSIS = Analysis(
     options=(Option("k", "Nearest words per list.", flag="-k"),
              Option("sample", "Words sampled (seeded) when the vocabulary is larger."),
              Option("seed", "Seed of the sample.")),
-    atlas={"sample": 5000},
+    atlas={"sample": ATLAS_SAMPLE},
 )

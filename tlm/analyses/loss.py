@@ -11,18 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Result,
-    columns,
-    figure,
-    mapping,
-)
+from tlm.analyses._base import Analysis, Result, columns, figure, mapping
 from tlm.errors import TlmError
 from tlm.models.base import Model
-from tlm.vectors import (
-    Source,
-)
+from tlm.vectors import Source
 
 
 @dataclass(repr=False)
@@ -78,12 +70,12 @@ def draw(results: Loss | Mapping[str, Loss]):
 
 
 ANALYSIS = Analysis(
-    name='loss',
+    name="loss",
     order=16,
     question=__doc__.splitlines()[0],
     title='Training curves',
-    look_for=('Does the held-out loss fall with the training loss, or turn back up '
-              '(overfitting)?'),
+    look_for=("Does the held-out loss fall with the training loss, or turn back up "
+              "(overfitting)?"),
     compute=loss,
     render=render,
     draw=draw,

@@ -23,11 +23,7 @@ from tlm.analyses._base import (
     mapping,
 )
 from tlm.errors import TlmError
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-    lookup,
-)
+from tlm.vectors import Source, keyed_vectors, lookup
 
 
 @dataclass(repr=False)
@@ -88,7 +84,7 @@ def draw(results: Matrix | Mapping[str, Matrix]):
 
 
 ANALYSIS = Analysis(
-    name='matrix',
+    name="matrix",
     order=11,
     question=__doc__.splitlines()[0],
     title='A slice of the matrix',

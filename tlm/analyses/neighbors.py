@@ -12,24 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Argument,
-    Option,
-    Result,
-    figure,
-    mapping,
-)
+from tlm.analyses._base import Analysis, Argument, Option, Result, figure, mapping
 from tlm.analyses.background import Background, background
 from tlm.table import score, scored, scored_cells, side_by_side
-from tlm.vectors import (
-    Source,
-    check_k,
-    keyed_vectors,
-)
-from tlm.vectors import (
-    neighbors as nearest,
-)
+from tlm.vectors import Source, check_k, keyed_vectors
+from tlm.vectors import neighbors as nearest
 
 #: Endings that make a word a surface variant of another (king -> kings, kingly).
 VARIANT_ENDINGS = ("s", "es", "'s", "d", "ed", "ing", "ly", "er", "est")
@@ -151,12 +138,12 @@ def draw(results: Neighbors | Sequence[Neighbors]
 
 
 ANALYSIS = Analysis(
-    name='neighbors',
+    name="neighbors",
     order=4,
     question=__doc__.splitlines()[0],
     title='Nearest neighbours',
-    look_for=('Are the neighbours related in meaning, or merely frequent? Compare each bar with '
-              'the dashed line: a neighbour at the random-pair level means little.'),
+    look_for=("Are the neighbours related in meaning, or merely frequent? Compare each bar with "
+              "the dashed line: a neighbour at the random-pair level means little."),
     compute=neighbors,
     render=render,
     draw=draw,

@@ -12,19 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Result,
-    check_size,
-    figure,
-    mapping,
-    summary,
-)
+from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, summary
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-)
+from tlm.vectors import Source, keyed_vectors
 
 
 @dataclass(repr=False)
@@ -94,12 +84,12 @@ def draw(results: Norms | Mapping[str, Norms]):
 
 
 ANALYSIS = Analysis(
-    name='norms',
+    name="norms",
     order=1,
     question=__doc__.splitlines()[0],
     title='Vector lengths',
     look_for=("Are the vectors unit length (GloVe's are not, nor are a trained model's)? Is the "
-              'cloud centred on the origin, or shifted along some dimensions?'),
+              "cloud centred on the origin, or shifted along some dimensions?"),
     compute=norms,
     render=render,
     draw=draw,

@@ -25,13 +25,7 @@ from tlm.analyses._base import (
 )
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    find,
-    keyed_vectors,
-    row,
-    unit_rows,
-)
+from tlm.vectors import Source, find, keyed_vectors, row, unit_rows
 
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -99,12 +93,12 @@ def draw(results: Numbers | Mapping[str, Numbers]):
 
 
 ANALYSIS = Analysis(
-    name='numbers',
+    name="numbers",
     order=9,
     question=__doc__.splitlines()[0],
     title='one, two, ..., ten',
-    look_for=('Are numbers close in value close in space (a warm band along the diagonal)? '
-              'Compare the adjacent and the distant mean.'),
+    look_for=("Are numbers close in value close in space (a warm band along the diagonal)? "
+              "Compare the adjacent and the distant mean."),
     compute=numbers,
     render=render,
     draw=draw,

@@ -12,25 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import spearmanr
 
-from tlm.analyses._base import (
-    Analysis,
-    Argument,
-    Option,
-    Result,
-    columns,
-    figure,
-    heatmap,
-    join,
-)
+from tlm.analyses._base import Analysis, Argument, Option, Result, columns, figure, heatmap, join
 from tlm.errors import TlmError
-from tlm.vectors import (
-    Source,
-    check_k,
-    keyed_vectors,
-    random_pairs,
-    row,
-    unit_rows,
-)
+from tlm.vectors import Source, check_k, keyed_vectors, random_pairs, row, unit_rows
 
 
 @dataclass(repr=False)
@@ -122,12 +106,12 @@ def draw(result: Overlap):
 
 
 ANALYSIS = Analysis(
-    name='overlap',
+    name="overlap",
     order=14,
     question=__doc__.splitlines()[0],
     title='Do the sources agree?',
     look_for=("How many of a word's 10 nearest neighbours do two sources share (Jaccard), and "
-              'do they rank random pairs alike (Spearman)?'),
+              "do they rank random pairs alike (Spearman)?"),
     compute=overlap,
     render=render,
     draw=draw,

@@ -24,11 +24,7 @@ from tlm.analyses._base import (
 )
 from tlm.analyses.background import Background, background
 from tlm.errors import TlmError
-from tlm.vectors import (
-    Source,
-    find,
-    keyed_vectors,
-)
+from tlm.vectors import Source, find, keyed_vectors
 
 #: The notebook's eleven pairs: close in meaning, related, and unrelated.
 DEFAULT_PAIRS = (
@@ -111,12 +107,12 @@ def draw(results: Pairs | Mapping[str, Pairs]):
 
 
 ANALYSIS = Analysis(
-    name='pairs',
+    name="pairs",
     order=3,
     question=__doc__.splitlines()[0],
     title='Word pairs against the baseline',
-    look_for=('Do related pairs (king-queen, dog-cat) beat unrelated ones (king-banana)? The '
-              'percentile says how many random pairs score lower.'),
+    look_for=("Do related pairs (king-queen, dog-cat) beat unrelated ones (king-banana)? The "
+              "percentile says how many random pairs score lower."),
     compute=pairs,
     render=render,
     draw=draw,

@@ -12,21 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlm.analyses._base import (
-    Analysis,
-    Result,
-    check_size,
-    figure,
-    mapping,
-    summary,
-)
+from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, summary
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import (
-    Source,
-    keyed_vectors,
-    random_pairs,
-)
+from tlm.vectors import Source, keyed_vectors, random_pairs
 
 
 @dataclass(repr=False)
@@ -95,12 +84,12 @@ def draw(results: PCA | Mapping[str, PCA]):
 
 
 ANALYSIS = Analysis(
-    name='pca',
+    name="pca",
     order=13,
     question=__doc__.splitlines()[0],
     title='How many directions matter',
-    look_for=('Does the variance fall off quickly (a few strong directions) or slowly? Does '
-              'centring drop the random-pair cosine (anisotropy: one common direction)?'),
+    look_for=("Does the variance fall off quickly (a few strong directions) or slowly? Does "
+              "centring drop the random-pair cosine (anisotropy: one common direction)?"),
     compute=pca,
     render=render,
     draw=draw,
