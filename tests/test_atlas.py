@@ -169,12 +169,6 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
 
 
-def test_no_progress_lines_when_not_on_a_terminal(run, model_file):
-    result = run("atlas", "--model", model_file, "--output", "atlas.html")
-    assert result.exit_code == 0
-    assert not any(line.startswith("[") for line in result.stderr.splitlines())
-
-
 def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
     data = json.loads(Page(built.text).scripts["atlas-data"])
     sources = atlas.load_sources([built.model], [built.vectors])
@@ -256,11 +250,13 @@ def test_two_models_of_the_same_name_get_two_labels(tmp_path, trained):
     assert labels == ["model.json (embedding)", "model.json (embedding) #2"]
 
 
-def test_words_in_a_source_cannot_end_the_script(tmp_path):
+def test_words_in_a_source_cannot_end_the_script_and_no_progress_off_a_terminal(run, tmp_path):
     words = ["</script><script>alert(1)</script>", "a&b", "plain"]
-    path = write_vectors(tmp_path / "odd.txt", words, np.eye(3))
-    page = atlas.build(atlas.load_sources([], [path]))
-    parsed = Page(page.html)
+    write_vectors(tmp_path / "odd.txt", words, np.eye(3))
+    result = run("atlas", "--pretrained", "odd.txt", "--output", "atlas.html")
+    assert result.exit_code == 0, result.stderr
+    assert not any(line.startswith("[") for line in result.stderr.splitlines())
+    parsed = Page((tmp_path / "atlas.html").read_text("utf-8"))
     assert parsed.problems == []
     assert json.loads(parsed.scripts["atlas-data"])["sources"][0]["words"][0] == words[0]
 

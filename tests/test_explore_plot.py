@@ -1,9 +1,9 @@
-"""Every analysis's picture (its file's `draw`): drawn from two sources, written to a
-PNG that opens, with the expected number of panels."""
+"""Every analysis's picture (its file's `draw`) from two sources: a panel per source
+(and per measure), each titled. Each kind is written to a PNG once, by the `tlm
+explore --png` tests (tests/test_explore_cli.py)."""
 
 from __future__ import annotations
 
-import matplotlib.image
 import numpy as np
 import pytest
 from conftest import clustered_kv, kv_of, model_with_counts, plural_kv
@@ -47,11 +47,10 @@ def draw(name, results):
 
 
 def check_png(fig, path, panels):
+    """The panels a picture has. Drawing it is left to tests/test_explore_cli.py,
+    whose `--png` runs write every kind's picture to a PNG once."""
     assert analyses.panels(fig) == panels
-    fig.savefig(path, dpi=20)  # small: the test is about the panels, not the pixels
-    image = matplotlib.image.imread(path)
-    assert image.ndim == 3 and image.shape[0] > 20 and image.shape[1] > 20
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert all(ax.get_title() for ax in fig.axes if ax.get_label() != "<colorbar>")
 
 
 @pytest.mark.parametrize("name", list(CASES))
