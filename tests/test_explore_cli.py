@@ -234,3 +234,26 @@ def test_the_readme_python_example_runs_as_written(offline_pretrained, tmp_path,
     assert out[0].startswith("random pairs: mean cosine ") and len(out) == 3
     assert out[2].startswith("plural consistency ")
     assert (tmp_path / "plural.png").read_bytes()[:8] == PNG
+
+
+def test_explore_help_lists_every_analysis_file_without_importing_one(run):
+    import subprocess
+    import sys
+
+    from tlm.analyses import registry
+
+    result = run("explore", "--help")
+    assert result.exit_code == 0
+    for name, analysis in registry().items():  # a command per file, its question as help
+        assert name in result.stdout
+        assert analysis.question[:30] in " ".join(result.stdout.split())
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from tlm.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['explore', '--help']).exit_code == 0\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'matplotlib'})\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -194,20 +194,42 @@ def source_options(command: click.Command) -> click.Command:
     return command
 
 
+def questions() -> dict[str, str]:
+    """{command name: the question it answers}: a command per file of tlm/analyses/,
+    its question the file's first docstring line, read without importing the
+    package (numpy, matplotlib), so `tlm explore --help` stays quick."""
+    import ast
+    from importlib import resources
+
+    folder = resources.files("tlm").joinpath("analyses")
+    found = {}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".py") and not path.name.startswith("_"):
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            found[path.name.removesuffix(".py").replace("_", "-")] = doc.split("\n")[0]
+    return found
+
+
 class ExploreGroup(click.Group):
     """The subcommands, one per file of tlm/analyses/, made when asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from tlm.analyses import names
-
-        return names()
+        return list(questions())
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        from tlm.analyses import names, registry
-
-        if name not in names():
+        if name not in questions():
             return None
-        return make_command(registry()[name])
+        from tlm.analyses import load
+
+        return make_command(load(name))  # imports this analysis's file alone
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list in --help, from the files' questions: no analysis is imported."""
+        limit = formatter.width - 6 - max(len(n) for n in questions())
+        rows = [(name, click.Command(name, help=q).get_short_help_str(limit))
+                for name, q in questions().items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=ExploreGroup)

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 
 from tlm.analyses._base import Analysis, Result, panels
 
-__all__ = ["Analysis", "Result", "draw", "get", "names", "panels", "registry", "render"]
+__all__ = ["Analysis", "Result", "draw", "get", "load", "names", "panels", "registry", "render"]
 
 
 def names() -> list[str]:
@@ -36,11 +36,17 @@ def names() -> list[str]:
                   if not m.name.startswith("_"))
 
 
+def load(name: str) -> Analysis:
+    """One analysis by its command name, importing its file alone."""
+    if name not in names():
+        raise KeyError(name)
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}").ANALYSIS
+
+
 @functools.cache
 def registry() -> dict[str, Analysis]:
     """{command name: Analysis} of every file of this package, in the atlas's order."""
-    found = [importlib.import_module(f"{__name__}.{name.replace('-', '_')}").ANALYSIS
-             for name in names()]
+    found = [load(name) for name in names()]
     return {a.name: a for a in sorted(found, key=lambda a: a.order)}
 
 
