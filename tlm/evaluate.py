@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlm import paths, table
+from gensim.test.utils import datapath
+
+from tlm import modelfile, paths, pretrained, table
+from tlm.corpus import load_corpus
 from tlm.errors import TlmError
 from tlm.perplexity import Perplexity, perplexity
 
@@ -84,8 +87,6 @@ class VectorScores:
 
 def benchmark_path(filename: str) -> Path:
     """A benchmark file that ships with gensim."""
-    from gensim.test.utils import datapath
-
     return Path(datapath(filename))
 
 
@@ -200,8 +201,6 @@ def text_perplexity(
     transforms; words outside the vocabulary are `<unk>`. The definition
     (which positions are scored) is tlm.perplexity's, the same as training's
     val_ppl."""
-    from tlm.corpus import load_corpus
-
     if not model.predicts_next_word:
         raise TlmError(
             f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
@@ -246,8 +245,6 @@ def evaluate(
     """`tlm evaluate` as one call: the benchmark scores of every model and
     pretrained source, then each model's perplexity on the held-out text (if
     given). `word2vec-same-corpus` is trained for each model."""
-    from tlm import modelfile, pretrained
-
     if restrict_vocab < 1:
         raise TlmError(f"--restrict-vocab must be at least 1, not {restrict_vocab}")
     pairs = None if pair_files is None else {Path(p).stem: p for p in pair_files}
