@@ -12,7 +12,7 @@ every source side by side, each with its "what to look for".
 The page is tlm/static/atlas.html.j2, a jinja2 template that escapes every
 value by default; its CSS and script sit beside it. Everything is inline:
 plotly's JavaScript (the interactive maps), the CSS, the page's script, the
-pictures (PNG, drawn once each) and the vectors of the mapped words (base64
+pictures (PNG, drawn once each, 256 colours) and the vectors of the mapped words (base64
 float32; float16 above 100 dimensions), so no request leaves the page.
 
     sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
@@ -38,6 +38,7 @@ import jinja2
 import numpy as np
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
+from PIL import Image
 from plotly.offline import get_plotlyjs
 
 from tlm import __version__, compare, vectors
@@ -249,12 +250,17 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
 # -- pictures and text -----------------------------------------------------------------------
 def figure(fig: Figure, alt: str, table: str) -> dict[str, str]:
     """A picture for the template: the figure as an inline PNG, drawn once, and
-    the numbers beside it."""
-    png = io.BytesIO()
+    the numbers beside it. Its colours are reduced to a 256-colour palette (a
+    colour map has 256 entries anyway): a third of the bytes of full colour."""
+    drawn = io.BytesIO()
     with warnings.catch_warnings():
         # a token table's words come in every script; a glyph the font lacks is a box
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(png, format="png", dpi=DPI)  # constrained layout already fits it
+        fig.savefig(drawn, format="png", dpi=DPI)  # constrained layout already fits it
+    png = io.BytesIO()
+    image = Image.open(drawn).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="png",
+                                                                     optimize=True)
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
     return {"alt": alt, "src": src, "table": table}
 
