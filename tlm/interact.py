@@ -295,7 +295,7 @@ def _index_words(model: Any) -> None:
 #: The helpers every shell binds, as its banner shows them (each runs on another
 #: table with vectors=..., e.g. vectors=glove).
 HELPER_LINES = (
-    "  vec(word)        the word's vector; vec('king - man + woman') too",
+    "  vec(word)        the word's vector (a model's row of E); vec('king - man + woman') too",
     "  sim(a, b)        cosine similarity of two words, expressions or vectors",
     "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman'",
     "                   (its words left out), beside the cosine of random pairs",
@@ -377,8 +377,9 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
         lines.append(f"  model._forward({frequent!r})  context words (or ids) -> (h, p): "
                      "context vector, next-word probabilities")
     lines += [
-        *HELPER_LINES,
+        HELPER_LINES[0],
         "  onehot(word)     (V,) one-hot vector: onehot(w) @ E is the same row as vec(w)",
+        *HELPER_LINES[1:],
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
         "  word2vec()       gensim's Word2Vec trained on this model's text and settings",
         "                   (a text of your own: word2vec(text='PATH'));",
