@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import kv_of
 from gensim.models import KeyedVectors
 
 from tlm import interact
@@ -29,9 +30,7 @@ VECTORS = {
 
 @pytest.fixture
 def kv() -> KeyedVectors:
-    kv = KeyedVectors(3)
-    kv.add_vectors(list(VECTORS), np.array(list(VECTORS.values()), dtype=np.float32))
-    return kv
+    return kv_of(list(VECTORS), list(VECTORS.values()))
 
 
 @pytest.fixture

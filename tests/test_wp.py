@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from gensim.models import KeyedVectors
+from conftest import kv_of
 
 from tlm.wp import cli
 
@@ -76,8 +76,7 @@ def test_analogy_man_king_woman_is_queen() -> None:
 
 
 def test_vectors_from_a_word2vec_file(tmp_path: Path) -> None:
-    kv = KeyedVectors(2)
-    kv.add_vectors(["red", "green", "blue"], np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32))
+    kv = kv_of(["red", "green", "blue"], [[1, 0], [0.9, 0.1], [0, 1]])
     path = tmp_path / "colours.bin"
     kv.save_word2vec_format(str(path), binary=True)
     result = wp("--vectors", str(path), "similar", "red", "-k", "1")
@@ -141,8 +140,7 @@ def test_interact_opens_a_shell_on_glove() -> None:
 
 
 def test_interact_names_other_vectors_vectors(tmp_path: Path) -> None:
-    kv = KeyedVectors(2)
-    kv.add_vectors(["red", "green", "blue"], np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32))
+    kv = kv_of(["red", "green", "blue"], [[1, 0], [0.9, 0.1], [0, 1]])
     path = tmp_path / "colours.txt"
     kv.save_word2vec_format(str(path))
     result = wp("--vectors", str(path), "--interact", input="vectors.most_similar('red')[0][0]\n")
