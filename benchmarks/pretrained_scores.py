@@ -35,7 +35,7 @@ if "NLTK_DATA" not in os.environ and SHARED.is_dir():
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm import evaluate, modelfile, pretrained  # noqa: E402  (NLTK_DATA must be set first)
-from tlm.cli import format_perplexity, format_table  # noqa: E402
+from tlm.evaluate import render_perplexity, render_table  # noqa: E402
 from tlm.models import MODELS  # noqa: E402
 from tlm.train import fit  # noqa: E402
 
@@ -120,11 +120,11 @@ def main() -> None:
             rows.append(evaluate.evaluate_vectors(w2v, f"  word2vec same corpus as {kind}",
                                                   analogy_files=analogy_files))
         print()
-        print(format_table(rows, evaluate.ANALOGY_RESTRICT))
+        print(render_table(rows, evaluate.ANALOGY_RESTRICT))
         print()
         emma = modelfile.load(models["embedding"])
         p = evaluate.text_perplexity(emma, gutenberg=["austen-persuasion.txt"])
-        print(format_perplexity("emma embedding on Persuasion", p))
+        print(render_perplexity("emma embedding on Persuasion", p))
     print(f"end: load average {os.getloadavg()[0]:.1f}")
 
 

@@ -75,6 +75,20 @@ def cli_runner() -> CliRunner:
         return CliRunner()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def small_pictures():
+    """Every picture at half size and the atlas's at 40 dpi: the tests are about
+    panels, titles, tables and pages, not pixels. A test of the real size (the
+    atlas's size budget) sets them back with monkeypatch."""
+    from tlm import atlas
+    from tlm.analyses import _base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "SCALE", 0.5)
+        mp.setattr(atlas, "DPI", 40)
+        yield
+
+
 @pytest.fixture
 def chuck_text() -> str:
     return CHUCK_TEXT
@@ -283,3 +297,71 @@ def kv_of(words: Sequence[str], vectors) -> KeyedVectors:
     kv = KeyedVectors(array.shape[1])
     kv.add_vectors(list(words), array)
     return kv
+
+
+# -- small tables of vectors whose answers are known (tests of the analyses) -----------
+def random_kv(V: int = 300, d: int = 400, seed: int = 0) -> KeyedVectors:
+    """Gaussian vectors in many dimensions: nearly orthogonal to each other."""
+    rng = np.random.default_rng(seed)
+    return kv_of([f"w{i}" for i in range(V)], rng.normal(size=(V, d)))
+
+
+def royal_kv() -> KeyedVectors:
+    """king = royal + male, queen = royal + female, ... in 4 orthogonal directions."""
+    royal, male, female, other = np.eye(4)
+    words = {
+        "king": royal + male, "queen": royal + female, "man": male, "woman": female,
+        "kings": royal + male + 0.1 * other, "banana": other, "apple": other + 0.2 * male,
+    }
+    return kv_of(words, list(words.values()))
+
+
+def plural_kv(noise: float, seed: int = 0) -> tuple[KeyedVectors, list[tuple[str, str]]]:
+    """Ten random singulars; each plural is its singular plus ONE planted
+    direction plus a little noise; and 100 random filler words."""
+    rng = np.random.default_rng(seed)
+    d = 50
+    plural = rng.normal(size=d)
+    words, rows, pairs = [], [], []
+    for i in range(10):
+        base = rng.normal(size=d)
+        words += [f"s{i}", f"s{i}z"]
+        rows += [base, base + plural + noise * rng.normal(size=d)]
+        pairs.append((f"s{i}", f"s{i}z"))
+    for i in range(100):
+        words.append(f"f{i}")
+        rows.append(rng.normal(size=d))
+    return kv_of(words, rows), pairs
+
+
+def model_with_counts():
+    """A 4-word skip-gram model with counts 1, 10, 100, 1000 and a two-epoch history."""
+    from tlm.models.skipgram import SkipGramConfig, SkipGramModel
+    from tlm.vocab import Vocab
+
+    words = ["a", "b", "c", "d"]
+    E = np.array([[1, 0], [2, 0], [3, 0], [4, 0]], dtype=np.float32)
+    m = SkipGramModel(Vocab(words, [1, 10, 100, 1000]), SkipGramConfig(dim=2),
+                      {"E": E, "E_out": np.zeros_like(E)})
+    m.history = [{"epoch": 1, "loss": 3.0, "val_loss": 3.5}, {"epoch": 2, "loss": 2.0}]
+    return m
+
+
+def clustered_kv() -> KeyedVectors:
+    rng = np.random.default_rng(0)
+    centres = 5 * np.eye(3, 10)
+    words, rows = [], []
+    for g, name in enumerate("abc"):
+        for i in range(4):
+            words.append(f"{name}{i}")
+            rows.append(centres[g] + 0.3 * rng.normal(size=10))
+    return kv_of(words, rows)
+
+
+def write_vectors(path: Path, words: list[str], vectors: np.ndarray) -> Path:
+    """A word2vec text file: a 'count dim' header, then one word and its numbers a line."""
+    lines = [f"{len(words)} {vectors.shape[1]}"]
+    lines += [w + " " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
+                                                                         strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

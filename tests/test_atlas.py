@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import Result
-from conftest import cli_runner
+from conftest import cli_runner, write_vectors
 
 from tlm import atlas, explore
 from tlm import cli as cli_module
@@ -87,15 +87,6 @@ class Page(HTMLParser):
             self.scripts[self._script] = self.scripts.get(self._script, "") + data
 
 
-def write_vectors(path: Path, words: list[str], vectors: np.ndarray) -> Path:
-    """A word2vec text file: a 'count dim' header, then one word and its numbers a line."""
-    lines = [f"{len(words)} {vectors.shape[1]}"]
-    lines += [w + " " + " ".join(f"{x:.6f}" for x in v) for w, v in zip(words, vectors,
-                                                                         strict=True)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def small_vectors(folder: Path) -> Path:
     """40 words in 8 dimensions; king and queen point almost the same way."""
     rng = np.random.default_rng(0)
@@ -149,7 +140,7 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert page.doctype.lower() == "doctype html"
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
     # every analysis of tlm explore is a section (loss: the training curves on the cards)
-    analyses = set(explore_group.commands) - {"loss"}
+    analyses = set(explore_group.list_commands(None)) - {"loss"}
     assert page.sections[:3] == ["sources", "map", "ask"]
     assert set(page.sections[3:]) == analyses
     assert match.group(3).split(", ") == page.sections
@@ -176,12 +167,6 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     # every picture and script is inline: no src or href leaves the page
     assert all(link.startswith(("data:", "#")) for link in page.links), page.links
     assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
-
-
-def test_no_progress_lines_when_not_on_a_terminal(run, model_file):
-    result = run("atlas", "--model", model_file, "--output", "atlas.html")
-    assert result.exit_code == 0
-    assert not any(line.startswith("[") for line in result.stderr.splitlines())
 
 
 def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
@@ -240,7 +225,11 @@ def test_pca_map_keeps_the_two_largest_directions():
     np.testing.assert_allclose(distances(xy), distances(plane - plane.mean(0)), atol=1e-3)
 
 
-def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path):
+def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path, monkeypatch):
+    from tlm.analyses import _base
+
+    monkeypatch.setattr(_base, "SCALE", 1.0)  # the real pictures: the real size
+    monkeypatch.setattr(atlas, "DPI", 100)
     rng = np.random.default_rng(2)
     words = [f"w{i}" for i in range(2100)]
     glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(2100, 50)))
@@ -261,11 +250,13 @@ def test_two_models_of_the_same_name_get_two_labels(tmp_path, trained):
     assert labels == ["model.json (embedding)", "model.json (embedding) #2"]
 
 
-def test_words_in_a_source_cannot_end_the_script(tmp_path):
+def test_words_in_a_source_cannot_end_the_script_and_no_progress_off_a_terminal(run, tmp_path):
     words = ["</script><script>alert(1)</script>", "a&b", "plain"]
-    path = write_vectors(tmp_path / "odd.txt", words, np.eye(3))
-    page = atlas.build(atlas.load_sources([], [path]))
-    parsed = Page(page.html)
+    write_vectors(tmp_path / "odd.txt", words, np.eye(3))
+    result = run("atlas", "--pretrained", "odd.txt", "--output", "atlas.html")
+    assert result.exit_code == 0, result.stderr
+    assert not any(line.startswith("[") for line in result.stderr.splitlines())
+    parsed = Page((tmp_path / "atlas.html").read_text("utf-8"))
     assert parsed.problems == []
     assert json.loads(parsed.scripts["atlas-data"])["sources"][0]["words"][0] == words[0]
 

@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from chromium import Chromium, find_chromium, websocket_client_missing  # noqa: E402
-from test_atlas import write_vectors  # noqa: E402
+from conftest import write_vectors  # noqa: E402
 
 #: Points of the first trace (every mapped word) of map i.
 POINTS = "document.querySelectorAll('#map-{i} .scatterlayer .trace:nth-child({t}) .point').length"

@@ -12,7 +12,7 @@ import pytest
 from conftest import kv_of
 
 from tlm import modelfile
-from tlm.compare import find, neighbors_table, similarity_table
+from tlm.compare import find, neighbors_columns, render_neighbors, render_similarity, similarities
 from tlm.errors import TlmError
 from tlm.interact import banner, interact, namespace
 
@@ -36,6 +36,22 @@ def column(table: str, col: int) -> list[str]:
     """The words in column `col` (0-based) of a neighbours table."""
     rows = table.splitlines()[2:]
     return [row.split()[1 + 2 * col] for row in rows if len(row.split()) > 1 + 2 * col]
+
+
+def neighbors_table(word, sources, k=10):
+    return render_neighbors(word, neighbors_columns(word, sources, k))
+
+
+def similarity_table(a, b, sources):
+    return render_similarity(a, b, similarities(a, b, sources), sources)
+
+
+def test_the_library_returns_numbers_and_the_renderers_lay_them_out() -> None:
+    columns = neighbors_columns("green", [("first", A), ("second", B)], k=2)
+    assert columns["second"] is None  # B has no green
+    assert columns["first"].words == [w for w, _ in A.most_similar("green", topn=2)]
+    assert similarities("red", "blue", [("first", A)])["first"] == pytest.approx(
+        float(A.similarity("red", "blue")))
 
 
 # -- the tables -----------------------------------------------------------------------------------

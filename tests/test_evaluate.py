@@ -12,8 +12,8 @@ from conftest import kv_of
 from gensim.models import KeyedVectors
 
 from tlm import evaluate, modelfile
-from tlm.cli import format_perplexity
 from tlm.errors import TlmError
+from tlm.evaluate import render_perplexity
 from tlm.models import EmbeddingModel, Model
 from tlm.perplexity import perplexity
 from tlm.train import fit
@@ -169,7 +169,7 @@ def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
     ])
     assert p.loss == pytest.approx(expected, rel=1e-5)
     assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
-    line = format_perplexity("m", p)
+    line = render_perplexity("m", p)
     assert "over 7 of 10 held-out tokens" in line and "1 outside the vocabulary" in line
 
 

@@ -6,67 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
+from conftest import clustered_kv, kv_of, model_with_counts, plural_kv, random_kv, royal_kv
 
 from tlm import explore as ex
+from tlm import vectors
 from tlm.errors import TlmError
-from tlm.models.skipgram import SkipGramConfig, SkipGramModel
-from tlm.vocab import Vocab
-
-
-def make_kv(words, vectors) -> KeyedVectors:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    kv = KeyedVectors(vectors.shape[1])
-    kv.add_vectors(list(words), vectors)
-    return kv
-
-
-def random_kv(V: int = 300, d: int = 400, seed: int = 0) -> KeyedVectors:
-    """Gaussian vectors in many dimensions: nearly orthogonal to each other."""
-    rng = np.random.default_rng(seed)
-    return make_kv([f"w{i}" for i in range(V)], rng.normal(size=(V, d)))
-
-
-def royal_kv() -> KeyedVectors:
-    """king = royal + male, queen = royal + female, ... in 4 orthogonal directions."""
-    royal, male, female, other = np.eye(4)
-    words = {
-        "king": royal + male, "queen": royal + female, "man": male, "woman": female,
-        "kings": royal + male + 0.1 * other, "banana": other, "apple": other + 0.2 * male,
-    }
-    return make_kv(words, list(words.values()))
-
-
-def plural_kv(noise: float, seed: int = 0) -> tuple[KeyedVectors, list[tuple[str, str]]]:
-    """Ten random singulars; each plural is its singular plus ONE planted
-    direction plus a little noise; and 100 random filler words."""
-    rng = np.random.default_rng(seed)
-    d = 50
-    plural = rng.normal(size=d)
-    words, rows, pairs = [], [], []
-    for i in range(10):
-        base = rng.normal(size=d)
-        words += [f"s{i}", f"s{i}z"]
-        rows += [base, base + plural + noise * rng.normal(size=d)]
-        pairs.append((f"s{i}", f"s{i}z"))
-    for i in range(100):
-        words.append(f"f{i}")
-        rows.append(rng.normal(size=d))
-    return make_kv(words, rows), pairs
-
-
-def model_with_counts() -> SkipGramModel:
-    words = ["a", "b", "c", "d"]
-    E = np.array([[1, 0], [2, 0], [3, 0], [4, 0]], dtype=np.float32)
-    m = SkipGramModel(Vocab(words, [1, 10, 100, 1000]), SkipGramConfig(dim=2),
-                      {"E": E, "E_out": np.zeros_like(E)})
-    m.history = [{"epoch": 1, "loss": 3.0, "val_loss": 3.5}, {"epoch": 2, "loss": 2.0}]
-    return m
 
 
 # -- the unit matrix and the background ------------------------------------------------------
 def test_unit_rows_are_unit_length_and_built_once():
-    kv = make_kv(["a", "b", "zero"], [[3, 4], [0, 2], [0, 0]])
+    kv = kv_of(["a", "b", "zero"], [[3, 4], [0, 2], [0, 0]])
     U = ex.unit_rows(kv)
     np.testing.assert_allclose(U[:2], [[0.6, 0.8], [0, 1]], atol=1e-6)
     assert (U[2] == 0).all()  # a zero row stays zero, no NaN
@@ -74,12 +23,12 @@ def test_unit_rows_are_unit_length_and_built_once():
 
 
 def test_norms_known_lengths_and_centring():
-    kv = make_kv(["a", "b"], [[3, 4], [-3, -4]])
+    kv = kv_of(["a", "b"], [[3, 4], [-3, -4]])
     r = ex.norms(kv)
     np.testing.assert_allclose(r.norms, [5, 5])
     assert r.mean == pytest.approx(5) and r.std == pytest.approx(0)
     assert not r.unit_length and r.centred and r.centre_ratio == pytest.approx(0)
-    shifted = ex.norms(make_kv(["a", "b"], [[0.6, 0.8], [0.8, 0.6]]))
+    shifted = ex.norms(kv_of(["a", "b"], [[0.6, 0.8], [0.8, 0.6]]))
     assert shifted.unit_length and not shifted.centred
 
 
@@ -102,7 +51,7 @@ def test_random_pairs_are_distinct_and_cover_every_row():
 
 def test_background_of_one_shared_direction_is_high():
     rng = np.random.default_rng(0)
-    kv = make_kv([f"w{i}" for i in range(100)], 5 + 0.5 * rng.normal(size=(100, 20)))
+    kv = kv_of([f"w{i}" for i in range(100)], 5 + 0.5 * rng.normal(size=(100, 20)))
     assert ex.background(kv).cos_mean > 0.9
 
 
@@ -151,11 +100,11 @@ def test_neighbors_of_an_expression_and_of_a_vector():
 
 def test_vector_of_an_expression_adds_and_subtracts_rows():
     kv = royal_kv()
-    v, used = ex.vector(kv, "king - man + woman")
+    v, used = vectors.expression(kv, "king - man + woman")
     np.testing.assert_allclose(v, kv["queen"])
     assert used == ["king", "man", "woman"]
-    np.testing.assert_allclose(ex.vector(kv, "-man")[0], -kv["man"])
-    np.testing.assert_allclose(ex.vector(kv, "King")[0], kv["king"])  # looked up as usual
+    np.testing.assert_allclose(vectors.expression(kv, "-man")[0], -kv["man"])
+    np.testing.assert_allclose(vectors.expression(kv, "King")[0], kv["king"])  # looked up as usual
 
 
 @pytest.mark.parametrize("text", ["king -", "king + + man", "", "king man"])
@@ -181,7 +130,7 @@ def test_neighbors_bad_input():
 
 
 def test_nothing_left_once_the_query_words_are_left_out():
-    kv = make_kv(["king", "man", "woman"], np.eye(3))
+    kv = kv_of(["king", "man", "woman"], np.eye(3))
     with pytest.raises(TlmError, match="no words are left"):
         ex.analogy(kv, "man", "king", "woman", k=1)
     with pytest.raises(TlmError, match="no words are left"):
@@ -199,7 +148,7 @@ def test_analogy_planted():
     r = ex.analogy(kv, "man", "king", "woman", expected="queen", k=2)
     assert r.words[0] == "queen" and r.rank == 1
     unit = {w: kv[w] / np.linalg.norm(kv[w]) for w in ("king", "man", "woman", "queen")}
-    result = unit["king"] - unit["man"] + unit["woman"]
+    result = kv["king"] - kv["man"] + kv["woman"]  # the notebook's: the raw vectors
     result /= np.linalg.norm(result)
     assert r.cos_expected == pytest.approx(unit["queen"] @ result, abs=1e-5)
     assert r.cos_b == pytest.approx(unit["king"] @ result, abs=1e-5)
@@ -228,7 +177,7 @@ def test_cos_vs_euclid_finds_a_long_vector_in_the_same_direction():
     words = ["q", "far_same_way", "near_other_way"] + [f"f{i}" for i in range(20)]
     rng = np.random.default_rng(0)
     rows = [[1, 0, 0], [30, 0.1, 0], [0.5, 0.9, 0]] + list(rng.normal(size=(20, 3)) + [0, 0, 5])
-    kv = make_kv(words, rows)
+    kv = kv_of(words, rows)
     r = ex.cos_vs_euclid(kv, "q", n=3)
     assert r.cos.shape == r.euclid.shape == (len(kv),)
     word, rank_cos, rank_euc = r.disagree[0]
@@ -272,28 +221,17 @@ def test_directions_need_two_pairs():
 
 def test_numbers_on_an_arc_are_closer_when_adjacent():
     angles = np.linspace(0, np.pi / 2, 10)
-    kv = make_kv(ex.NUMBER_WORDS, np.stack([np.cos(angles), np.sin(angles)], axis=1))
+    kv = kv_of(ex.NUMBER_WORDS, np.stack([np.cos(angles), np.sin(angles)], axis=1))
     r = ex.numbers(kv)
     assert r.matrix.shape == (10, 10)
     assert r.adjacent == pytest.approx(np.cos(angles[1]), abs=1e-5)
     assert r.adjacent > r.distant
-    kv2 = make_kv(["one", "three"], [[1, 0], [0, 1]])
+    kv2 = kv_of(["one", "three"], [[1, 0], [0, 1]])
     r2 = ex.numbers(kv2)
     assert r2.missing == [w for w in ex.NUMBER_WORDS if w not in ("one", "three")]
     assert np.isnan(r2.adjacent) and list(r2.values) == [1, 3]
     with pytest.raises(TlmError, match="at least 2"):
-        ex.numbers(make_kv(["one", "x"], [[1, 0], [0, 1]]))
-
-
-def clustered_kv() -> KeyedVectors:
-    rng = np.random.default_rng(0)
-    centres = 5 * np.eye(3, 10)
-    words, rows = [], []
-    for g, name in enumerate("abc"):
-        for i in range(4):
-            words.append(f"{name}{i}")
-            rows.append(centres[g] + 0.3 * rng.normal(size=10))
-    return make_kv(words, rows)
+        ex.numbers(kv_of(["one", "x"], [[1, 0], [0, 1]]))
 
 
 def test_categories_within_above_between():
@@ -349,7 +287,7 @@ def test_hubness_finds_a_planted_hub():
     X = rng.normal(size=(200, 200))
     X[:, 0] += 10  # every word leans along dimension 0 ...
     hub = np.eye(200)[0]  # ... so the word that IS dimension 0 is everyone's neighbour
-    kv = make_kv(["hub"] + [f"w{i}" for i in range(200)], np.vstack([hub, X]))
+    kv = kv_of(["hub"] + [f"w{i}" for i in range(200)], np.vstack([hub, X]))
     r = ex.hubness(kv, k=5)
     assert r.hubs[0][0] == "hub" and r.hubs[0][1] > 30
     assert r.counts.sum() == 5 * len(kv) and not r.sampled
@@ -360,7 +298,7 @@ def test_hubness_finds_a_planted_hub():
 
 def test_hubness_of_a_ring_has_no_hubs():
     angles = np.linspace(0, 2 * np.pi, 60, endpoint=False)
-    kv = make_kv([f"w{i}" for i in range(60)], np.stack([np.cos(angles), np.sin(angles)], 1))
+    kv = kv_of([f"w{i}" for i in range(60)], np.stack([np.cos(angles), np.sin(angles)], 1))
     r = ex.hubness(kv, k=2)
     assert (r.counts == 2).all() and r.skewness == 0
 
@@ -380,7 +318,7 @@ def test_pca_recovers_a_known_spectrum():
     scales = np.array([4.0, 2.0, 1.0, 1.0])
     R, _ = np.linalg.qr(rng.normal(size=(6, 6)))  # a rotation into 6 dimensions
     X = (Q * scales) @ R[:4] + 10  # offset: far from the origin, so raw cosines are high
-    r = ex.pca(make_kv([f"w{i}" for i in range(2000)], X))
+    r = ex.pca(kv_of([f"w{i}" for i in range(2000)], X))
     want = scales**2 / (scales**2).sum()
     np.testing.assert_allclose(r.explained[:4], want, atol=2e-3)
     assert r.explained[4:].sum() < 1e-6
@@ -390,9 +328,9 @@ def test_pca_recovers_a_known_spectrum():
 
 def test_pca_needs_three_different_words():
     with pytest.raises(TlmError, match="at least 3 words"):
-        ex.pca(make_kv(["a", "b"], [[1, 0], [0, 1]]))
+        ex.pca(kv_of(["a", "b"], [[1, 0], [0, 1]]))
     with pytest.raises(TlmError, match="no variance"):
-        ex.pca(make_kv(["a", "b", "c"], [[1, 0]] * 3))
+        ex.pca(kv_of(["a", "b", "c"], [[1, 0]] * 3))
 
 
 # -- overlap, frequency, loss -----------------------------------------------------------------
@@ -419,7 +357,7 @@ def test_overlap_bad_input():
         ex.overlap({"a": kv})
     with pytest.raises(TlmError, match="too large"):
         ex.overlap({"a": kv, "b": kv}, k=10)
-    other = make_kv(["x", "y", "z"], np.eye(3))
+    other = kv_of(["x", "y", "z"], np.eye(3))
     with pytest.raises(TlmError, match="share only 0 words"):
         ex.overlap({"a": kv, "b": other})
 
@@ -430,7 +368,7 @@ def test_frequency_from_a_models_counts_and_from_file_order():
     assert r.ranks_from == "counts"
     assert dict(zip(r.words, r.ranks.tolist(), strict=True)) == {"a": 4, "b": 3, "c": 2, "d": 1}
     assert r.spearman == pytest.approx(-1)  # the more frequent, the longer here
-    kv = make_kv(["a", "b", "c"], [[3, 0], [2, 0], [1, 0]])
+    kv = kv_of(["a", "b", "c"], [[3, 0], [2, 0], [1, 0]])
     r2 = ex.frequency(kv)
     assert r2.ranks_from == "order" and list(r2.ranks) == [1, 2, 3]
     assert r2.spearman == pytest.approx(-1)
@@ -460,3 +398,18 @@ def test_results_print_as_tables():
     assert text.splitlines()[0].split() == ["kings", "0.998"]  # (1, 1, .1) against (1, 1, 0)
     assert "random pairs here: mean" in text
     assert "unit length?" in repr(ex.norms(kv))
+
+
+def test_analogy_candidates_footer_one_per_source_when_they_differ():
+    full = royal_kv()
+    words = [w for w in full.index_to_key if w != "kings"]
+    part = kv_of(words, [full[w] for w in words])  # no kings
+    both = {"full": ex.analogy(full, "man", "king", "woman", candidates=["queen", "kings"],
+                               k=2),
+            "part": ex.analogy(part, "man", "king", "woman", candidates=["queen", "kings"],
+                               k=2)}
+    text = ex.render(both)
+    assert "full candidates: queen, kings" in text and "part candidates: queen" in text
+    assert "1 of 2" in text and "1 of 1" in text  # each column counts its own list
+    same = ex.render({"a": both["full"], "b": both["full"]})
+    assert same.count("candidates: queen, kings") == 1  # one shared list

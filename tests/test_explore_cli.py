@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import plural_kv, royal_kv
 
 import tlm
-from tests.test_explore import plural_kv
 from tlm import interact
 from tlm.errors import TlmError
 from tlm.explore import PLURAL_PAIRS
@@ -170,11 +170,7 @@ def test_shell_notation_vec_and_neighbors(model_file):
 
 
 def test_shell_explore_fills_in_the_model(model_file, tmp_path, capsys):
-    import matplotlib
-
-    matplotlib.use("Agg")
     from tlm import explore as ex
-    from tlm import plot
 
     model = tlm.load(model_file)
     ns = interact.namespace(model)
@@ -186,7 +182,7 @@ def test_shell_explore_fills_in_the_model(model_file, tmp_path, capsys):
     assert explore.loss().loss.shape == (len(model.history),)
     assert np.allclose(explore.overlap(model.vectors, k=2).jaccard, 1)
     fig = ns["plot"](explore.pca())
-    assert plot.panels(fig) == 1
+    assert ex.panels(fig) == 1
     with pytest.raises(TlmError, match="nosuch"):  # the shell prints it as one line
         explore.neighbors("nosuch")
 
@@ -208,8 +204,6 @@ def test_shell_runs_the_notation_piped(model_file, monkeypatch, capsys):
 
 
 def test_the_wp_shell_has_the_explorer_too():
-    from tests.test_explore import royal_kv
-
     kv = royal_kv()
     ns = interact.vectors_namespace(kv, "royal.txt")
     assert ns["neighbors"]("king - man + woman", k=1).words == ["queen"]
@@ -240,3 +234,26 @@ def test_the_readme_python_example_runs_as_written(offline_pretrained, tmp_path,
     assert out[0].startswith("random pairs: mean cosine ") and len(out) == 3
     assert out[2].startswith("plural consistency ")
     assert (tmp_path / "plural.png").read_bytes()[:8] == PNG
+
+
+def test_explore_help_lists_every_analysis_file_without_importing_one(run):
+    import subprocess
+    import sys
+
+    from tlm.analyses import registry
+
+    result = run("explore", "--help")
+    assert result.exit_code == 0
+    for name, analysis in registry().items():  # a command per file, its question as help
+        assert name in result.stdout
+        assert analysis.question[:30] in " ".join(result.stdout.split())
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from tlm.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['explore', '--help']).exit_code == 0\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'matplotlib'})\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -24,8 +24,8 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, 
 
 from tlm import pretrained  # noqa: E402
 from tlm.errors import TlmError  # noqa: E402
-from tlm.geometry import key  # noqa: E402
 from tlm.pretrained import hf  # noqa: E402
+from tlm.vectors import key  # noqa: E402
 from tlm.wp import cli as wp_cli  # noqa: E402
 
 WORDPIECE = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "king", "queen", "man", "woman",

@@ -80,3 +80,64 @@ def test_lazy_vectors_load_on_first_use(offline_pretrained):
     assert lazy.loaded and "10 words x 6 dims" in repr(lazy)
     assert "queen" in lazy and len(lazy) == 10
     np.testing.assert_array_equal(lazy["cat"], vectors[words.index("cat")])
+
+
+# -- every helper takes what the banner shows; one line for a mistake --------------------------
+GLOVE_WORDS = ["the", "king", "queen", "man", "woman", "prince", "cat", "dog", "wood", "chuck"]
+
+
+def piped(monkeypatch, capsys, ns, banner, lines: str) -> tuple[str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    interact.start(ns, banner)
+    return capsys.readouterr()
+
+
+def test_helpers_take_vectors_and_a_wrong_argument_is_one_line(model_file, offline_pretrained,
+                                                               monkeypatch, capsys):
+    vectors = np.random.default_rng(3).normal(size=(len(GLOVE_WORDS), 50)).astype(np.float32)
+    offline_pretrained(GLOVE_WORDS, vectors)
+    model = tlm.load(model_file)
+    ns = interact.namespace(model)
+    out, err = piped(monkeypatch, capsys, ns, interact.banner(model, ns), (
+        "analogy('man', 'king', 'woman', vectors=glove)[0][0] in vocab\n"
+        "len(neighbors('king', k=3, vectors=glove))\n"
+        "neighbors('king', kk=3)\n"
+        "neighbors(glove['king'] - glove['man'] + glove['woman'], k=5)\n"
+        "explore.background(glove).cos.shape\n"
+        "print('still here')\n"))
+    assert ">>> False" in out and ">>> 3" in out and "(5000,)" in out and "still here" in out
+    lines = [line for line in err.splitlines() if line.startswith(("Error", ">>> Error"))]
+    assert len(lines) == 2 and "Traceback" not in err
+    assert "kk" in lines[0] and "neighbors(x, k=10)" in lines[0]
+    # the query has 50 numbers, the model 32: said that way round
+    assert "a vector of 32 numbers (as these vectors have), not one of 50" in lines[1]
+
+
+def test_explore_takes_a_table_first_as_in_python(offline_pretrained):
+    from tlm import explore as ex
+
+    kv = interact.LazyVectors()
+    offline_pretrained(GLOVE_WORDS, np.random.default_rng(1).normal(size=(10, 6)))
+    ns = interact.vectors_namespace(kv.load(), "glove-wiki-gigaword-50")
+    shell = ns["explore"].background(ns["glove"])
+    assert np.array_equal(shell.cos, ex.background(ns["glove"]).cos)
+    assert ns["explore"].background(ns["glove"], 10).cos.shape == (10,)  # n after the table
+    assert ns["explore"].background(n=10).cos.shape == (10,)
+
+
+def test_a_word_spelt_otherwise_says_which_word_was_used(trained_lower, monkeypatch, capsys):
+    model = tlm.load(trained_lower)  # -t lower: 'how', not 'How'
+    ns = interact.namespace(model)
+    out, err = piped(monkeypatch, capsys, ns, "", (
+        "wi = model.word_to_idx\n"
+        "E[wi['How']]\n"
+        "vec('How').shape\n"
+        "'how' in wi and isinstance(wi, dict)\n"))
+    assert "Error: 'How' is not in the vocabulary; did you mean 'how'?" in err
+    assert "Traceback" not in err
+    assert "(used 'how': the vectors have no 'How')" in out
+    assert ">>> True" in out
+    try:
+        model.word_to_idx["How"]
+    except KeyError as e:  # still a KeyError for code that catches one
+        assert "did you mean 'how'" in str(e)

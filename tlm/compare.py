@@ -3,8 +3,9 @@
 One model's neighbours of 'happy' say little on their own. Beside the
 neighbours from word2vec trained on the same novel, and from GloVe trained on
 six billion words, they show what the method and the amount of text change.
-Every source is a gensim KeyedVectors (see tlm/pretrained/), so the tables
-only need `most_similar` and `similarity`.
+Every source is a gensim KeyedVectors (see tlm/pretrained/) asked through
+tlm/vectors.py; these functions return the numbers, and `render_neighbors` /
+`render_similarity` lay them out (tlm/table.py) for `tlm compare` and the shell.
 """
 
 from __future__ import annotations
@@ -14,63 +15,61 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlm import pretrained
+from tlm import modelfile, pretrained, table
 from tlm.errors import TlmError
-from tlm.geometry import SPELLING_SEARCH, find
+from tlm.vectors import SPELLING_SEARCH, Nearest, find, neighbors, sim
 from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
-
     from tlm.models.base import Model
 
 #: (label, vectors) pairs: a name and its KeyedVectors.
 Sources = list[tuple[str, Any]]
 
 
-def _cell_width(cells: Sequence[str], label: str) -> int:
-    return max([len(label), *(len(c) for c in cells)])
-
-
-def neighbors_table(word: str, sources: Sources, k: int = 10) -> str:
-    """The k nearest words to `word` by cosine similarity, one column per source."""
-    if k < 1:
+def neighbors_columns(word: str, sources: Sources, k: int = 10) -> dict[str, Nearest | None]:
+    """{label: the k nearest words to `word` (tlm/vectors.py's `neighbors`), or None
+    for a source without the word}, one entry per source in order."""
+    if not isinstance(k, int) or k < 1:
         raise TlmError(f"-k must be at least 1, not {k}")
     _check_known(word, sources)
-    columns: list[list[str]] = []
-    for _, kv in sources:
+    columns: dict[str, Nearest | None] = {}
+    for label, kv in sources:
         key = find(kv, word)
-        if key is None:
-            columns.append([f"(no {word!r})"])
-            continue
-        near = kv.most_similar(key, topn=k)
-        width = max(len(w) for w, _ in near) if near else 0
-        columns.append([f"{w:<{width}}  {s:.3f}" for w, s in near])
-    widths = [_cell_width(col, label) for col, (label, _) in zip(columns, sources, strict=True)]
-    lines = [f"nearest to {word!r}"]
-    labels = [label for label, _ in sources]
-    lines.append("    " + "   ".join(f"{lb:<{w}}" for lb, w in zip(labels, widths, strict=True)))
-    for i in range(max(len(c) for c in columns)):
-        cells = [col[i] if i < len(col) else "" for col in columns]
-        row = "   ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
-        lines.append(f"{i + 1:>2}  {row}".rstrip())
-    return "\n".join(lines)
+        columns[label] = None if key is None else neighbors(kv, key, min(k, len(kv) - 1))
+    return columns
 
 
-def similarity_table(a: str, b: str, sources: Sources) -> str:
-    """The cosine similarity of `a` and `b`, one row per source."""
+def render_neighbors(word: str, columns: dict[str, Nearest | None]) -> str:
+    """The neighbours of `word` side by side, one column per source."""
+    cells = {label: [f"(no {word!r})"] if near is None else table.scored_cells(near)
+             for label, near in columns.items()}
+    return f"nearest to {word!r}\n" + table.side_by_side(cells)
+
+
+def similarities(a: str, b: str, sources: Sources) -> dict[str, float | None]:
+    """{label: the cosine similarity of `a` and `b`, or None for a source lacking one}."""
     _check_known(a, sources)
     _check_known(b, sources)
-    width = max(len(label) for label, _ in sources)
-    lines = [f"similarity({a!r}, {b!r})"]
+    out: dict[str, float | None] = {}
     for label, kv in sources:
         ka, kb = find(kv, a), find(kv, b)
-        if ka is None or kb is None:
-            missing = " or ".join(repr(w) for w, k in ((a, ka), (b, kb)) if k is None)
-            value = f"-  (no {missing})"
+        out[label] = None if ka is None or kb is None else sim(kv, ka, kb)
+    return out
+
+
+def render_similarity(a: str, b: str, values: dict[str, float | None],
+                      sources: Sources | None = None) -> str:
+    """One row per source: the similarity, or which word the source lacks."""
+    kvs = dict(sources or [])
+    rows = []
+    for label, value in values.items():
+        if value is None and label in kvs:
+            lacking = " or ".join(repr(w) for w in (a, b) if find(kvs[label], w) is None)
+            rows.append([label, f"-  (no {lacking})"])
         else:
-            value = f"{float(kv.similarity(ka, kb)):.3f}"
-        lines.append(f"  {label:<{width}}  {value}")
-    return "\n".join(lines)
+            rows.append([label, table.score(value)])
+    return f"similarity({a!r}, {b!r})\n" + table.grid(None, rows, indent="  ")
 
 
 def _check_known(word: str, sources: Sources) -> None:
@@ -114,8 +113,6 @@ def load_sources(
     same label twice ('model.json (embedding)') becomes '... #2', so every column
     can be told apart. `need_vectors`: a model without word vectors (the count
     model) is an error as soon as it is loaded."""
-    from tlm import modelfile
-
     sources: list[tuple[str, Any, str]] = []
     labels: set[str] = set()
 

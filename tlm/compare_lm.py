@@ -21,9 +21,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
+from tlm import modelfile, table
+from tlm.corpus import load_corpus
 from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.perplexity import Perplexity, perplexity
+from tlm.train import split_documents
 
 
 @dataclass
@@ -65,9 +68,6 @@ def held_out_documents(
 ) -> list[np.ndarray]:
     """The held-out text read with the model's transforms and encoded with its
     vocabulary; with `last`, only that last share of it (as --val-fraction holds out)."""
-    from tlm.corpus import load_corpus
-    from tlm.train import split_documents
-
     corpus = load_corpus(filepaths, gutenberg, model.info.get("transforms", []))
     documents = corpus.documents
     if last is not None:
@@ -84,8 +84,6 @@ def compare_lm(
     seed: int = 1,
 ) -> list[LanguageModelScore]:
     """`tlm compare-lm` as one call: one score per model, in the order given."""
-    from tlm import modelfile
-
     if not model_paths:
         raise TlmError("give at least one --model")
     if not filepaths and not gutenberg:
@@ -111,8 +109,8 @@ def compare_lm(
     return scores
 
 
-def format_scores(scores: Sequence[LanguageModelScore]) -> str:
-    """A table, then one sample per model."""
+def render(scores: Sequence[LanguageModelScore]) -> str:
+    """`tlm compare-lm`'s text: a table, then one sample per model."""
     header = ["model", "", "perplexity", "scored", "train s", "parameters"]
     rows = []
     for s in scores:
@@ -121,11 +119,7 @@ def format_scores(scores: Sequence[LanguageModelScore]) -> str:
             ppl += f" ({s.perplexity.impossible} p=0)"
         rows.append([s.label, s.description, ppl, str(s.perplexity.scored),
                      f"{s.train_seconds:.1f}", f"{s.parameters:,}"])
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    right = {2, 3, 4, 5}
-    lines = ["  ".join(c.rjust(w) if i in right else c.ljust(w)
-                       for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
-             for r in [header, *rows]]
+    lines = [table.grid(header, rows, right=(2, 3, 4, 5))]
     if scores:
         p = scores[0].perplexity
         lines.append(f"held-out: {p.tokens} words; scored: the words with a full context "

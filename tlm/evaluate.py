@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from gensim.test.utils import datapath
 
-from tlm import paths
+from tlm import modelfile, paths, pretrained, table
+from tlm.corpus import load_corpus
 from tlm.errors import TlmError
 from tlm.perplexity import Perplexity, perplexity
 
@@ -87,8 +89,6 @@ class VectorScores:
 
 def benchmark_path(filename: str) -> Path:
     """A benchmark file that ships with gensim."""
-    from gensim.test.utils import datapath
-
     return Path(datapath(filename))
 
 
@@ -282,8 +282,6 @@ def text_perplexity(
     transforms; words outside the vocabulary are `<unk>`. The definition
     (which positions are scored) is tlm.perplexity's, the same as training's
     val_ppl."""
-    from tlm.corpus import load_corpus
-
     if not model.predicts_next_word:
         raise TlmError(
             f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
@@ -328,8 +326,6 @@ def evaluate(
     """`tlm evaluate` as one call: the benchmark scores of every model and
     pretrained source, then each model's perplexity on the held-out text (if
     given). `word2vec-same-corpus` is trained for each model."""
-    from tlm import modelfile, pretrained
-
     if restrict_vocab < 1:
         raise TlmError(f"--restrict-vocab must be at least 1, not {restrict_vocab}")
     pairs = None if pair_files is None else {Path(p).stem: p for p in pair_files}
@@ -357,3 +353,68 @@ def evaluate(
             p = text_perplexity(model, filepaths, gutenberg) if model.predicts_next_word else None
             held_out.append(HeldOutScore(f"{path.name} ({model.type})", p))
     return Evaluation(rows, restrict_vocab, held_out)
+
+
+# -- the report `tlm evaluate` prints (the command calls render_evaluation) ----------------
+def _covered(covered: int, total: int) -> str:
+    share = covered / total
+    return f"{covered} of {total}" if 0 < share < 0.001 else f"{share:.1%} of {total}"
+
+
+def _pair_cell(s: PairScore) -> str:
+    value = "n/a" if s.spearman is None else table.score(s.spearman)
+    return f"{value} ({_covered(s.covered, s.total)})"
+
+
+def _analogy_cell(s: AnalogyScore) -> str:
+    value = "n/a" if s.accuracy is None else f"{s.accuracy:.1%}"
+    return f"{value} ({_covered(s.covered, s.total)})"
+
+
+def render_table(rows: Sequence[VectorScores], restrict_vocab: int) -> str:
+    """One row per source, one column per benchmark, and a line on how to read them."""
+    if not rows:
+        return ""
+    header = [""] + [s.benchmark for s in rows[0].pairs] + [s.benchmark for s in rows[0].analogies]
+    body = [
+        [r.label] + [_pair_cell(s) for s in r.pairs] + [_analogy_cell(s) for s in r.analogies]
+        for r in rows
+    ]
+    lines = [table.grid(header, body)]
+    if rows[0].pairs:
+        lines.append(
+            "word similarity: Spearman correlation with human scores over the pairs whose "
+            "words the vocabulary has (share of pairs covered)"
+        )
+    if rows[0].analogies:
+        lines.append(
+            f"analogies: right answers (nearest word to b - a + c among the {restrict_vocab} "
+            "most frequent) over the questions whose words are among them (share covered); "
+            "the benchmark's protocol, gensim's evaluate_word_analogies (unit vectors), not "
+            "tlm explore analogy's (raw vectors)"
+        )
+    return "\n".join(lines)
+
+
+def render_perplexity(label: str, p: Perplexity) -> str:
+    line = (
+        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) over {p.scored} of "
+        f"{p.tokens} held-out tokens; not scored: {p.unknown} outside the vocabulary (<unk>), "
+        f"{p.tokens - p.positions} at the start of a text (too little context)"
+    )
+    if p.impossible:
+        line += (f"; inf because {p.impossible} of the {p.scored} scored words were never seen "
+                 "after their context (probability 0)")
+    return line
+
+
+def render_evaluation(e: Evaluation) -> str:
+    """The benchmark table, then a line per model on the held-out text."""
+    lines = [render_table(e.rows, e.restrict_vocab)]
+    for score in e.held_out:
+        if score.perplexity is None:
+            lines.append(f"{score.label}: no perplexity (it has vectors, not next-word "
+                         "probabilities)")
+        else:
+            lines.append(render_perplexity(score.label, score.perplexity))
+    return "\n".join(line for line in lines if line)

@@ -2,12 +2,13 @@
 
 `tlm train/generate --interact` opens it on a model, `wp --interact` on
 pretrained vectors (GloVe as `glove`). The helpers are the library's
-(tlm/geometry.py, tlm/compare.py, tlm/explore.py) with the vectors filled in; a
-TlmError in the shell prints one line, `Error: ...`, instead of a traceback.
+(tlm/vectors.py, tlm/compare.py, tlm/analyses/) with the vectors filled in,
+each taking `vectors=` for another table; a TlmError (a wrong argument too)
+prints one line, `Error: ...`, instead of a traceback.
 
     vec('king - man + woman')               # the notebook's notation: a vector
     neighbors('king - man + woman')         # its nearest words, with the background
-    explore.directions(vectors=glove)       # any analysis of `tlm explore`, on GloVe
+    explore.directions(glove)               # any analysis of `tlm explore`, on GloVe
     plot(explore.directions())              # the picture (plt.show() opens it)
     compare('king')                         # this model | word2vec() | GloVe
 
@@ -21,19 +22,29 @@ own console with tab completion (which also reads commands piped to it).
 from __future__ import annotations
 
 import code
-import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
 
-from tlm import explore as ex
-from tlm import geometry, pretrained
-from tlm.compare import Sources, model_label, neighbors_table, similarity_table
+from tlm import pretrained, vectors
+from tlm.analyses import draw, registry
+from tlm.analyses.neighbors import neighbors
+from tlm.compare import (
+    Sources,
+    model_label,
+    neighbors_columns,
+    render_neighbors,
+    render_similarity,
+    similarities,
+)
 from tlm.errors import TlmError
 from tlm.models.base import Model
+from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -90,113 +101,138 @@ class LazyVectors:
 
 
 # -- helpers bound to the vectors -------------------------------------------------------
-def _bound(fn: Callable, vectors: Any, name: str, doc: str) -> Callable:
-    bound = functools.partial(fn, vectors)
-    bound.__name__ = bound.__qualname__ = name  # type: ignore[attr-defined]
-    bound.__doc__ = doc
-    return bound
+class UnknownWord(TlmError, KeyError):
+    """A word the vocabulary lacks, looked up by `word_to_idx[...]` in the shell:
+    still a KeyError for code that catches one, one line in the shell."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
-def geometry_helpers(vectors: KeyedVectors | Model) -> dict[str, Callable]:
-    """vec, sim, neighbors and analogy with the vectors filled in: `vec('cat')`,
-    `sim('cat', 'dog')`, `neighbors('emma')`, `analogy('man', 'king', 'woman')`."""
+class WordIndex(dict):
+    """The vocabulary's word -> row dict, whose missing word says which word it
+    is and which it may have meant, in one line."""
+
+    def __missing__(self, word: Any) -> int:
+        close = [w for w in (str(word).lower(), str(word).capitalize()) if w in self]
+        hint = f"; did you mean {close[0]!r}?" if close else spelling_hint(str(word), list(self))
+        raise UnknownWord(f"{word!r} is not in the vocabulary{hint}")
+
+
+def _shell_helper(fn: Callable, name: str, usage: str, default: Any) -> Callable:
+    """fn(source, ...) as the shell's `name(..., vectors=None)`: the source is
+    `default` unless `vectors=` names another; a wrong argument is a TlmError
+    (one line in the shell) showing the usage."""
+    signature = inspect.signature(fn)
+
+    def helper(*args: Any, vectors: Any = None, **kwargs: Any) -> Any:
+        source = default if vectors is None else _resolve(vectors)
+        try:
+            signature.bind(source, *args, **kwargs)
+        except TypeError as e:
+            raise TlmError(f"{e}; use {usage}") from None
+        return fn(source, *args, **kwargs)
+
+    helper.__name__ = helper.__qualname__ = name
+    helper.__doc__ = f"{usage}: {fn.__doc__.splitlines()[0]}\n\n(vectors=glove: on GloVe)"
+    return helper
+
+
+def _vec(source: Any, word: str) -> np.ndarray:
+    """The vector of a word (for a model its row of E) or of 'king - man + woman';
+    says which word was used when the table spells it differently."""
+    if isinstance(word, str):
+        for _, w in vectors.parse_expression(word):
+            k = vectors.find(source, w)
+            if k is not None and k != w:
+                print(f"(used {k!r}: the vectors have no {w!r})")
+    return vectors.vec(source, word)
+
+
+def geometry_helpers(source: KeyedVectors | Model) -> dict[str, Callable]:
+    """vec, sim, neighbors and analogy (onehot for a model) with the vectors filled
+    in, each taking `vectors=` for another table: `vec('cat')`, `sim('cat', 'dog')`,
+    `neighbors('emma', k=3)`, `analogy('man', 'king', 'woman', vectors=glove)`."""
     helpers = {
-        "vec": _bound(geometry.vec, vectors, "vec",
-                      "vec(word): the word's vector (for a model, its row of E)"),
-        "sim": _bound(geometry.sim, vectors, "sim",
-                      "sim(a, b): cosine similarity (-1 to 1) of two words or vectors"),
-        "neighbors": _bound(geometry.neighbors, vectors, "neighbors",
-                            "neighbors(x, k=10): the k nearest words to a word or a vector"),
-        "analogy": _bound(geometry.analogy, vectors, "analogy",
-                          "analogy(a, b, c, k=5): a is to b as c is to ...? "
-                          "(the words nearest b - a + c)"),
+        "vec": _shell_helper(_vec, "vec", "vec(word or 'king - man + woman')", source),
+        "sim": _shell_helper(vectors.sim, "sim", "sim(a, b)", source),
+        "neighbors": _shell_helper(neighbors, "neighbors", "neighbors(x, k=10)", source),
+        "analogy": _shell_helper(vectors.analogy, "analogy", "analogy(a, b, c, k=10)", source),
     }
-    if isinstance(vectors, Model):
-        helpers["onehot"] = _bound(geometry.onehot, vectors, "onehot",
-                                   "onehot(word): (V,) zeros with a 1 at the word's index")
+    if isinstance(source, Model):
+        helpers["onehot"] = _shell_helper(vectors.onehot, "onehot", "onehot(word)", source)
     return helpers
 
 
-# -- the explorer: explore.<analysis>(), plot(result), vec/neighbors of 'a - b + c' ------
-#: The analyses `explore` offers, by name (overlap and the shell's own helpers aside).
-ANALYSES: dict[str, Callable] = {
-    "norms": ex.norms, "background": ex.background, "pairs": ex.pairs,
-    "neighbors": ex.neighbors, "analogy": ex.analogy, "cos_vs_euclid": ex.cos_vs_euclid,
-    "axes": ex.axes, "directions": ex.directions, "numbers": ex.numbers,
-    "categories": ex.categories, "matrix": ex.matrix, "hubness": ex.hubness, "pca": ex.pca,
-    "frequency": ex.frequency, "loss": ex.loss,
-}
-
-
-def _resolve(vectors: Any) -> Any:
+# -- the explorer: explore.<analysis>() and plot(result) ----------------------------------
+def _resolve(source: Any) -> Any:
     """A LazyVectors (the shell's `glove`) stands for the table it loads."""
-    return vectors.load() if isinstance(vectors, LazyVectors) else vectors
+    return source.load() if isinstance(source, LazyVectors) else source
+
+
+def _is_source(x: Any) -> bool:
+    return isinstance(x, Model | LazyVectors) or hasattr(x, "key_to_index")
 
 
 class Explorer:
-    """explore.<analysis>(..., vectors=None): each analysis of tlm/explore.py on
-    this model (or on `vectors=`). explore.overlap(glove, ...) compares tables."""
+    """explore.<analysis>(...): each analysis of tlm/analyses/ on this model or
+    these vectors; a table first (`explore.background(glove)`) or `vectors=glove`
+    runs it there instead, as the Python form `tlm.explore.background(glove)` does."""
 
     def __init__(self, source: Any) -> None:
         self.source = source
-        for name, fn in ANALYSES.items():
-            setattr(self, name, self._bind(fn))
-        self.overlap = self._overlap
+        self.names = []
+        for analysis in registry().values():
+            setattr(self, analysis.python_name, self._bind(analysis))
+            self.names.append(analysis.python_name)
 
-    def _bind(self, fn: Callable) -> Callable:
-        @functools.wraps(fn)
+    def _bind(self, analysis: Any) -> Callable:
+        fn = analysis.compute
+        usage = f"explore.{analysis.python_name}(...)"
+
         def method(*args: Any, vectors: Any = None, **kwargs: Any) -> Any:
-            return fn(self.source if vectors is None else _resolve(vectors), *args, **kwargs)
+            if analysis.across:  # overlap: this source and the others given
+                others = [_resolve(a) for a in ([vectors] if vectors is not None else [])
+                          + [a for a in args if _is_source(a)]]
+                args = tuple(a for a in args if not _is_source(a))
+                sources = {"this": self.source}
+                sources.update({f"source {n}": o for n, o in enumerate(others, start=1)})
+                return fn(sources, *args, **kwargs)
+            if args and _is_source(args[0]) and vectors is None:
+                vectors, args = args[0], args[1:]
+            source = self.source if vectors is None else _resolve(vectors)
+            try:
+                inspect.signature(fn).bind(source, *args, **kwargs)
+            except TypeError as e:
+                raise TlmError(f"{e}; see help({usage[:-5]})") from None
+            return fn(source, *args, **kwargs)
 
-        method.__doc__ = f"{fn.__doc__}\n\n(vectors=None: this model; vectors=glove: GloVe)"
+        method.__name__ = analysis.python_name
+        method.__doc__ = (f"{analysis.question}\n\n{fn.__doc__}\n\n(a table first, or "
+                          "vectors=glove, runs it on that table)")
         return method
 
-    def _overlap(self, *others: Any, **kwargs: Any) -> ex.Overlap:
-        """overlap(glove, ..., words=None, k=10): how much this model and the others
-        agree (nearest-word Jaccard overlap, Spearman correlation of pair cosines)."""
-        sources = {"this model": self.source}
-        for n, other in enumerate(others, start=1):
-            sources[f"source {n}"] = _resolve(other)
-        return ex.overlap(sources, **kwargs)
-
     def __repr__(self) -> str:
-        return "explore." + "(), explore.".join([*ANALYSES, "overlap"]) + "()"
+        return "explore." + "(), explore.".join(self.names) + "()"
 
 
 def show(results: Any) -> Any:
     """plot(result): the picture of any explore result (or {label: result}); in a
     window when there is a display, inline in Jupyter; returns the figure."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    from tlm import plot
-
-    fig = plot.plot(results)
+    fig = draw(results)
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+        import matplotlib.pyplot as plt  # a window needs pyplot's figure manager
+
+        manager = plt.figure().canvas.manager  # a managed window, given this figure
+        manager.canvas.figure = fig
+        fig.set_canvas(manager.canvas)
         plt.show(block=False)
     return fig
 
 
 def explore_helpers(source: Any) -> dict[str, Any]:
-    """explore, plot, vec and neighbors, for the shell's namespace."""
-
-    def vec(expression: str) -> np.ndarray:
-        """vec('king') or vec('king - man + woman'): the vector, rows added and subtracted."""
-        if isinstance(expression, str) and len(ex.parse_expression(expression)) > 1:
-            return ex.vector(source, expression)[0]
-        return geometry.vec(source, expression)
-
-    def neighbors(query: Any, k: int = 10, skip_variants: bool = False) -> ex.Neighbors:
-        """neighbors(word | 'king - man + woman' | vector, k=10): the nearest words by cosine,
-        with where random pairs of this model stand (their mean and 99th percentile)."""
-        return ex.neighbors(source, query, k, skip_variants)
-
-    return {
-        "explore": Explorer(source),
-        "plot": show,
-        "vec": vec,
-        "neighbors": neighbors,
-    }
+    """explore and plot, for the shell's namespace."""
+    return {"explore": Explorer(source), "plot": show}
 
 
 # -- the comparison with other vectors ----------------------------------------------------
@@ -238,18 +274,44 @@ class ShellComparison:
 
     def compare(self, word: str, k: int = 10) -> None:
         """Print the k nearest words to `word`, one column per loaded model."""
-        print(neighbors_table(word, self.sources(), k))
+        print(render_neighbors(word, neighbors_columns(word, self.sources(), k)))
 
     def compare_sim(self, a: str, b: str) -> None:
         """Print the cosine similarity of `a` and `b`, one row per loaded model."""
-        print(similarity_table(a, b, self.sources()))
+        sources = self.sources()
+        print(render_similarity(a, b, similarities(a, b, sources), sources))
 
 
 # -- what the shell starts with -----------------------------------------------------------
+def _index_words(model: Any) -> None:
+    """Give the model's word -> row dict the shell's one-line KeyError (`wi['Emma']`
+    names the word and the spelling the vocabulary has); it stays a dict."""
+    vocabulary = getattr(model, "vocabulary", None)
+    index = getattr(vocabulary, "word_to_idx", None)
+    if isinstance(index, dict) and not isinstance(index, WordIndex):
+        vocabulary.word_to_idx = WordIndex(index)
+
+
+#: The helpers every shell binds, as its banner shows them (each runs on another
+#: table with vectors=..., e.g. vectors=glove).
+HELPER_LINES = (
+    "  vec(word)        the word's vector (a model's row of E); vec('king - man + woman') too",
+    "  sim(a, b)        cosine similarity of two words, expressions or vectors",
+    "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman'",
+    "                   (its words left out), beside the cosine of random pairs",
+    "  analogy(a, b, c, k=10)  a is to b as c is to ...? analogy('man', 'king', 'woman'):",
+    "                   the same list as neighbors('king - man + woman')",
+    "  each takes vectors= for another table: neighbors('king', k=3, vectors=glove)",
+    "  explore.norms(), explore.background(glove), ...  every analysis of `tlm explore`",
+    "                   (a table first runs it there); plot(result) draws it",
+)
+
+
 def namespace(model: Model, **extra: Any) -> dict[str, Any]:
     """The names the shell starts with, for a model."""
     if not model.has_vectors:
         return count_namespace(model, **extra)
+    _index_words(model)
     ns: dict[str, Any] = {"model": model, "np": np, "E": model.E, "vocab": model.vocab}
     ns["word_to_idx"] = model.word_to_idx
     for name in model.array_names:
@@ -315,15 +377,9 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
         lines.append(f"  model._forward({frequent!r})  context words (or ids) -> (h, p): "
                      "context vector, next-word probabilities")
     lines += [
-        "  vec(word)        the word's vector, its row of E; vec('king - man + woman') too",
+        HELPER_LINES[0],
         "  onehot(word)     (V,) one-hot vector: onehot(w) @ E is the same row as vec(w)",
-        "  sim(a, b)        cosine similarity of two words or two vectors",
-        "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman',",
-        "                   beside the cosine of random pairs (mean, 99th percentile)",
-        "  explore.norms(), explore.directions(vectors=glove), ...  every analysis of",
-        "                   `tlm explore`; plot(result) draws it",
-        "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
-        "  (sim and neighbors take vectors too: sim(vec('a'), vec('b')) needs no def sim)",
+        *HELPER_LINES[1:],
         "  glove            GloVe 6B 50-d vectors (a gensim KeyedVectors), loaded on first use",
         "  word2vec()       gensim's Word2Vec trained on this model's text and settings",
         "                   (a text of your own: word2vec(text='PATH'));",
@@ -336,10 +392,10 @@ def banner(model: Model, ns: dict[str, Any]) -> str:
 
 
 def vectors_namespace(kv: KeyedVectors, name: str) -> dict[str, Any]:
-    """The names `wp --interact` starts with: the vectors as `glove` (GloVe) or
-    `vectors` (any other source), numpy, and the geometry helpers bound to them
-    (with the explorer's: explore.KIND(), plot(result), vec/neighbors of 'a - b + c')."""
-    return {"glove" if name == pretrained.GLOVE else "vectors": kv, "np": np,
+    """The names `wp --interact` starts with: the vectors as `model` (as the lab
+    names them) and as `glove` (GloVe) or `vectors` (any other source), numpy,
+    and the helpers bound to them (vec, sim, neighbors, analogy, explore, plot)."""
+    return {"model": kv, "glove" if name == pretrained.GLOVE else "vectors": kv, "np": np,
             **geometry_helpers(kv), **explore_helpers(kv)}
 
 
@@ -348,16 +404,11 @@ def vectors_banner(kv: KeyedVectors, name: str, ns: dict[str, Any]) -> str:
     return "\n".join([
         f"wp shell: {pretrained.describe(name)}, {len(kv)} words of {kv.vector_size} "
         "dimensions.",
-        f"  {var:<16} the vectors (a gensim KeyedVectors): {var}['cat'], "
-        f"{var}.similarity('cat', 'dog'), {var}.most_similar('cat')",
+        f"  model, {var:<9} the vectors (a gensim KeyedVectors): model['cat'], "
+        "model.similarity('cat', 'dog'),",
+        "                   model.most_similar('king', topn=5)",
         "  np               numpy",
-        "  vec(word)        the word's vector; vec('king - man + woman') too",
-        "  sim(a, b)        cosine similarity of two words or two vectors",
-        "  neighbors(x, k=10)  the k nearest words to a word, a vector or 'king - man + woman',",
-        "                   beside the cosine of random pairs (mean, 99th percentile)",
-        "  explore.norms(), explore.directions(), ...  every analysis of `tlm explore`;",
-        "                   plot(result) draws it",
-        "  analogy(a, b, c)  a is to b as c is to ...? analogy('man', 'king', 'woman')",
+        *HELPER_LINES,
         "Try: sim('cat', 'dog')",
     ])
 

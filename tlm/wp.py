@@ -1,7 +1,7 @@
 """The `wp` command: explore pretrained word vectors from the shell prompt.
 
     wp similar king                 # prince, queen, ... (GloVe 6B 50-d)
-    wp similarity cat dog           # 0.9218
+    wp similarity cat dog           # 0.922
     wp analogy man king woman       # man is to king as woman is to: queen, ...
     wp --vectors vectors.bin similar king
     wp --interact                   # a Python shell: glove, sim, neighbors, analogy, vec
@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tlm import pretrained
+from tlm import pretrained, table, vectors
 from tlm.cli.group import TlmGroup
-from tlm.geometry import key
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -55,14 +54,12 @@ def cli(ctx: click.Context, vectors: str, interact: bool) -> None:
     interact_vectors(_load(ctx), vectors)
 
 
+def _label(ctx: click.Context) -> str:
+    return pretrained.describe(ctx.obj)
+
+
 def _load(ctx: click.Context) -> KeyedVectors:
     return pretrained.load(ctx.obj, report=lambda line: click.echo(line, err=True))
-
-
-def _print_scored(pairs: list[tuple[str, float]]) -> None:
-    width = max((len(w) for w, _ in pairs), default=0)
-    for word, score in pairs:
-        click.echo(f"{word:<{width}}  {score:.4f}")
 
 
 @cli.command()
@@ -73,7 +70,7 @@ def _print_scored(pairs: list[tuple[str, float]]) -> None:
 def similar(ctx: click.Context, word: str, k: int) -> None:
     """The k words nearest to WORD by cosine similarity."""
     kv = _load(ctx)
-    _print_scored(kv.most_similar(key(kv, word, pretrained.describe(ctx.obj)), topn=k))
+    click.echo(table.scored(vectors.neighbors(kv, vectors.key(kv, word, _label(ctx)), k)))
 
 
 @cli.command()
@@ -83,8 +80,8 @@ def similar(ctx: click.Context, word: str, k: int) -> None:
 def similarity(ctx: click.Context, word1: str, word2: str) -> None:
     """The cosine similarity of WORD1 and WORD2 (1 = same direction)."""
     kv = _load(ctx)
-    a, b = (key(kv, w, pretrained.describe(ctx.obj)) for w in (word1, word2))
-    click.echo(f"{float(kv.similarity(a, b)):.4f}")
+    a, b = (vectors.key(kv, w, _label(ctx)) for w in (word1, word2))
+    click.echo(table.score(vectors.sim(kv, a, b)))
 
 
 @cli.command()
@@ -95,13 +92,13 @@ def similarity(ctx: click.Context, word1: str, word2: str) -> None:
               help="How many candidates to list.")
 @click.pass_context
 def analogy(ctx: click.Context, a: str, b: str, c: str, k: int) -> None:
-    """A is to B as C is to what? Nearest words to B - A + C.
+    """A is to B as C is to what? The words of highest cosine with B - A + C.
 
     A, B and C themselves are left out. `wp analogy man king woman` gives queen.
     """
     kv = _load(ctx)
-    ka, kb, kc = (key(kv, w, pretrained.describe(ctx.obj)) for w in (a, b, c))
-    _print_scored(kv.most_similar(positive=[kb, kc], negative=[ka], topn=k))
+    ka, kb, kc = (vectors.key(kv, w, _label(ctx)) for w in (a, b, c))
+    click.echo(table.scored(vectors.analogy(kv, ka, kb, kc, k)))
 
 
 def main() -> None:

@@ -15,11 +15,8 @@ from tlm.corpus import TRANSFORMS, shipped
 from tlm.models import MODEL_TYPES
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
 
-    from tlm.evaluate import AnalogyScore, Evaluation, PairScore, VectorScores
     from tlm.models.base import Model
-    from tlm.perplexity import Perplexity
     from tlm.train import Progress
 
 
@@ -330,7 +327,13 @@ def _to_stderr(line: str) -> None:
 def compare(words, model_path, pretrained_names, k, as_pairs):
     """Nearest words to each WORD side by side: the model, then each pretrained source."""
     from tlm import modelfile
-    from tlm.compare import neighbors_table, similarity_table, sources_for
+    from tlm.compare import (
+        neighbors_columns,
+        render_neighbors,
+        render_similarity,
+        similarities,
+        sources_for,
+    )
 
     if as_pairs and len(words) % 2:
         raise click.UsageError("--similarity takes words in pairs: W1 W2 [W3 W4 ...]")
@@ -339,75 +342,11 @@ def compare(words, model_path, pretrained_names, k, as_pairs):
     sources = sources_for(model, model_path, names, report=_to_stderr)
     if as_pairs:
         pairs = zip(words[::2], words[1::2], strict=True)
-        tables = [similarity_table(a, b, sources) for a, b in pairs]
+        tables = [render_similarity(a, b, similarities(a, b, sources), sources)
+                  for a, b in pairs]
     else:
-        tables = [neighbors_table(word, sources, k) for word in words]
+        tables = [render_neighbors(w, neighbors_columns(w, sources, k)) for w in words]
     click.echo("\n\n".join(tables))
-
-
-# -- tlm evaluate's report -------------------------------------------------------------------
-def _covered(covered: int, total: int) -> str:
-    share = covered / total
-    return f"{covered} of {total}" if 0 < share < 0.001 else f"{share:.1%} of {total}"
-
-
-def _pair_cell(s: PairScore) -> str:
-    value = "n/a" if s.spearman is None else f"{s.spearman:.3f}"
-    return f"{value} ({_covered(s.covered, s.total)})"
-
-
-def _analogy_cell(s: AnalogyScore) -> str:
-    value = "n/a" if s.accuracy is None else f"{s.accuracy:.1%}"
-    return f"{value} ({_covered(s.covered, s.total)})"
-
-
-def format_table(rows: Sequence[VectorScores], restrict_vocab: int) -> str:
-    """One row per source, one column per benchmark, and a line on how to read them."""
-    if not rows:
-        return ""
-    header = [""] + [s.benchmark for s in rows[0].pairs] + [s.benchmark for s in rows[0].analogies]
-    body = [
-        [r.label] + [_pair_cell(s) for s in r.pairs] + [_analogy_cell(s) for s in r.analogies]
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in [header, *body]]
-    if rows[0].pairs:
-        lines.append(
-            "word similarity: Spearman correlation with human scores over the pairs whose "
-            "words the vocabulary has (share of pairs covered)"
-        )
-    if rows[0].analogies:
-        lines.append(
-            f"analogies: right answers (nearest word to b - a + c among the {restrict_vocab} "
-            "most frequent) over the questions whose words are among them (share covered)"
-        )
-    return "\n".join(lines)
-
-
-def format_perplexity(label: str, p: Perplexity) -> str:
-    line = (
-        f"{label}: perplexity {p.perplexity:.1f} (mean loss {p.loss:.4f}) over {p.scored} of "
-        f"{p.tokens} held-out tokens; not scored: {p.unknown} outside the vocabulary (<unk>), "
-        f"{p.tokens - p.positions} at the start of a text (too little context)"
-    )
-    if p.impossible:
-        line += (f"; inf because {p.impossible} of the {p.scored} scored words were never seen "
-                 "after their context (probability 0)")
-    return line
-
-
-def format_evaluation(e: Evaluation) -> str:
-    """The benchmark table, then a line per model on the held-out text."""
-    lines = [format_table(e.rows, e.restrict_vocab)]
-    for score in e.held_out:
-        if score.perplexity is None:
-            lines.append(f"{score.label}: no perplexity (it has vectors, not next-word "
-                         "probabilities)")
-        else:
-            lines.append(format_perplexity(score.label, score.perplexity))
-    return "\n".join(line for line in lines if line)
 
 
 @cli.command()
@@ -439,6 +378,7 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
     benchmarks, each with the share of it the vocabulary covers; and next-word models by
     perplexity on held-out text."""
     from tlm.evaluate import evaluate as run
+    from tlm.evaluate import render_evaluation
 
     if not model_paths and not pretrained_names:
         model_paths = ("model.json",)
@@ -447,7 +387,7 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
     analogies = () if no_analogies else (analogy_files or None)
     evaluation = run(model_paths, pretrained_names, filepaths, gutenberg, pair_files or None,
                      analogies, restrict_vocab, report=_to_stderr)
-    click.echo(format_evaluation(evaluation))
+    click.echo(render_evaluation(evaluation))
 
 
 @cli.command("compare-lm")
@@ -468,9 +408,9 @@ def compare_lm(model_paths, filepaths, gutenberg, last, length, seed):
     """Next-word models side by side: perplexity on the same held-out text, training
     time, parameters, and a sample from each."""
     from tlm.compare_lm import compare_lm as run
-    from tlm.compare_lm import format_scores
+    from tlm.compare_lm import render
 
-    click.echo(format_scores(run(model_paths, filepaths, gutenberg, last, length, seed)))
+    click.echo(render(run(model_paths, filepaths, gutenberg, last, length, seed)))
 
 
 @cli.command()

@@ -84,19 +84,29 @@ def _downloader_settings(folder: Path) -> Iterator[None]:
         socket.setdefaulttimeout(old_timeout)
 
 
+def offline_alternatives(name: str) -> str:
+    """What works offline instead of `name`: for a larger GloVe 6B (the lab's
+    glove-wiki-gigaword-100), first the 50-d GloVe 6B vectors installed with tlm."""
+    if name.startswith("glove-wiki-gigaword-"):
+        return ("the same GloVe 6B words in 50 dimensions are installed with tlm and work "
+                f"offline: glove-wiki-gigaword-50; {OFFLINE_ALTERNATIVES}")
+    return OFFLINE_ALTERNATIVES
+
+
 def download(name: str) -> Path:
     """Fetch `name` with gensim's downloader and return the file's path, or
     fail within seconds with a message naming the offline alternatives."""
+    alternatives = offline_alternatives(name)
     folder = data_dir()
     if folder is None:
         raise TlmError(
             f"{name} needs gensim's data folder, but there is no home folder: set "
-            f"GENSIM_DATA_DIR; {OFFLINE_ALTERNATIVES}"
+            f"GENSIM_DATA_DIR; {alternatives}"
         )
     if not network.reachable(*DOWNLOAD_HOST):
         raise TlmError(
             f"{name} is not in {folder} and cannot be downloaded ({DOWNLOAD_HOST[0]} is not "
-            f"reachable); {OFFLINE_ALTERNATIVES}"
+            f"reachable); {alternatives}"
         )
     import gensim.downloader
 
@@ -104,11 +114,11 @@ def download(name: str) -> Path:
         try:
             return Path(gensim.downloader.load(name, return_path=True))
         except (OSError, ValueError) as e:  # the network, the disk, an unknown name
-            raise TlmError(f"downloading {name} failed ({e}); {OFFLINE_ALTERNATIVES}") from None
+            raise TlmError(f"downloading {name} failed ({e}); {alternatives}") from None
         except Exception as e:  # noqa: BLE001 - only the downloader's bare Exception(...)
             if type(e) is not Exception:  # a bad checksum or folder; anything else is a bug
                 raise
-            raise TlmError(f"downloading {name} failed ({e}); {OFFLINE_ALTERNATIVES}") from None
+            raise TlmError(f"downloading {name} failed ({e}); {alternatives}") from None
 
 
 def load_gensim_data(name: str) -> KeyedVectors:

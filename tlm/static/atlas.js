@@ -61,10 +61,12 @@ function nearest(src, query, k, skip) {
   return scored.slice(0, k);
 }
 
-// b - a + c on unit vectors (gensim's most_similar(positive=[b, c], negative=[a])).
+// b - a + c on the raw vectors (each unit row times its length), a, b and c left out:
+// the notebook's analogy, as tlm/vectors.py's `analogy` computes it.
 function analogy(src, a, b, c) {
   const q = new Float32Array(src.dim);
-  for (let j = 0; j < src.dim; j++) q[j] = src.rows[b][j] - src.rows[a][j] + src.rows[c][j];
+  const raw = (i, j) => src.rows[i][j] * src.norm[i];
+  for (let j = 0; j < src.dim; j++) q[j] = raw(b, j) - raw(a, j) + raw(c, j);
   return nearest(src, q, ATLAS.nearest, [a, b, c]);
 }
 

@@ -1,0 +1,206 @@
+"""What every analysis file shares: its description, its result's base, checks, drawing.
+
+An analysis file (tlm/analyses/norms.py, ...) holds everything about one
+question: its result dataclass, its computation, its text, its picture and an
+`ANALYSIS = Analysis(...)` that names them, with its title, what to look for,
+its command-line arguments and options, and what the atlas runs. The option
+defaults are the computation's own keyword defaults (read from its signature),
+so each is written once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from tlm.errors import TlmError
+from tlm.table import grid
+from tlm.vectors import Source, find, keyed_vectors
+
+
+@dataclass(frozen=True)
+class Option:
+    """A keyword of the computation offered on the command line as `flag`
+    (default `--name`). Its default is the computation's."""
+
+    name: str
+    help: str = ""
+    flag: str | None = None
+    type: Any = int  # int, float, str, or bool for a flag
+    metavar: str | None = None
+    flags: tuple[str, ...] = ()  # more names for it (-n as well as --pairs)
+    convert: Callable[[Any], Any] | None = None  # e.g. a file name -> its groups
+    multiple: bool = False  # repeatable: a tuple of values
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A positional argument: one value, or words (`many`: zero or more, passed
+    as a tuple, the default when none is given). `pairs` reads 'a:b' words."""
+
+    name: str
+    many: bool = False
+    metavar: str | None = None
+    pairs: bool = False
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis: everything the command, the shell and the atlas need."""
+
+    name: str  # the `tlm explore` subcommand and the shell's explore.<name with _>
+    order: int  # its place in the atlas and in listings
+    question: str  # the notebook's question it answers
+    title: str  # the atlas section's title
+    look_for: str  # what to look for, in the atlas
+    compute: Callable[..., Any]
+    render: Callable[[Mapping[str, Any]], str]
+    draw: Callable[[Mapping[str, Any]], Figure]
+    result: type
+    arguments: tuple[Argument, ...] = ()
+    options: tuple[Option, ...] = ()
+    atlas: Mapping[str, Any] = field(default_factory=dict)  # the atlas's arguments
+    each: str | None = None  # an argument of many values run one at a time (neighbours)
+    across: bool = False  # one result across all sources (overlap), not one per source
+    in_atlas: bool = True  # a section of its own in the atlas
+
+    @property
+    def python_name(self) -> str:
+        return self.name.replace("-", "_")
+
+
+class Result:
+    """Base of every result: prints as the table `tlm explore` shows."""
+
+    def __repr__(self) -> str:
+        module = sys.modules[type(self).__module__]
+        return module.ANALYSIS.render({"vectors": self})
+
+
+# -- checks --------------------------------------------------------------------------------
+def check_size(source: Source, at_least: int, what: str) -> None:
+    n = len(keyed_vectors(source))
+    if n < at_least:
+        raise TlmError(f"{what} needs at least {at_least} words; these vectors have {n}")
+
+
+def pairs_of(words: Sequence[tuple[str, str]] | Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs given as ('a', 'b') tuples or as 'a:b' strings."""
+    pairs = []
+    for p in words:
+        if isinstance(p, str):
+            a, sep, b = p.partition(":")
+            if not sep or not a or not b:
+                raise TlmError(f"a word pair is written a:b (e.g. king:queen), not {p!r}")
+            pairs.append((a, b))
+        else:
+            a, b = p
+            pairs.append((a, b))
+    return pairs
+
+
+def known_pairs(source: Source, pairs: Sequence[tuple[str, str]] | Sequence[str]
+                ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(the pairs with both words in the table, as its keys; the others)."""
+    kept, missing = [], []
+    for a, b in pairs_of(pairs):
+        ka, kb = find(source, a), find(source, b)
+        if ka is None or kb is None:
+            missing.append((a, b))
+        else:
+            kept.append((ka, kb))
+    return kept, missing
+
+
+# -- text ----------------------------------------------------------------------------------
+def missing_lines(results: Mapping[str, Any], attr: str = "missing") -> str:
+    lines = []
+    for label, r in results.items():
+        missing = getattr(r, attr, None)
+        if missing:
+            words = ", ".join(":".join(m) if isinstance(m, tuple) else m for m in missing)
+            lines.append(f"{label} lacks: {words}")
+    return "\n".join(lines)
+
+
+def join(*parts: str) -> str:
+    return "\n\n".join(p for p in parts if p)
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table under a heading line: left-aligned columns, indented two spaces."""
+    return grid(header, rows, indent="  ")
+
+
+def summary(title: str, results: Mapping[str, Any],
+            rows: Sequence[tuple[str, Callable[[Any], str]]]) -> str:
+    """One row per measure, one column per source."""
+    body = [[name, *(fn(r) for r in results.values())] for name, fn in rows]
+    return f"{title}\n{grid(['', *results], body, indent='  ')}"
+
+
+def same_words(results: Mapping[str, Any], items: Callable[[Any], Sequence[tuple[str, str]]]
+               ) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """Rows keyed by a lower-cased word across sources: (the order, {row: {label: cell}})."""
+    order: list[str] = []
+    cells: dict[str, dict[str, str]] = {}
+    for label, r in results.items():
+        for word, cell in items(r):
+            k = word.lower()
+            if k not in cells:
+                order.append(k)
+                cells[k] = {}
+            cells[k][label] = cell
+    return order, cells
+
+
+# -- pictures ------------------------------------------------------------------------------
+#: Inches per panel; `scale` below 1 draws smaller (the tests draw at 0.4).
+SCALE = 1.0
+#: At most this many points are drawn in a scatter of every word (a seeded sample).
+SCATTER_POINTS = 20000
+
+
+def figure(rows: int, cols: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure, Any]:
+    """A Figure (no pyplot: nothing is shown or kept open) and its (rows, cols) panels."""
+    fig = Figure(figsize=(width * cols * SCALE, height * rows * SCALE), layout="constrained")
+    axs = fig.subplots(rows, cols, squeeze=False)
+    return fig, axs
+
+
+def mapping(results: Any) -> dict[str, Any]:
+    """{label: result} from one result (labelled 'vectors') or a mapping."""
+    if isinstance(results, Result):
+        return {"vectors": results}
+    if isinstance(results, Sequence) and not isinstance(results, str):
+        return {"vectors": list(results)}
+    return dict(results)
+
+
+def heatmap(fig: Figure, ax: Any, M: np.ndarray, labels: Sequence[str], title: str,
+            vmin: float = -1, vmax: float = 1, ylabels: Sequence[str] | None = None) -> None:
+    image = ax.imshow(M, cmap="RdBu_r", vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ylabels = labels if ylabels is None else ylabels
+    ax.set_yticks(range(len(ylabels)), ylabels, fontsize=7)
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, shrink=0.8)
+
+
+def sample(n: int) -> np.ndarray:
+    """The indices of at most SCATTER_POINTS of n points (seeded)."""
+    idx = np.arange(n)
+    if n > SCATTER_POINTS:
+        idx = np.random.default_rng(0).choice(n, SCATTER_POINTS, replace=False)
+    return idx
+
+
+def panels(fig: Figure) -> int:
+    """How many panels a figure has (colour bars are not panels)."""
+    return sum(1 for ax in fig.axes if ax.get_label() != "<colorbar>")

@@ -1,0 +1,101 @@
+"""What does the embedding matrix itself look like?
+
+A slice of E: some words by the first dimensions. No single dimension means
+'royalty' or 'plural'; meaning is spread over all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tlm.analyses._base import (
+    Analysis,
+    Argument,
+    Option,
+    Result,
+    check_size,
+    columns,
+    figure,
+    join,
+    mapping,
+)
+from tlm.errors import TlmError
+from tlm.vectors import Source, keyed_vectors, lookup
+
+
+@dataclass(repr=False)
+class Matrix(Result):
+    """A slice of the embedding matrix: some words x the first dimensions."""
+
+    words: list[str]
+    values: np.ndarray  # (n, D)
+
+
+def matrix(
+    vectors: Source, n: int = 20, dims: int = 50, seed: int = 0,
+    words: Sequence[str] | None = None,
+) -> Matrix:
+    """n random words (seeded; or the words given) x the first `dims` dimensions."""
+    kv = keyed_vectors(vectors)
+    check_size(kv, 1, "matrix")
+    if n < 1 or dims < 1:
+        raise TlmError(f"matrix needs at least 1 word and 1 dimension, not {n} x {dims}")
+    if words:
+        found, _ = lookup(kv, words)
+        if not found:
+            raise TlmError("none of the words is in these vectors")
+    else:
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(kv), size=min(n, len(kv)), replace=False))
+        found = [kv.index_to_key[i] for i in rows]
+    X = np.stack([kv[w] for w in found])[:, :dims]
+    return Matrix(found, X.astype(np.float64))
+
+
+def render(results: Mapping[str, Matrix], shown: int = 8) -> str:
+    parts = []
+    for label, r in results.items():
+        D = r.values.shape[1]
+        rows = [[w, *(f"{x:6.2f}" for x in row[:shown])] for w, row in zip(r.words, r.values,
+                                                                              strict=True)]
+        parts.append(f"{label}: {len(r.words)} words x {D} dimensions "
+                     f"(the first {min(shown, D)} shown)\n"
+                     + columns(["", *(str(i) for i in range(min(shown, D)))], rows))
+    return join(*parts)
+
+
+def draw(results: Matrix | Mapping[str, Matrix]):
+    """A heatmap of a slice of the embedding matrix, per source."""
+    results = mapping(results)
+    fig, axs = figure(1, len(results), width=6, height=0.22 * max(
+        len(r.words) for r in results.values()) + 1.5)
+    for col, (label, r) in enumerate(results.items()):
+        ax = axs[0, col]
+        lim = float(np.abs(r.values).max()) or 1.0
+        image = ax.imshow(r.values, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+        ax.set_yticks(range(len(r.words)), r.words, fontsize=7)
+        ax.set(title=f"{label}: {len(r.words)} words x {r.values.shape[1]} dimensions",
+               xlabel="dimension")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    return fig
+
+
+ANALYSIS = Analysis(
+    name="matrix",
+    order=11,
+    question=__doc__.splitlines()[0],
+    title='A slice of the matrix',
+    look_for=("Twenty random words by the first dimensions: no single dimension means 'royalty' "
+              "or 'plural'; meaning is spread over all of them."),
+    compute=matrix,
+    render=render,
+    draw=draw,
+    result=Matrix,
+    arguments=(Argument("words", many=True),),
+    options=(Option("n", "Random words (when no WORDS are given).", flag="-n"),
+             Option("dims", "The first this many dimensions."),
+             Option("seed", "Seed of the random words.")),
+)
