@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import click
 import numpy as np
 import pytest
+from tlm.model import EmbeddingModel
 
 import tlm
 import tlm.cli
@@ -22,7 +23,6 @@ import tlm.train
 from tlm.corpus import CORPORA, load_corpus
 from tlm.errors import TlmError
 from tlm.models import MODELS
-from tlm.models.embedding import EmbeddingModel
 from tlm.models.skipgram import SkipGramModel
 from tlm.train import Progress
 
