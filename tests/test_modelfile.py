@@ -51,9 +51,9 @@ def test_save_load_round_trip(tmp_path, chuck, dim, encoding):
     d = json.loads(path.read_text(encoding="utf-8"))
     assert d["format"] == "tlm-model" and d["version"] == 1 and d["type"] == "embedding"
     assert d["vocab"]["words"] == model.vocab and d["config"]["dim"] == dim
-    assert d["arrays"]["E"]["shape"] == [12, dim]  # 11 words and <unk>
+    assert d["arrays"]["E"]["shape"] == [11, dim]  # the 11 words: nothing was folded into <unk>
     assert d["arrays"]["E"].get("encoding") == encoding
-    assert d["arrays"]["b"].get("encoding") is None  # 12 numbers stay readable
+    assert d["arrays"]["b"].get("encoding") is None  # 11 numbers stay readable
     if encoding is None:
         assert isinstance(d["arrays"]["E"]["data"][0], list)
 
@@ -248,8 +248,8 @@ def test_info_summarises_the_model(run, tmp_path, chuck):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "embedding" in out
-    assert "12 words" in out and "8 dimensions" in out
-    assert "E (12, 8)" in out and "W (8, 12)" in out and "b (12,)" in out
+    assert "11 words" in out and "8 dimensions" in out
+    assert "E (11, 8)" in out and "W (8, 11)" in out and "b (11,)" in out
     for setting in ("epochs=3", "dim=8", "context_window=2", "seed=5", "lr=", "batch_size="):
         assert setting in out
     assert str(chuck) in out and "lower" in out
@@ -264,8 +264,8 @@ def test_info_is_data_from_summarize_and_says_none_for_no_transforms(run, chuck)
 
     model = fit("embedding", [str(chuck)], epochs=2, dim=4, seed=1).model
     s = summarize(model)
-    assert (s.type, s.words, s.dimensions) == ("embedding", 12, 4)  # 11 words and <unk>
-    assert s.arrays == {"E": (12, 4), "W": (4, 12), "b": (12,)}
+    assert (s.type, s.words, s.dimensions) == ("embedding", 11, 4)  # the 11 words, no <unk>
+    assert s.arrays == {"E": (11, 4), "W": (4, 11), "b": (11,)}
     assert s.settings["epochs"] == 2 and s.info["transforms"] == []
     assert [e["epoch"] for e in s.history] == [1, 2]
     tlm.save(model, "m.json")

@@ -51,6 +51,7 @@ __all__ = ["EmbeddingConfig", "EmbeddingModel", "softmax"]
 class EmbeddingModel(WindowModel):
     type = "embedding"
     Config = EmbeddingConfig
+    unknown_context = "leaves it out of the mean of its context"
 
     config: EmbeddingConfig
     E: np.ndarray  # (V, d) one row per word: its embedding

@@ -266,6 +266,19 @@ def build_model(
     return model, documents
 
 
+def check_text(path: Path) -> None:
+    """A tlm model file is not a text to train on (its JSON would train a model of
+    braces and base64): a TlmError that says so."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(256)
+    except OSError:  # missing or unreadable: load_corpus says so
+        return
+    if modelfile.looks_like_model(head.removeprefix(b"\xef\xbb\xbf")):
+        raise TlmError(f"{path} is a tlm model file, not a text to train on (--filepath takes "
+                       "a plain text file)")
+
+
 def fit(
     model_type: str = "embedding",
     filepaths: Sequence[str] = (),
@@ -297,6 +310,8 @@ def fit(
         if output.exists():
             partial = output.with_name(f"{output.stem}.partial{output.suffix}")
             modelfile.check_model_output(partial, option="the file for an interrupted run,")
+    for path in filepaths:
+        check_text(Path(path))
     corpus = load_corpus(filepaths, gutenberg, transforms)
     model, documents = build_model(model_type, corpus, settings, list(transforms))
     with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits

@@ -52,6 +52,9 @@ class Model:
     uses_unk: ClassVar[bool] = True
     #: Whether the model has word vectors E (the count model has counts instead).
     has_vectors: ClassVar[bool] = True
+    #: What the model does with a context word it never saw when it has no <unk>
+    #: (`tlm generate` says it about a prompt word): "... so the model {unknown_context}".
+    unknown_context: ClassVar[str] = "cannot read it"
     #: Why an epoch with no examples (`epoch_batches` gave none) is skipped.
     empty_epoch: ClassVar[str] = "the epoch had no examples"
 

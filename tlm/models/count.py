@@ -197,6 +197,7 @@ def lower_order_continuation(above: Order) -> tuple[scipy.sparse.csc_matrix, np.
 class CountModel(Model):
     type = "count"
     Config = CountConfig
+    unknown_context = "reads only the words after it, as at the start of a text"
     array_names = ("ngram_counts", "ngram_contexts")
     predicts_next_word = True
     has_vectors = False

@@ -53,6 +53,7 @@ __all__ = ["MLPConfig", "MLPModel"]
 class MLPModel(WindowModel):
     type = "mlp"
     Config = MLPConfig
+    unknown_context = "gives it a zero vector in its context"
 
     config: MLPConfig
     W1: np.ndarray  # (D, H) --hidden: the hidden layer's weights
