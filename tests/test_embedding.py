@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tlm.model import EmbeddingConfig, EmbeddingModel
 
+from tlm.model import EmbeddingConfig, EmbeddingModel
 from tlm.perplexity import perplexity
 from tlm.vocab import Vocab
 

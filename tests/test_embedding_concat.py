@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 from conftest import CHUCK_TEXT
 from test_embedding import CONTEXT, TARGET, finite_differences, relative_error, step_gradients
-from tlm.models.mlp import MLPConfig, MLPModel
 
 from tlm import modelfile
 from tlm.errors import TlmError
-from tlm.vocab import positions
-from tlm.train import fit
-from tlm.vocab import Vocab
 from tlm.generate import generate
+from tlm.models.mlp import MLPConfig, MLPModel
+from tlm.train import fit
+from tlm.vocab import Vocab, positions
 
 
 def float64_model(combine: str, hidden: int = 0, V: int = 7, d: int = 4, C: int = 3,

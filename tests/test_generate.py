@@ -9,6 +9,7 @@ import pytest
 import tlm
 from tlm.errors import TlmError
 from tlm.generate import generate, sample
+from tlm.vocab import UNKNOWN
 
 
 def words_of(result) -> list[str]:
@@ -119,7 +120,7 @@ def test_generate_interact_opens_the_shell(run, model_file):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines[0].split()) == 4  # the generated text first, then the console's output
-    assert lines[1:4] == [">>> (12, 32)", ">>> 4", ">>> numpy"]  # 11 words and <unk>
+    assert lines[1:4] == [">>> (11, 32)", ">>> 4", ">>> numpy"]  # the 11 words
     assert "text" in result.stderr and "model" in result.stderr  # the banner says what's there
 
 
@@ -131,7 +132,7 @@ def test_python_api_load_generate_vectors(model_file, chuck_words):
     text = generate(model, length=6, prompt="wood", temperature=0.8, seed=1)
     assert text.split()[0] == "wood" and len(text.split()) == 7
     assert text == generate(model, length=6, prompt="wood", temperature=0.8, seed=1)
-    assert model.vocab == ["<unk>", *chuck_words]  # a next-word model always has <unk>
+    assert model.vocab == chuck_words  # no word was folded into <unk>: no <unk>
     assert model.E[model.word_to_idx["chuck"]].shape == (32,)
 
     from gensim.models import KeyedVectors
@@ -193,7 +194,7 @@ UNKNOWN_PROMPTS = [
 
 @pytest.mark.parametrize("prompt, quoted, hint", [c[1:] for c in UNKNOWN_PROMPTS],
                          ids=[c[0] for c in UNKNOWN_PROMPTS])
-def test_an_unknown_prompt_word_is_unk_to_the_model_and_generation_goes_on(
+def test_an_unknown_prompt_word_is_left_out_and_generation_goes_on(
     run, model_file, prompt, quoted, hint
 ):
     result = run("generate", "--prompt", prompt, "--length", "5", "--seed", "1")
@@ -202,9 +203,10 @@ def test_an_unknown_prompt_word_is_unk_to_the_model_and_generation_goes_on(
     assert len(result.stdout.split()) == len(prompt.split()) + 5
     assert result.stderr.strip() == (
         f"Note: {quoted} is not in the model's vocabulary (seen fewer than --min-count 1 times "
-        f"in its training text, or never), so the model reads it as <unk>{hint}")
-    model = tlm.load(model_file)  # the model predicts after <unk>, as the words it read
-    ids = [model.word_to_idx.get(w, model.word_to_idx["<unk>"]) for w in prompt.split()]
+        f"in its training text, or never), so the model leaves it out of the mean of its "
+        f"context{hint}")
+    model = tlm.load(model_file)  # the model predicts from the words it knows
+    ids = [model.word_to_idx.get(w, UNKNOWN) for w in prompt.split()]
     greedy_text = generate(model, length=3, prompt=prompt, temperature=0).split()
     assert greedy_text[len(ids):] == greedy(model, ids, 3)[len(ids):]
 

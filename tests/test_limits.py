@@ -10,10 +10,10 @@ import json
 
 import numpy as np
 import pytest
-from tlm.model import EmbeddingModel
 
 import tlm
 from tlm import generate as gen
+from tlm.model import EmbeddingModel
 from tlm.seeds import MAX_SEED
 
 CASES = [

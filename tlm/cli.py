@@ -86,10 +86,10 @@ class TrainingOutput:
     def update(self, progress: Progress) -> None:
         if not self.live:
             return
+        self.bar.label = f"Epoch {progress.epoch}/{progress.epochs}"
         if self.progress is None:
             self.bar.__enter__()
         self.progress = progress
-        self.bar.label = f"Epoch {progress.epoch}/{progress.epochs}"
         target = int(progress.fraction * self.STEPS)
         if target > self.bar.pos:
             self.bar.update(target - self.bar.pos)
@@ -191,17 +191,19 @@ EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
 @click.option("--model", "model_type", type=click.Choice(MODEL_TYPES), default="embedding",
               show_default=True,
               help="embedding: the course's model (tlm/model.py); with --combine concat or "
-                   "--hidden, Bengio et al.'s MLP (tlm/models/mlp.py). skipgram: word2vec. "
-                   "count: n-gram counts.")
+                   "--hidden it is mlp, Bengio et al.'s (tlm/models/mlp.py). skipgram: "
+                   "word2vec's (tlm/models/skipgram.py). count: n-gram counts "
+                   "(tlm/models/count.py).")
 @click.option("--context-window", type=int,
               help=f"Words of context (embedding, count; default {EMB.context_window}; a count "
                    "model may use 0).")
 @click.option("--combine", type=click.Choice(COMBINE),
-              help=f"Embedding: {COMBINE[0]} of the context vectors (default; word order lost) "
-                   "or concat (in order, as Bengio et al. 2003: the MLP).")
+              help=f"Embedding, mlp: {COMBINE[0]} of the context vectors (embedding's default; "
+                   "word order lost) or concat (in order, as Bengio et al. 2003: the mlp; "
+                   f"its default {MLPConfig.combine}).")
 @click.option("--hidden", type=click.IntRange(min=0),
-              help=f"Embedding: units of one tanh layer before the output (the MLP; default "
-                   f"{MLPConfig.hidden}: none).")
+              help="Embedding, mlp: units of one tanh layer before the output (the mlp; "
+                   f"default {MLPConfig.hidden}: none).")
 @click.option("--smoothing", type=click.Choice(SMOOTHINGS),
               help=f"Count: none (the course's model; default {COUNT.smoothing}), laplace (add-k) "
                    "or kneser-ney (interpolated, modified).")
@@ -367,7 +369,7 @@ def info(model_path):
     if s.history:
         click.echo("history:")
         for entry in s.history:
-            click.echo("  " + format_epoch(entry, s.settings["epochs"]))
+            click.echo("  " + format_epoch(entry, s.epochs))
     else:
         click.echo("history: not trained")
 

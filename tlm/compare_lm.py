@@ -22,9 +22,9 @@ import numpy as np
 import scipy.sparse
 
 from tlm.errors import TlmError
+from tlm.generate import generate
 from tlm.models.base import Model
 from tlm.perplexity import Perplexity, perplexity
-from tlm.generate import generate
 
 
 @dataclass

@@ -223,8 +223,8 @@ def build_model(
         raise TlmError(f"unknown model {model_type!r}; choose from {', '.join(MODELS)}")
     given = {k: v for k, v in settings.items() if v is not None}
     cls = model_class(model_type, given)  # --combine concat or --hidden: the MLP
-    if cls is MODELS["embedding"]:  # it always averages, with no hidden layer: saying so is fine
-        given.pop("combine", None)
+    if model_type == "embedding" and cls is MODELS["embedding"]:
+        given.pop("combine", None)  # it always averages, with no hidden layer: saying so is fine
         given.pop("hidden", None)
     fields = {f.name for f in dataclasses.fields(cls.Config)}  # not the ClassVar constants
     unknown = sorted(set(given) - fields)

@@ -28,9 +28,9 @@ CLASSES = {
     "skipgram": "tlm.models.skipgram:SkipGramModel",
     "count": "tlm.models.count:CountModel",
 }
-#: The types `tlm train --model` offers, in its order; the MLP is `--model embedding
-#: --combine concat` and/or `--hidden H` (see `model_class`).
-MODEL_TYPES = ("embedding", "skipgram", "count")
+#: The types `tlm train --model` offers, in its order. The MLP is also `--model
+#: embedding --combine concat` and/or `--hidden H` (see `model_class`).
+MODEL_TYPES = tuple(CLASSES)
 
 
 def model_class(kind: str, settings: Mapping[str, Any]) -> type[Model]:
