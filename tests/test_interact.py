@@ -44,7 +44,7 @@ def test_standard_console_runs_piped_commands(model_file, monkeypatch, capsys):
     interact.interact(model)
     out, err = capsys.readouterr()
     assert "(11, 32)" in out and "(32,)" in out
-    assert "<unk>\na" in out
+    assert "a\nall" in out
     assert "SyntaxError" in err and "still here" in out
     assert "tlm shell" in err
 
