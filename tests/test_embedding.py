@@ -369,3 +369,21 @@ def test_tlm_train_runs_the_models_own_gradients_and_step(run, tmp_path, monkeyp
     examples = 20_000 - 2
     assert sum(steps) == 2 * examples and max(steps) == 256  # every batch through _step
     assert sum(rows) == 2 * examples                         # every example through gradients
+
+
+def test_vectors_are_built_once_while_e_is_unchanged(model_file):
+    """Issue 18: `model.vectors` is the same KeyedVectors while E has not changed
+    (so caches keyed on it hit), and a new one equal to E after an edit."""
+    import tlm
+
+    model = tlm.load(model_file)
+    first = model.vectors
+    assert model.vectors is first  # not rebuilt
+    chuck = model.word_to_idx["chuck"]
+    model.E[chuck] *= 2.0                                   # an edit in place
+    second = model.vectors
+    assert second is not first
+    np.testing.assert_array_equal(second["chuck"], model.E[chuck])
+    assert model.vectors is second
+    model.E = model.E + 1.0                                 # a new array
+    np.testing.assert_array_equal(model.vectors["wood"], model.E[model.word_to_idx["wood"]])

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tlm.corpus import apply_transforms, tokenize
 from tlm.errors import TlmError
 from tlm.seeds import check_seed
 from tlm.vocab import UNK, UNKNOWN, Vocab
@@ -68,8 +69,6 @@ def sample(
 def prompt_words(model: NextWordModel, prompt: str | None) -> list[str]:
     """The prompt's words after the model's transforms (so `-t lower` models
     accept "Emma"); [] without a prompt."""
-    from tlm.corpus import apply_transforms, tokenize
-
     if not prompt:
         return []
     transforms = model.info.get("transforms", [])

@@ -37,8 +37,10 @@ class Epoch:
         return cls(**{k: v for k, v in entry.items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as the model file stores it: the fields that have a value."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        """The entry as the model file stores it: epoch, loss (null for a skipped
+        epoch) and the other fields that have a value."""
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if v is not None or k in ("epoch", "loss")}
 
     # Read access by key, for code written when entries were dicts: entry["loss"].
     def __getitem__(self, key: str) -> Any:
