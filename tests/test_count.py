@@ -16,7 +16,7 @@ from tlm.errors import TlmError
 from tlm.models.count import CountConfig, CountModel, modified_kn_discounts
 from tlm.perplexity import perplexity
 from tlm.train import fit
-from tlm.vocab import Vocab
+from tlm.vocab import UNKNOWN, Vocab
 
 
 def counted(text: str, **settings) -> CountModel:
@@ -52,8 +52,21 @@ def test_unsmoothed_probabilities_are_counts_over_totals():
     i = model.word_to_idx
     assert p[i["could"]] == 0.5 and p[i["chuck"]] == 0.25 and p[i["would"]] == 0.25
     assert np.array_equal(p, model._forward([i["wood"], i["chuck"]]))  # ids or words
+    assert np.array_equal(p, model._forward(np.array([i["wood"], i["chuck"]])))  # an array
     with pytest.raises(TlmError, match="never saw the context 'much how'"):
         model._forward("much how")
+
+
+def test_an_unknown_context_word_cuts_the_context():
+    """A held-out word the model (without <unk>) never saw, UNKNOWN: only the words
+    after it count, as at the start of a text, in `_forward` and in `log_probs`."""
+    model = counted(CHUCK_TEXT, context_window=2, smoothing="kneser-ney")
+    i = model.word_to_idx
+    after = model._forward(["chuck"])
+    np.testing.assert_array_equal(model._forward(np.array([UNKNOWN, i["chuck"]])), after)
+    targets = np.arange(11)
+    contexts = np.tile([UNKNOWN, i["chuck"]], (11, 1))
+    np.testing.assert_allclose(np.exp(model.log_probs(contexts, targets)), after)
 
 
 def test_kneser_ney_worked_out_by_hand():
