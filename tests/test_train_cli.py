@@ -554,3 +554,37 @@ def test_train_help_has_the_learning_rate_and_batch_defaults(run):
             "batch, which is trained one example at a time") in text
     assert "skipgram 0.025, decaying linearly" in text
     assert "default: embedding 256, skipgram 2048" in text
+
+
+def test_python_m_tlm_lists_the_commands_in_a_learners_order_whole():
+    """Issue 19: `python -m tlm` is `tlm`; its help lists train, generate, info first,
+    each description its whole first sentence (none cut off with "...")."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "tlm", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: tlm ")
+    commands = done.stdout.split("Commands:\n")[1]
+    names = [line.split()[0] for line in commands.splitlines() if line[:3].strip()]
+    assert names == list(tlm.cli.ORDER)
+    assert "..." not in commands
+    assert "Summarise a model: type, vocabulary, arrays, settings, loss history." in " ".join(
+        commands.split())
+
+
+def test_transform_help_says_what_each_does(run):
+    text = " ".join(run("train", "--help").stdout.split())
+    assert "lower makes every word lower case" in text and "alpha drops every word" in text
+
+
+def test_a_model_file_is_not_a_text_to_train_on(run, chuck, one_line_error, unchanged):
+    """Issue 19: `--output chuck.txt` in a folder without chuck.txt writes a model
+    named chuck.txt; training on it again is a one-line error, not 896 JSON words."""
+    assert run("train", "--filepath", "chuck.txt", "--output", "m.txt", "--quiet").exit_code == 0
+    still = unchanged([Path("m.txt")])
+    one_line_error(run("train", "--filepath", "m.txt"), "m.txt", "tlm model file",
+                   "not a text")
+    assert not Path("model.json").exists()
+    still()
