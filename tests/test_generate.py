@@ -203,8 +203,8 @@ def test_an_unknown_prompt_word_is_left_out_and_generation_goes_on(
     assert len(result.stdout.split()) == len(prompt.split()) + 5
     assert result.stderr.strip() == (
         f"Note: {quoted} is not in the model's vocabulary (seen fewer than --min-count 1 times "
-        f"in its training text, or never), so the model leaves it out of the mean of its "
-        f"context{hint}")
+        f"in its training text, or never), so the model reads it as a zero vector in the mean "
+        f"of its context{hint}")
     model = tlm.load(model_file)  # the model predicts from the words it knows
     ids = [model.word_to_idx.get(w, UNKNOWN) for w in prompt.split()]
     greedy_text = generate(model, length=3, prompt=prompt, temperature=0).split()

@@ -15,9 +15,9 @@ held-out text always gives the same number. The definition:
   (`unknown`). This is the closed-vocabulary convention of SRILM's `ngram -ppl`,
   which reports the OOV words it leaves out. An unknown word may appear in a
   context: `<unk>` is a word like any other there; what UNKNOWN does is each
-  model's to say (the course's model averages the words it knows, the MLP gives
-  the unknown word's slot a zero vector, the count model reads only the words
-  after it, as at the start of a text).
+  model's to say (the course's model and the MLP read it as a zero vector, the
+  centre their rows start around; the count model reads only the words after
+  it, as at the start of a text).
 - perplexity = exp(mean over the scored positions of -log p(target | context)).
   A model that spreads its probability evenly over V words scores V.
 

@@ -360,8 +360,8 @@ class WindowModel(Model):
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities after the last `context_window` ids of `context`. A
-        shorter context (a one-word prompt) is filled on the left with UNKNOWN:
-        "some word" (see `_forward_unknown`)."""
+        shorter context (a one-word prompt) is filled on the left with UNKNOWN,
+        "some word" (see `_forward_unknown`; the course's model averages instead)."""
         C = self.config.context_window
         context = np.asarray(context[-C:], dtype=np.int64)
         if len(context) < C:

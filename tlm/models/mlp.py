@@ -29,7 +29,8 @@ the same split over cores (tlm/models/base.py `WindowModel`).
 
 An unknown context word (a held-out word this model, trained without <unk>,
 never saw; or the missing words of a prompt shorter than the context) gets a
-zero vector in its slot: the value around which E's rows start.
+zero vector in its slot: the value around which E's rows start (as the course's
+model does, tlm/model.py).
 
 Model files: tlm before this file saved this model as type "embedding" with
 `combine` "concat" or `hidden` above 0; those files load as this model.
@@ -92,17 +93,14 @@ class MLPModel(WindowModel):
     # -- the maths -------------------------------------------------------------
     def _context_vector(self, context: np.ndarray) -> np.ndarray:
         """Context ids (..., C) -> x (..., D): their rows of E one after another
-        (concat), or their mean. An UNKNOWN id's row is a zero vector (mean: it is
-        left out of the mean)."""
+        (concat), or their mean. An UNKNOWN id's row is a zero vector."""
         known = context != UNKNOWN                               # (..., C)
         rows = self.E[np.where(known, context, 0)]               # (..., C, d)
         if not known.all():
             rows = rows * known[..., None]                       # unknown slots: 0
         if self.config.combine == "concat":
             return rows.reshape(*rows.shape[:-2], -1)            # (..., C d) [E[w_1], ..]
-        if known.all():
-            return rows.mean(axis=-2)                            # (..., d)  (1/C) sum_c E[w_c]
-        return rows.sum(axis=-2) / np.maximum(known.sum(axis=-1), 1)[..., None]
+        return rows.mean(axis=-2)                                # (..., d)  (1/C) sum_c E[w_c]
 
     def _forward(self, context: Any) -> tuple[np.ndarray, np.ndarray]:
         """Context -> (a, p): the vector W reads (x, or the hidden layer a with
