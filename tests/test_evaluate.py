@@ -172,6 +172,10 @@ def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
     z = model.E[model.word_to_idx["sat"]] / 2 @ model.W + model.b
     on = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     assert model.next_word_probs(np.array(ids[2:4])) == pytest.approx(on, rel=1e-5)
+    assert p.loss == pytest.approx(expected, rel=1e-5)
+    assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
+    line = format_perplexity("m", p)
+    assert "over 7 of 10 held-out tokens" in line and "1 outside the vocabulary" in line
 
 
 def test_the_one_perplexity_function_is_what_evaluate_reports(text: Path, tmp_path: Path) -> None:
