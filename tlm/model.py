@@ -102,6 +102,7 @@ class EmbeddingModel(WindowModel):
         dz = probs                                         # (B, V)  dL/dz = p - onehot(t)
         dz[rows, target] -= 1.0
         dW = np.tensordot(ctx_emb, dz, axes=(0, 0))        # (d, V)  sum_i outer(h_i, dz_i)
+                                                           #   = h.T @ dz (BLAS even for B = 1)
         db = np.ones(B, dtype=dz.dtype) @ dz               # (V,)    dz.sum(axis=0)
         dh = dz @ self.W.T                                 # (B, d)  dL/dh_i = W @ dz_i
         dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))  # (B, C, d) dh_i / C
