@@ -16,7 +16,7 @@ from tlm.errors import TlmError
 from tlm.models.count import CountConfig, CountModel, modified_kn_discounts
 from tlm.perplexity import perplexity
 from tlm.train import fit
-from tlm.vocab import Vocab
+from tlm.vocab import UNKNOWN, Vocab
 
 
 def counted(text: str, **settings) -> CountModel:
@@ -52,8 +52,21 @@ def test_unsmoothed_probabilities_are_counts_over_totals():
     i = model.word_to_idx
     assert p[i["could"]] == 0.5 and p[i["chuck"]] == 0.25 and p[i["would"]] == 0.25
     assert np.array_equal(p, model._forward([i["wood"], i["chuck"]]))  # ids or words
+    assert np.array_equal(p, model._forward(np.array([i["wood"], i["chuck"]])))  # an array
     with pytest.raises(TlmError, match="never saw the context 'much how'"):
         model._forward("much how")
+
+
+def test_an_unknown_context_word_cuts_the_context():
+    """A held-out word the model (without <unk>) never saw, UNKNOWN: only the words
+    after it count, as at the start of a text, in `_forward` and in `log_probs`."""
+    model = counted(CHUCK_TEXT, context_window=2, smoothing="kneser-ney")
+    i = model.word_to_idx
+    after = model._forward(["chuck"])
+    np.testing.assert_array_equal(model._forward(np.array([UNKNOWN, i["chuck"]])), after)
+    targets = np.arange(11)
+    contexts = np.tile([UNKNOWN, i["chuck"]], (11, 1))
+    np.testing.assert_allclose(np.exp(model.log_probs(contexts, targets)), after)
 
 
 def test_kneser_ney_worked_out_by_hand():
@@ -113,13 +126,13 @@ def test_every_smoothed_distribution_sums_to_one(settings):
 
 def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
     """An untrained add-k model gives every word 1 / V, so the shared held-out
-    perplexity is V (here 8: seven words and <unk>)."""
+    perplexity is V (here 7: seven words, none folded into <unk>)."""
     vocab = Vocab.build(list("abcdefg"), unk=True)
-    assert len(vocab) == 8
+    assert len(vocab) == 7
     model = CountModel.create(vocab, CountConfig(smoothing="laplace"), np.random.default_rng(0))
-    held_out = [vocab.encode(list("gfedcbazq"))]  # z, q: <unk>, not scored
+    held_out = [vocab.encode(list("gfedcbazq"))]  # z, q: unknown, not scored
     p = perplexity(model, held_out)
-    assert p.perplexity == pytest.approx(8.0) and p.scored == 5 and p.unknown == 2
+    assert p.perplexity == pytest.approx(7.0) and p.scored == 5 and p.unknown == 2
 
 
 def test_unsmoothed_perplexity_is_inf_and_says_how_many_words(run, tmp_path, one_line_error):
@@ -181,12 +194,14 @@ def test_train_generate_info_and_shell_from_the_cli(run, chuck, capsys):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("Epoch 1/1 loss=")
     info = run("info")
-    assert "count model, 12 words, 21 contexts of 2 words" in info.stdout
+    assert info.exit_code == 0, info.output
+    assert "count model, 11 words, 21 contexts of 2 words" in info.stdout
+    assert "history:\n  Epoch 1/1 loss=" in info.stdout
     generated = run("generate", "--prompt", "how much", "--length", "5", "--seed", "1")
     assert generated.exit_code == 0 and len(generated.stdout.split()) == 7
     shell = run("generate", "--length", "3", "--interact",
                 input="print(counts.shape, row('wood chuck'), contexts[0])\n")
-    assert "(12, 21) {'could': 2, 'chuck': 1, 'would': 1} ('a', 'wood')" in shell.stdout
+    assert "(11, 21) {'could': 2, 'chuck': 1, 'would': 1} ('a', 'wood')" in shell.stdout
 
 
 def test_counting_is_one_pass(run, chuck, one_line_error):
@@ -236,11 +251,11 @@ def test_compare_lm_table(run, chuck, tmp_path):
     # never seen after their context: would chuck -> wood, chuck wood -> if, wood if -> a,
     # chuck could -> how, could how -> much
     assert "inf (5 p=0)" in none
-    assert "count C=2 kneser-ney" in kn and "embedding C=2 d=32 concat" in emb
+    assert "count C=2 kneser-ney" in kn and "mlp C=2 d=32 concat" in emb
     from tlm.compare_lm import compare_lm
     direct = compare_lm(["kn.json", "emb.json"], [held_out])
     assert [f"{s.perplexity.perplexity:.1f}" for s in direct] == [kn.split()[4], emb.split()[5]]
-    assert direct[1].parameters == 12 * 32 + 64 * 12 + 12  # E, W, b
+    assert direct[1].parameters == 11 * 32 + 64 * 11 + 11  # E, W, b
     assert direct[0].parameters == modelfile.load("kn.json").ngram_counts.nnz
     assert all(s.perplexity.scored == 11 for s in direct)  # 13 words, 2 without context
     assert any(line.startswith("emb.json: ") for line in lines)

@@ -5,6 +5,9 @@ small fake GloVe package). No network: the downloader must never be reached."""
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -66,30 +69,85 @@ def run(group, *args: str, input: str | None = None):
     return result
 
 
+LAB_WORDS = ['a', 'all', 'chuck', 'could', 'how', 'if', 'it', 'much', 'the', 'wood', 'would']
+EPOCH = re.compile(r"Epoch (\d)/5 loss=(\d\.\d{4})")
+
+
+def outputs(shell_stdout: str) -> list[str]:
+    """What the console printed after each `>>>` prompt (continuation prompts dropped)."""
+    return [part.replace("... ", "").strip() for part in shell_stdout.split(">>> ")[1:]]
+
+
+def test_the_course_reads_the_model_where_the_page_says():
+    """The lab: "This is exactly what _forward computes in tlm/model.py", and
+    "Look at the _step method in tlm/model.py"."""
+    from tlm.model import EmbeddingModel
+
+    for method in (EmbeddingModel._forward, EmbeddingModel._step):
+        assert Path(inspect.getsourcefile(method)).as_posix().endswith("tlm/model.py")
+    assert "ctx_emb" in inspect.getsource(EmbeddingModel._forward)
+
+
 def test_the_course_in_order(course: Path) -> None:
-    # 1. the first command: tlm's own chuck.txt, from an empty folder
+    # 1. the lab's first command: tlm's own chuck.txt, from an empty folder
     first = run(cli, "train", "--filepath", "chuck.txt")
     assert first.stderr == "using tlm's corpora/chuck.txt\n"
-    assert first.stdout.splitlines()[-1] == "Model saved to model.json"
+    lines = first.stdout.splitlines()
+    epochs = [EPOCH.fullmatch(line) for line in lines[:-1]]
+    assert all(epochs) and [int(m[1]) for m in epochs] == [1, 2, 3, 4, 5], lines
+    losses = [float(m[2]) for m in epochs]
+    assert losses[0] < math.log(11)                 # below chance from the first epoch
+    assert losses == sorted(losses, reverse=True)   # it falls every epoch ...
+    assert losses[0] - losses[-1] >= 0.25           # ... at least as visibly as the page's
+    assert lines[-1] == "Model saved to model.json"
     assert len(run(cli, "generate", "--model", "model.json").stdout.split()) >= 20
 
-    # 2. the shell: the matrices, the course's _forward with words, a one-hot row
+    # 2. "Where is the model?": the page's >>> lines, in order
     shell = run(cli, "generate", "--model", "model.json", "--interact", input=(
         "model.E.shape\n"
+        "model.W.shape\n"
+        "model.vocab\n"
+        "model.E[model.word_to_idx['chuck']]\n"
+        "import numpy as np\n"
+        "chuck = model.E[model.word_to_idx['chuck']]\n"
+        "wood = model.E[model.word_to_idx['wood']]\n"
+        "np.dot(chuck, wood) / (np.linalg.norm(chuck) * np.linalg.norm(wood))\n"))
+    said = outputs(shell.stdout)
+    assert said[0] == "(11, 32)" and said[1] == "(32, 11)"
+    assert said[2] == repr(LAB_WORDS)
+    row = tlm.load("model.json").E[LAB_WORDS.index("chuck")]
+    assert said[3].startswith("array([") and row.shape == (32,)  # 32 numbers
+    cosine = float(said[7].removeprefix("np.float32(").removesuffix(")"))
+    assert -1 <= cosine <= 1
+    assert "11 words and 32 dimensions" in shell.stderr  # the banner
+    assert "model._forward(" in shell.stderr and "onehot(word)" in shell.stderr
+
+    # the README's shell: the course's _forward with words, a one-hot row
+    shell = run(cli, "generate", "--model", "model.json", "--interact", input=(
         "h, p = model._forward(['how', 'much'])\n"
         "print(h.shape, p.shape)\n"
         "bool((onehot('chuck') @ model.E == model.E[model.word_to_idx['chuck']]).all())\n"
         "neighbors('chuck', k=3)\n"))
-    V = len(tlm.load("model.json").vocab)
-    assert f">>> ({V}, 32)" in shell.stdout and f"(32,) ({V},)" in shell.stdout
-    assert ">>> True" in shell.stdout
-    assert "model._forward(" in shell.stderr and "onehot(word)" in shell.stderr  # the banner
+    assert "(32,) (11,)" in shell.stdout and ">>> True" in shell.stdout
 
-    # 3. a novel from NLTK's Gutenberg corpus, then its shell
+    # 3. a novel from NLTK's Gutenberg corpus, then its shell as the page types it
     emma = run(cli, "train", "--gutenberg", "austen-emma.txt", "-t", "lower", "-t", "alpha",
                "--epochs", "10", "--output", "emma.json")
     assert [line.split()[1] for line in emma.stdout.splitlines()[:-1]] == [
         f"{i}/10" for i in range(1, 11)]
+    assert emma.stdout.splitlines()[-1] == "Model saved to emma.json"
+    page = run(cli, "generate", "--model", "emma.json", "--interact", input=(
+        "import numpy as np\n"
+        "def sim(a, b):\n"
+        "    return np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))\n\n"
+        "E = model.E\n"
+        "wi = model.word_to_idx\n"
+        "print(round(float(sim(E[wi['happy']], E[wi['pleased']])), 6))\n"))
+    model = tlm.load("emma.json")
+    E, wi = model.E, model.word_to_idx
+    expected = E[wi["happy"]] @ E[wi["pleased"]] / np.linalg.norm(E[wi["happy"]]) / np.linalg.norm(
+        E[wi["pleased"]])
+    assert outputs(page.stdout)[-2] == f"{round(float(expected), 6)}"
     shell = run(cli, "generate", "--model", "emma.json", "--interact", input=(
         "neighbors('emma', k=3)\n"
         "round(sim('happy', 'pleased'), 6) == round(sim(vec('happy'), vec('pleased')), 6)\n"

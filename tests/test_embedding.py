@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tlm.models.embedding import EmbeddingConfig, EmbeddingModel
+from tlm.model import EmbeddingConfig, EmbeddingModel
 from tlm.perplexity import perplexity
 from tlm.vocab import Vocab
 
@@ -24,7 +24,7 @@ def float64_model(V: int = 7, d: int = 5, C: int = 3, seed: int = 0) -> Embeddin
 
 def copy_of(model: EmbeddingModel) -> EmbeddingModel:
     arrays = {name: a.copy() for name, a in model.arrays.items()}
-    return EmbeddingModel(model.vocabulary, model.config, arrays)
+    return type(model)(model.vocabulary, model.config, arrays)
 
 
 def mean_loss(model: EmbeddingModel, context: np.ndarray, target: np.ndarray) -> float:
@@ -238,18 +238,41 @@ def test_loss_falls_when_training_on_chuck(chuck):
     assert perplexity(model, [model.vocabulary.encode(chuck.read_text().split())]).loss < np.log(12)
 
 
-def test_the_learning_rate_is_per_example_whatever_the_batch_size(chuck):
-    """chuck has 30 examples: with --batch-size 30 or 1000 an epoch is the same one
-    batch of 30, so the same model; and the default lr does not depend on the batch."""
+def test_a_text_smaller_than_a_batch_trains_one_example_at_a_time(chuck):
+    """chuck has 30 examples, fewer than a batch: each is one step (as the course's
+    `_step` says), at `small_text_lr` unless --lr is given; the batch size then does
+    not matter. With --batch-size 30 the epoch is one batch of 30: another model.
+    The default lr of a text of a batch or more does not depend on the batch size."""
     from tlm.train import fit
 
     assert EmbeddingConfig().lr == EmbeddingConfig(batch_size=7).lr == 3.0 / 256
     models = [fit("embedding", [str(chuck)], epochs=5, seed=2, batch_size=b).model
-              for b in (30, 1000, 4096)]
+              for b in (1000, 4096, 31)]
     for other in models[1:]:
         for name in ("E", "W", "b"):
             np.testing.assert_array_equal(models[0].arrays[name], other.arrays[name])
+    assert models[0].config.lr == EmbeddingConfig.small_text_lr
+    one_batch = fit("embedding", [str(chuck)], epochs=5, seed=2, batch_size=30).model
+    assert one_batch.config.lr == 3.0 / 256 and not np.array_equal(one_batch.E, models[0].E)
+    given = fit("embedding", [str(chuck)], epochs=1, seed=2, lr=0.2).model
+    assert given.config.lr == 0.2
     assert models[0].history[-1]["loss"] < models[0].history[0]["loss"]
+
+
+def test_one_step_per_example_on_a_small_text(chuck, monkeypatch):
+    """The 30 examples of chuck reach `_step` one at a time, 30 steps an epoch."""
+    from tlm.train import fit
+
+    sizes = []
+    step = EmbeddingModel._step
+
+    def recording(self, context, target, lr):
+        sizes.append(len(target))
+        return step(self, context, target, lr)
+
+    monkeypatch.setattr(EmbeddingModel, "_step", recording)
+    fit("embedding", [str(chuck)], epochs=2, seed=1)
+    assert sizes == [1] * 60
 
 
 def test_forward_takes_the_courses_words_as_well_as_ids(model_file):
@@ -266,29 +289,39 @@ def test_forward_takes_the_courses_words_as_well_as_ids(model_file):
     assert model._forward(ids)[1].tolist() == p_ids.tolist()
     with pytest.raises(TlmError, match="never seen the word 'muhc'; closest: much"):
         model._forward(["how", "muhc"])
-    with pytest.raises(TlmError, match=r"a list of words, e.g. \['how much'\]"):
-        model._forward("how much")
+    np.testing.assert_array_equal(model._forward("how much")[1], p_ids)  # one string of words
 
 
 @pytest.mark.parametrize("threads, settings", [
     (2, {}), (3, {}), (2, {"combine": "concat"}), (3, {"hidden": 5}),
     (2, {"combine": "concat", "hidden": 3}),
 ])
-def test_threaded_step_makes_the_same_update_as_the_textbook_step(threads, settings):
-    """Training's step (tlm/models/threaded.py: the batch in row blocks on several
-    threads) gives _step's loss and the same arrays, batch after batch, with
-    repeated context words and targets split across blocks."""
-    from tlm.models.threaded import cores, threaded_steps
+def test_training_on_every_core_makes_the_same_update_as_the_textbook_step(threads, settings):
+    """While `on_every_core` runs (tlm/models/threaded.py: the model's own gradients
+    on row blocks in threads, summed), `_step` gives the loss and arrays of `_step`
+    on one thread, batch after batch, with repeated context words and targets split
+    across blocks; afterwards the model is as it was."""
+    from tlm.models.mlp import MLPConfig, MLPModel
+    from tlm.models.threaded import on_every_core
 
     V = 11
-    config = EmbeddingConfig(dim=4, context_window=2, **settings)
+    cls, Config = (MLPModel, MLPConfig) if settings else (EmbeddingModel, EmbeddingConfig)
+    config = Config(dim=4, context_window=2, **settings)
     rng = np.random.default_rng(3)
-    arrays = EmbeddingModel.init_arrays(V, config, rng, dtype=np.float64)
+    arrays = cls.init_arrays(V, config, rng, dtype=np.float64)
     arrays["b"] = rng.normal(0.0, 0.5, size=V)
-    model = EmbeddingModel(Vocab([f"w{i}" for i in range(V)], [1] * V), config, arrays)
+    model = cls(Vocab([f"w{i}" for i in range(V)], [1] * V), config, arrays)
     twin = copy_of(model)
-    with twin.steps() as default_step, threaded_steps(twin, threads=threads) as step:
-        assert (default_step is twin._step) == (cores() == 1)  # the twin, given two cores
+    blocks = []
+    gradients = cls.gradients
+
+    def counting(self, context, target):
+        blocks.append(len(target))
+        return gradients(self, context, target)
+
+    twin.gradients = counting.__get__(twin)  # an instance's own gradients are kept too
+    with on_every_core(twin, threads=threads) as step:
+        assert step == twin._step  # training calls _step
         for B in (200, 97, 64, 1):
             context, target = rng.integers(0, V, size=(B, 2)), rng.integers(0, V, size=B)
             loss = model._step(context, target, lr=0.01)
@@ -297,11 +330,93 @@ def test_threaded_step_makes_the_same_update_as_the_textbook_step(threads, setti
             for name in model.array_names:
                 np.testing.assert_allclose(getattr(twin, name), getattr(model, name),
                                            rtol=1e-12, atol=1e-12)
+    # the first batch of 200 in `threads` blocks (the batch of 1 is not split)
+    assert sum(blocks[:threads]) == 200 and max(blocks[:threads]) < 200 and blocks[-1] == 1
+    assert twin.gradients.__func__ is counting  # put back as it was
 
 
-def test_threaded_steps_on_one_core_is_the_textbook_step():
-    from tlm.models.threaded import threaded_steps
+def test_on_one_core_the_model_is_left_as_it_is():
+    from tlm.models.threaded import on_every_core
 
     model = float64_model()
-    with threaded_steps(model, threads=1) as step:
-        assert step == model._step
+    with on_every_core(model, threads=1) as step:
+        assert step == model._step and "gradients" not in vars(model)
+
+
+def test_tlm_train_runs_the_models_own_gradients_and_step(run, tmp_path, monkeypatch):
+    """Issue 18: a learner's edit to the maths reaches `tlm train`. On a text of
+    20,000 words, every batch goes through `_step` and every example through
+    `gradients` (on two threads or more, in row blocks)."""
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(200)]
+    text = tmp_path / "long.txt"
+    text.write_text(" ".join(rng.choice(words, size=20_000)), encoding="utf-8")
+    steps, rows = [], []
+    step, gradients = EmbeddingModel._step, EmbeddingModel.gradients
+
+    def recording_step(self, context, target, lr):
+        steps.append(len(target))
+        return step(self, context, target, lr)
+
+    def recording_gradients(self, context, target):
+        rows.append(len(target))
+        return gradients(self, context, target)
+
+    monkeypatch.setattr(EmbeddingModel, "_step", recording_step)
+    monkeypatch.setattr(EmbeddingModel, "gradients", recording_gradients)
+    result = run("train", "--filepath", str(text), "--epochs", "2", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    examples = 20_000 - 2
+    assert sum(steps) == 2 * examples and max(steps) == 256  # every batch through _step
+    assert sum(rows) == 2 * examples                         # every example through gradients
+
+
+def test_vectors_are_built_once_while_e_is_unchanged(model_file):
+    """Issue 18: `model.vectors` is the same KeyedVectors while E has not changed
+    (so caches keyed on it hit), and a new one equal to E after an edit."""
+    import tlm
+
+    model = tlm.load(model_file)
+    first = model.vectors
+    assert model.vectors is first  # not rebuilt
+    chuck = model.word_to_idx["chuck"]
+    model.E[chuck] *= 2.0                                   # an edit in place
+    second = model.vectors
+    assert second is not first
+    np.testing.assert_array_equal(second["chuck"], model.E[chuck])
+    assert model.vectors is second
+    model.E = model.E + 1.0                                 # a new array
+    np.testing.assert_array_equal(model.vectors["wood"], model.E[model.word_to_idx["wood"]])
+
+
+def test_the_models_import_nothing_above_them():
+    """Issue 18's layers, for the models: tlm/model.py and tlm/models/ import only
+    each other and the foundation (errors, seeds, vocabulary, history) — not
+    generation, perplexity, training, model files or the command line — and only
+    at the top of a module (TYPE_CHECKING blocks aside; the registry and the two
+    imports that would cost start-up a second, gensim and scipy, are the exceptions)."""
+    import ast
+    from pathlib import Path
+
+    import tlm
+
+    root = Path(tlm.__file__).parent
+    allowed = {"tlm.errors", "tlm.seeds", "tlm.vocab", "tlm.history", "tlm.model", "tlm.models"}
+    lazy_ok = {("__init__.py", "tlm.models.base"), ("base.py", "gensim.models"),
+               ("sparse.py", "scipy.sparse._sparsetools"), ("sparse.py", "scipy.sparse")}
+    for path in [root / "model.py", *sorted((root / "models").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = set(map(id, tree.body))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                top |= set(map(id, node.body))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            names = [node.module] if isinstance(node, ast.ImportFrom) else [
+                a.name for a in node.names]
+            for name in names:
+                if name.startswith("tlm"):
+                    assert name in allowed or name.startswith("tlm.models."), (path.name, name)
+                if id(node) not in top and (path.name, name) not in lazy_ok:
+                    raise AssertionError(f"{path.name} imports {name} inside a function")

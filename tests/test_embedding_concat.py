@@ -12,22 +12,22 @@ from test_embedding import CONTEXT, TARGET, finite_differences, relative_error, 
 
 from tlm import modelfile
 from tlm.errors import TlmError
-from tlm.models.embedding import EmbeddingConfig, EmbeddingModel
-from tlm.perplexity import positions
+from tlm.generate import generate
+from tlm.models.mlp import MLPConfig, MLPModel
 from tlm.train import fit
-from tlm.vocab import Vocab
+from tlm.vocab import Vocab, positions
 
 
 def float64_model(combine: str, hidden: int = 0, V: int = 7, d: int = 4, C: int = 3,
-                  seed: int = 0) -> EmbeddingModel:
+                  seed: int = 0) -> MLPModel:
     """A small float64 model with non-zero biases (zeros would hide a wrong db, db1)."""
-    config = EmbeddingConfig(dim=d, context_window=C, combine=combine, hidden=hidden)
+    config = MLPConfig(dim=d, context_window=C, combine=combine, hidden=hidden)
     rng = np.random.default_rng(seed)
-    arrays = EmbeddingModel.init_arrays(V, config, rng, dtype=np.float64)
+    arrays = MLPModel.init_arrays(V, config, rng, dtype=np.float64)
     arrays["b"] = rng.normal(0.0, 0.5, size=V)
     if hidden:
         arrays["b1"] = rng.normal(0.0, 0.5, size=hidden)
-    return EmbeddingModel(Vocab([f"w{i}" for i in range(V)], [1] * V), config, arrays)
+    return MLPModel(Vocab([f"w{i}" for i in range(V)], [1] * V), config, arrays)
 
 
 @pytest.mark.parametrize("combine, hidden", [("concat", 0), ("concat", 5), ("mean", 5)])
@@ -49,7 +49,7 @@ def test_concat_shapes_and_word_order():
     h, p = model._forward(np.array([[1, 2], [2, 1]]))
     assert h.shape == (2, 8) and np.array_equal(h[0, :4], model.E[1])  # position 1 first
     assert not np.allclose(p[0], p[1])  # "chuck could" is not "could chuck"
-    mean = float64_model("mean", C=2)
+    mean = float64_model("mean", C=2)  # the MLP's mean (the course's model: tlm/model.py)
     _, q = mean._forward(np.array([[1, 2], [2, 1]]))
     np.testing.assert_allclose(q[0], q[1])  # a mean cannot tell them apart
     hidden = float64_model("concat", hidden=6, C=2)
@@ -71,7 +71,7 @@ def floors(text: str, C: int = 2) -> tuple[float, float]:
     return entropy(tuple), entropy(lambda h: tuple(sorted(h)))
 
 
-def training_loss(model: EmbeddingModel, text: str) -> float:
+def training_loss(model: MLPModel, text: str) -> float:
     contexts, targets = positions([model.vocabulary.encode(text.split())], 2)
     return float(-model.log_probs(contexts, targets).mean())
 
@@ -94,10 +94,11 @@ def test_concat_hidden_model_file_round_trip(tmp_path, chuck):
     model = fit("embedding", filepaths=[str(chuck)], combine="concat", hidden=8, epochs=2,
                 seed=1).model
     back = modelfile.load(modelfile.save(model, tmp_path / "m.json"))
+    assert back.type == "mlp" and isinstance(back, MLPModel)
     assert back.config.combine == "concat" and back.array_names == ("E", "W1", "b1", "W", "b")
     np.testing.assert_array_equal(back._forward(["wood", "chuck"])[1],
                                   model._forward(["wood", "chuck"])[1])
-    text = back.generate(length=5, seed=1)  # one sampled first word: <unk> fills the context
+    text = generate(back, length=5, seed=1)  # one sampled first word: zeros fill the context
     assert len(text.split()) == 5 and "<unk>" not in text
 
 
@@ -105,7 +106,8 @@ def test_cli_combine_and_hidden(run, chuck, one_line_error):
     result = run("train", "--filepath", chuck, "--combine", "concat", "--hidden", "8",
                  "--epochs", "1", "--seed", "1")
     assert result.exit_code == 0, result.output
-    assert "W1 (64, 8), b1 (8,), W (8, 12)" in run("info").stdout
+    info = run("info").stdout
+    assert "mlp model, 11 words" in info and "W1 (64, 8), b1 (8,), W (8, 11)" in info
     one_line_error(run("train", "--filepath", chuck, "--combine", "sum"), "--combine", "sum")
     one_line_error(run("train", "--filepath", chuck, "--hidden", "-1"), "--hidden")
     with pytest.raises(TlmError, match="--combine must be one of mean, concat"):

@@ -14,10 +14,10 @@ from gensim.models import KeyedVectors
 from tlm import evaluate, modelfile
 from tlm.errors import TlmError
 from tlm.evaluate import render_perplexity
-from tlm.models import EmbeddingModel, Model
+from tlm.models import Model
 from tlm.perplexity import perplexity
 from tlm.train import fit
-from tlm.vocab import UNK, Vocab
+from tlm.vocab import UNK, UNKNOWN
 
 
 @pytest.fixture(autouse=True)
@@ -144,7 +144,7 @@ def quiet_fit(text: Path, **settings) -> Model:
 def test_a_uniform_model_has_perplexity_v(text: Path) -> None:
     model = uniform(quiet_fit(text, epochs=1))
     p = evaluate.text_perplexity(model, [str(text)])
-    assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)  # V counts <unk>
+    assert p.perplexity == pytest.approx(len(model.vocab), rel=1e-4)
     assert p.unknown == 0 and p.scored == p.positions == p.tokens - 2  # context window 2
 
 
@@ -157,16 +157,21 @@ def test_unknown_targets_are_counted_not_scored_and_unk_may_be_context(
     text: Path, tmp_path: Path
 ) -> None:
     model = quiet_fit(text, epochs=2)
-    assert model.word_counts[model.word_to_idx[UNK]] == 0  # no rare word, <unk> all the same
+    assert UNK not in model.word_to_idx  # no rare word: no <unk> (issue 19)
     held = write(tmp_path / "held.txt", "the cat sat zebra on the mat and the dog")
     p = evaluate.text_perplexity(model, [str(held)])
-    assert (p.tokens, p.positions, p.scored, p.unknown) == (10, 8, 7, 1)  # 'zebra' is <unk>
-    words = ["the", "cat", "sat", UNK, "on", "the", "mat", "and", "the", "dog"]
-    ids = [model.word_to_idx[w] for w in words]
+    assert (p.tokens, p.positions, p.scored, p.unknown) == (10, 8, 7, 1)  # 'zebra' unknown
+    words = ["the", "cat", "sat", None, "on", "the", "mat", "and", "the", "dog"]
+    ids = [model.word_to_idx.get(w, UNKNOWN) for w in words]
     expected = np.mean([
         -np.log(model.next_word_probs(np.array(ids[i - 2:i]))[ids[i]])
-        for i in range(2, 10) if words[i] != UNK  # <unk> in the contexts of 'on' and 'the'
+        for i in range(2, 10) if words[i] is not None  # unknown in the contexts of 'on', 'the'
     ])
+    # the course's model reads an unknown context word as a zero vector: 'on' after
+    # 'sat' and the unknown 'zebra' is softmax((E[sat] + 0) / 2 @ W + b)
+    z = model.E[model.word_to_idx["sat"]] / 2 @ model.W + model.b
+    on = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert model.next_word_probs(np.array(ids[2:4])) == pytest.approx(on, rel=1e-5)
     assert p.loss == pytest.approx(expected, rel=1e-5)
     assert p.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
     line = render_perplexity("m", p)
@@ -187,10 +192,6 @@ def test_perplexity_mistakes(text: Path, tmp_path: Path, monkeypatch: pytest.Mon
         evaluate.text_perplexity(model, [str(write(tmp_path / "short.txt", "the cat"))])
     with pytest.raises(TlmError, match="no held-out word to score"):
         evaluate.text_perplexity(model, [str(write(tmp_path / "new.txt", "the zebra giraffe"))])
-    old = EmbeddingModel(Vocab(["cat", "the"], [1, 1]), model.config,
-                         EmbeddingModel.init_arrays(2, model.config, np.random.default_rng(0)))
-    with pytest.raises(TlmError, match="no <unk>.*train it again"):
-        evaluate.text_perplexity(old, [str(text)])
     monkeypatch.setattr(type(model), "predicts_next_word", False)
     with pytest.raises(TlmError, match="no perplexity"):
         evaluate.text_perplexity(model, [str(text)])

@@ -24,8 +24,8 @@ def test_namespace_binds_the_model_and_numpy(model_file):
 def test_banner_says_what_is_there(model_file):
     model = tlm.load(model_file)
     text = interact.banner(model, interact.namespace(model, text="x"))
-    assert "an embedding model with 12 words and 32 dimensions" in text
-    assert "E (12, 32)" in text and "W (32, 12)" in text
+    assert "an embedding model with 11 words and 32 dimensions" in text
+    assert "E (11, 32)" in text and "W (32, 11)" in text
     for name in ("model", "np", "vocab", "word_to_idx", "text"):
         assert name in text
     without = interact.banner(model, interact.namespace(model)).splitlines()
@@ -43,8 +43,8 @@ def test_standard_console_runs_piped_commands(model_file, monkeypatch, capsys):
         "print('still here')\n"))
     interact.interact(model)
     out, err = capsys.readouterr()
-    assert "(12, 32)" in out and "(32,)" in out
-    assert "<unk>\na" in out
+    assert "(11, 32)" in out and "(32,)" in out
+    assert "a\nall" in out
     assert "SyntaxError" in err and "still here" in out
     assert "tlm shell" in err
 

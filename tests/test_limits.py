@@ -13,7 +13,7 @@ import pytest
 
 import tlm
 from tlm import generate as gen
-from tlm.models.embedding import EmbeddingModel
+from tlm.model import EmbeddingModel
 from tlm.seeds import MAX_SEED
 
 CASES = [
@@ -59,8 +59,8 @@ def test_the_largest_seed_trains(run, chuck):
 @pytest.mark.parametrize("top_k", [None, 3])
 def test_a_tiny_temperature_is_greedy(model_file, temperature, top_k):
     model = tlm.load(model_file)
-    greedy = model.generate(12, "how much", temperature=0, top_k=top_k, seed=1)
-    assert model.generate(12, "how much", temperature, top_k, seed=2) == greedy
+    greedy = gen.generate(model, 12, "how much", temperature=0, top_k=top_k, seed=1)
+    assert gen.generate(model, 12, "how much", temperature, top_k, seed=2) == greedy
 
 
 def test_sample_with_a_tiny_temperature_takes_the_likeliest():
@@ -81,6 +81,6 @@ def test_each_generation_step_passes_only_the_context(model_file, monkeypatch):
         return probs(self, context)
 
     monkeypatch.setattr(EmbeddingModel, "next_word_probs", spy)
-    text = model.generate(500, "how much wood", seed=1)
+    text = gen.generate(model, 500, "how much wood", seed=1)
     assert len(text.split()) == 503
     assert max(lengths) == model.config.context_window == 2

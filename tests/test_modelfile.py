@@ -51,9 +51,9 @@ def test_save_load_round_trip(tmp_path, chuck, dim, encoding):
     d = json.loads(path.read_text(encoding="utf-8"))
     assert d["format"] == "tlm-model" and d["version"] == 1 and d["type"] == "embedding"
     assert d["vocab"]["words"] == model.vocab and d["config"]["dim"] == dim
-    assert d["arrays"]["E"]["shape"] == [12, dim]  # 11 words and <unk>
+    assert d["arrays"]["E"]["shape"] == [11, dim]  # the 11 words: nothing was folded into <unk>
     assert d["arrays"]["E"].get("encoding") == encoding
-    assert d["arrays"]["b"].get("encoding") is None  # 12 numbers stay readable
+    assert d["arrays"]["b"].get("encoding") is None  # 11 numbers stay readable
     if encoding is None:
         assert isinstance(d["arrays"]["E"]["data"][0], list)
 
@@ -248,8 +248,8 @@ def test_info_summarises_the_model(run, tmp_path, chuck):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "embedding" in out
-    assert "12 words" in out and "8 dimensions" in out
-    assert "E (12, 8)" in out and "W (8, 12)" in out and "b (12,)" in out
+    assert "11 words" in out and "8 dimensions" in out
+    assert "E (11, 8)" in out and "W (8, 11)" in out and "b (11,)" in out
     for setting in ("epochs=3", "dim=8", "context_window=2", "seed=5", "lr=", "batch_size="):
         assert setting in out
     assert str(chuck) in out and "lower" in out
@@ -264,8 +264,8 @@ def test_info_is_data_from_summarize_and_says_none_for_no_transforms(run, chuck)
 
     model = fit("embedding", [str(chuck)], epochs=2, dim=4, seed=1).model
     s = summarize(model)
-    assert (s.type, s.words, s.dimensions) == ("embedding", 12, 4)  # 11 words and <unk>
-    assert s.arrays == {"E": (12, 4), "W": (4, 12), "b": (12,)}
+    assert (s.type, s.words, s.dimensions) == ("embedding", 11, 4)  # the 11 words, no <unk>
+    assert s.arrays == {"E": (11, 4), "W": (4, 11), "b": (11,)}
     assert s.settings["epochs"] == 2 and s.info["transforms"] == []
     assert [e["epoch"] for e in s.history] == [1, 2]
     tlm.save(model, "m.json")
@@ -287,3 +287,41 @@ def test_a_killed_save_leaves_nothing_behind_after_the_next_save(tmp_path: Path,
         path.write_bytes(b"{" * 100)
     modelfile.save(modelfile.load(trained), tmp_path / "model.json")
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_files_of_the_embedding_model_before_the_split_still_load(tmp_path, chuck):
+    """Before the MLP had its own file and type, `--combine concat` / `--hidden` models
+    were saved as type "embedding" with those settings, and every next-word model
+    had a <unk> row: such files load, as the MLP or as the course's model."""
+    from tlm.model import EmbeddingModel
+    from tlm.models.mlp import MLPModel
+    from tlm.perplexity import perplexity
+
+    mlp = fit("embedding", [str(chuck)], combine="concat", hidden=8, epochs=1, seed=1).model
+    d = json.loads(tlm.save(mlp, tmp_path / "mlp.json").read_text(encoding="utf-8"))
+    assert d["type"] == "mlp"
+    d["type"] = "embedding"                                     # as tlm wrote it before
+    (tmp_path / "old-mlp.json").write_text(json.dumps(d), encoding="utf-8")
+    old = tlm.load(tmp_path / "old-mlp.json")
+    assert isinstance(old, MLPModel) and old.config.hidden == 8
+    np.testing.assert_array_equal(old._forward("wood chuck")[1], mlp._forward("wood chuck")[1])
+
+    course = fit("embedding", [str(chuck)], epochs=1, seed=1).model
+    d = json.loads(tlm.save(course, tmp_path / "m.json").read_text(encoding="utf-8"))
+    d["config"] |= {"combine": "mean", "hidden": 0}              # the old config's fields
+    d["vocab"] = {"words": ["<unk>", *d["vocab"]["words"]], "counts": [0, *d["vocab"]["counts"]]}
+    rng = np.random.default_rng(0)
+    E = np.vstack([rng.normal(size=(1, 32)), course.E]).astype(np.float32)   # a <unk> row
+    W = np.hstack([rng.normal(size=(32, 1)), course.W]).astype(np.float32)
+    b = np.concatenate([[0.0], course.b]).astype(np.float32)
+    d["arrays"] = {n: modelfile.encode_array(a) for n, a in {"E": E, "W": W, "b": b}.items()}
+    from tlm import schema
+
+    d["checksum"] = schema.checksum(d["vocab"]["words"], d["vocab"]["counts"],
+                                    {"E": E, "W": W, "b": b})
+    (tmp_path / "old.json").write_text(json.dumps(d), encoding="utf-8")
+    old = tlm.load(tmp_path / "old.json")
+    assert type(old) is EmbeddingModel and old.vocab[0] == "<unk>" and old.E.shape == (12, 32)
+    held_out = [old.vocabulary.encode("how much zebra wood would a".split())]
+    p = perplexity(old, held_out)          # 'zebra' is <unk> to it: not scored, counted
+    assert (p.scored, p.unknown) == (3, 1)

@@ -446,3 +446,25 @@ def test_no_negatives_pulls_every_vector_together(run):
 
     assert mean_cosine(together.E) > 0.9
     assert mean_cosine(apart.E) < 0.5
+
+
+def test_chuck_with_min_count_1_finishes_every_seed_skipping_an_empty_epoch(run):
+    """Issue 19: on the 32-word twister, subsampling can leave no two neighbouring
+    words in an epoch (seeds 1 and 5 of 6 did): the epoch is skipped with a note and
+    the run finishes and saves; the model file loads with its skipped epochs."""
+    skipped = 0
+    for seed in range(1, 7):
+        result = run("train", "--model", "skipgram", "--filepath", "chuck.txt",
+                     "--min-count", "1", "--seed", str(seed))
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert lines[-1] == "Model saved to model.json" and len(lines) == 6
+        for line in lines[:-1]:
+            assert re.fullmatch(r"Epoch \d/5 (loss=\d+\.\d{4}|skipped: subsampling left no two "
+                                r"neighbouring words in this epoch \(the text is short; "
+                                r"--sample 0 keeps every word\))", line), line
+        skipped += sum("skipped" in line for line in lines)
+        history = tlm.load("model.json").history
+        assert [e.epoch for e in history] == [1, 2, 3, 4, 5]
+        assert all((e.loss is None) == (e.skipped is not None) for e in history)
+    assert skipped > 0  # the case the test is about happened

@@ -4,6 +4,7 @@ no traceback, no file damaged)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -21,8 +22,9 @@ import tlm.cli
 import tlm.train
 from tlm.corpus import CORPORA, load_corpus
 from tlm.errors import TlmError
+from tlm.history import Epoch
+from tlm.model import EmbeddingModel
 from tlm.models import MODELS
-from tlm.models.embedding import EmbeddingModel
 from tlm.models.skipgram import SkipGramModel
 from tlm.train import Progress
 
@@ -37,10 +39,10 @@ VAL_LINE = re.compile(
 
 
 @pytest.mark.parametrize("path", ["chuck.txt", "corpora/chuck.txt"])
-def test_the_courses_chuck_gives_the_eleven_words_and_unk(run, path, chuck_words):
+def test_the_courses_chuck_gives_the_eleven_words(run, path, chuck_words):
     """`tlm train --filepath chuck.txt` (the course) or `corpora/chuck.txt` (the README)
     from a folder that has neither: tlm's own text, said on one line -> model.json,
-    11 words, and <unk> for words a held-out text has and chuck has not."""
+    the 11 words and nothing else (no word was folded into <unk>)."""
     result = run("train", "--filepath", path)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -50,11 +52,11 @@ def test_the_courses_chuck_gives_the_eleven_words_and_unk(run, path, chuck_words
     assert result.stderr == "using tlm's corpora/chuck.txt\n"
 
     model = tlm.load("model.json")
-    assert model.vocab == ["<unk>", *chuck_words]
-    assert model.E.shape == (12, 32)
-    assert model.W.shape == (32, 12)
-    assert model.b.shape == (12,)
-    assert model.word_to_idx["chuck"] == 3
+    assert model.vocab == chuck_words
+    assert model.E.shape == (11, 32)
+    assert model.W.shape == (32, 11)
+    assert model.b.shape == (11,)
+    assert model.word_to_idx["chuck"] == 2
     assert model.word_counts[model.word_to_idx["wood"]] == 8
     assert model.info["tokens"] == 32
     assert model.info["sources"] == [str(SHIPPED_CHUCK)]  # where it can be read again
@@ -128,7 +130,7 @@ def test_settings_reach_the_model(run, chuck):
                  "--epochs", "2", "--lr", "0.05", "--batch-size", "5", "--seed", "4", "--quiet")
     assert result.exit_code == 0, result.output
     model = tlm.load("model.json")
-    assert model.E.shape == (12, 6) and model.W.shape == (6, 12)
+    assert model.E.shape == (11, 6) and model.W.shape == (6, 11)
     c = model.config
     assert (c.dim, c.context_window, c.epochs, c.lr, c.batch_size, c.seed) == (6, 3, 2, 0.05, 5, 4)
     assert len(model.history) == 2
@@ -152,8 +154,8 @@ def test_val_fraction_reports_held_out_loss_and_perplexity(run, tmp_path, chuck_
     assert all(matches) and len(matches) == 3, lines
     entry = tlm.load("v.json").history[-1]
     assert lines[-2] == (f"Held out: val_loss over {entry['val_scored']} positions; "
-                         f"{entry['val_unknown']} whose next word is <unk> (not in the training "
-                         "part's vocabulary) are not scored")
+                         f"{entry['val_unknown']} whose next word is not in the training "
+                         "part's vocabulary are not scored")
     for m in matches:
         assert float(m[5]) == pytest.approx(math.exp(float(m[4])), rel=1e-3, abs=0.06)
     history = tlm.load("v.json").history
@@ -166,9 +168,9 @@ def test_vocabulary_comes_from_the_training_part_alone(tmp_path, chuck_text):
     result = tlm.train.fit("embedding", [str(text)], val_fraction=0.05, epochs=1, seed=1)
     model = result.model  # 102 words; the last 5 are held out: "chuck wood giraffe wood chuck"
     assert "zebra" in model.vocab and "giraffe" not in model.vocab
-    assert model.word_counts[model.word_to_idx["<unk>"]] == 0  # no training word was rare
+    assert "<unk>" not in model.vocab  # no training word was rare
     entry = result.history[-1]
-    assert (entry["val_scored"], entry["val_unknown"]) == (2, 1)  # 'giraffe' is <unk>
+    assert (entry.val_scored, entry.val_unknown) == (2, 1)  # 'giraffe' is unknown
 
 
 def test_val_ppl_is_what_tlm_evaluate_says_on_the_same_held_out_text(run, tmp_path, chuck_text):
@@ -206,7 +208,7 @@ def test_two_files_are_two_documents(run, tmp_path):
     result = run("train", "--filepath", one, "--filepath", two, "--epochs", "1", "--quiet")
     assert result.exit_code == 0, result.output
     model = tlm.load("model.json")
-    assert model.vocab == ["<unk>", *"abcdefg"]
+    assert model.vocab == [*"abcdefg"]
     assert model.info["sources"] == [str(one), str(two)]
     # no context spans the two files: 4-2 + 3-2 = 3 examples, not 7-2 = 5
     documents = [model.vocabulary.encode(list("abcd")), model.vocabulary.encode(list("efg"))]
@@ -219,7 +221,7 @@ def test_interact_after_training(run, chuck):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[5] == "Model saved to model.json"
-    assert lines[6:9] == [">>> (12, 32)", ">>> (32, 12) (12,)", ">>> ['<unk>', 'a', 'all']"]
+    assert lines[6:9] == [">>> (11, 32)", ">>> (32, 11) (11,)", ">>> ['a', 'all', 'chuck']"]
     assert "tlm shell" in result.stderr  # the banner (the console writes it to stderr)
 
 
@@ -235,28 +237,34 @@ def test_no_progress_bar_when_output_is_not_a_terminal(run, chuck, monkeypatch):
     assert not any(ch in result.output for ch in "#%[]\r\x1b")
 
 
-def test_the_bar_shows_the_whole_runs_elapsed_time_and_eta(monkeypatch, capsys):
-    clock = iter([0.0, 0.2, 30.0, 30.05, 31.0, 40.0])
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_bar_on_a_terminal_is_clicks_for_the_whole_run_and_is_wiped(monkeypatch):
+    clock = iter([0.0, 30.0, 31.0, 40.0, 41.0, 42.0])
     monkeypatch.setattr(tlm.cli, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
-    bar = tlm.cli.ProgressBar(enabled=True)  # started at 0 s
-    with bar:
-        bar.update(Progress(1, 4, 10, 100))    # 0.2 s: too early for a bar
-        bar.update(Progress(2, 4, 50, 100))    # 30 s, 3/8 of the run: 50 s to go
-        bar.update(Progress(2, 4, 60, 100))    # 30.05 s: too soon to draw again
-        bar.update(Progress(2, 4, 100, 100))   # 31 s
-        bar.epoch_line(SimpleNamespace(config=SimpleNamespace(epochs=4)),
-                       {"epoch": 2, "loss": 1.5})
-    out = capsys.readouterr().out
-    draws = out.split("\r")[1:]
-    assert draws[0] == "Epoch 2/4 [#######-------------]  38% elapsed 00:30 eta 00:50\x1b[K"
-    assert draws[1] == "Epoch 2/4 [##########----------]  50% elapsed 00:31 eta 00:31\x1b[K"
-    assert draws[2] == "\x1b[2KEpoch 2/4 loss=1.5000\n"  # the bar is wiped for the epoch line
-    assert len(draws) == 3  # nothing left to wipe at the end
+    screen = Terminal()
+    with tlm.cli.TrainingOutput(file=screen) as out:  # started at 0 s
+        out.update(Progress(2, 4, 50, 100))    # 3/8 of the run
+        out.update(Progress(2, 4, 100, 100))   # half
+        out.epoch_line(SimpleNamespace(config=SimpleNamespace(epochs=4)), Epoch(2, 1.5))
+    text = screen.getvalue()
+    assert "Epoch 2/4 [#######-------------]  37%" in text  # click's bar
+    assert "\x1b[?25l [" not in text  # never a bar without its epoch
+    assert "Epoch 2/4 [##########----------]" in text and "50%" in text
+    assert "elapsed 00:30" in text and "elapsed 00:31" in text  # the whole run's time
+    assert "\r\x1b[2KEpoch 2/4 loss=1.5000\n" in text  # the bar wiped for the epoch line
+    assert text.endswith("\r\x1b[2K\x1b[?25h")  # wiped at the end, the cursor shown again
 
 
-def test_bar_line_for_long_runs():
-    assert tlm.cli.bar_line(Progress(10, 10, 1, 1), 3725.0).endswith("elapsed 1:02:05 eta 00:00")
-    assert tlm.cli.bar_line(Progress(1, 10, 0, 5), 1.0).endswith("0% elapsed 00:01 eta ?")
+def test_no_bar_when_not_a_terminal():
+    screen = io.StringIO()
+    with tlm.cli.TrainingOutput(file=screen) as out:
+        out.update(Progress(2, 4, 50, 100))
+        out.epoch_line(SimpleNamespace(config=SimpleNamespace(epochs=4)), Epoch(2, 1.5))
+    assert screen.getvalue() == "Epoch 2/4 loss=1.5000\n"
 
 
 def test_fit_prints_nothing_and_reports_through_callbacks(chuck, capsys):
@@ -272,7 +280,7 @@ def test_fit_prints_nothing_and_reports_through_callbacks(chuck, capsys):
     assert [(b.epoch, b.done) for b in batches] == [
         (1, 8), (1, 16), (1, 24), (1, n), (2, 8), (2, 16), (2, 24), (2, n)]
     assert batches[-1].fraction == 1.0 and batches[3].fraction == 0.5
-    assert result.model.E.shape == (12, 4)
+    assert result.model.E.shape == (11, 4)
     assert result.model.info["transforms"] == ["lower"]
 
 
@@ -315,7 +323,7 @@ def test_ctrl_c_keeps_the_model_trained_so_far(run, chuck, tmp_path, monkeypatch
     assert (part["interrupted_after"], part["of"]) == (16, 30)
     assert not any("interrupted_after" in e for e in kept.history[:2])
     assert kept.config.seed == 3
-    untrained = EmbeddingModel.init_arrays(12, kept.config, tlm.train.random_streams(3)[0])
+    untrained = EmbeddingModel.init_arrays(11, kept.config, tlm.train.random_streams(3)[0])
     assert not np.allclose(kept.E, untrained["E"])  # the 20 steps are in it
     info = run("info", "--model", out).stdout
     assert "Epoch 3/5 loss=" in info and "(interrupted after 16 of 30 examples)" in info
@@ -483,6 +491,8 @@ def test_option_that_does_not_apply_to_the_model(run, chuck, model_file, one_lin
             continue
         value = param.type.choices[0] if isinstance(param.type, click.Choice) else "3"
         for kind, cls in MODELS.items():
+            if kind == "embedding" and param.name in ("combine", "hidden"):
+                continue  # --combine concat or --hidden: the mlp; --combine mean: the course's
             if param.name not in cls.Config.__dataclass_fields__:
                 pairs.append((kind, param.opts[-1], value))
     for kind, option, value in pairs:
@@ -540,5 +550,41 @@ def test_help_shows_every_options_default():
 
 def test_train_help_has_the_learning_rate_and_batch_defaults(run):
     text = " ".join(run("train", "--help").stdout.split())
-    assert "embedding default 3/256 = 0.0117; skipgram 0.025" in text
+    assert ("embedding default 3/256 = 0.0117, or 0.15 on a text with fewer examples than one "
+            "batch, which is trained one example at a time") in text
+    assert "skipgram 0.025, decaying linearly" in text
     assert "default: embedding 256, skipgram 2048" in text
+
+
+def test_python_m_tlm_lists_the_commands_in_a_learners_order_whole():
+    """Issue 19: `python -m tlm` is `tlm`; its help lists train, generate, info first,
+    each description its whole first sentence (none cut off with "...")."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "tlm", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: tlm ")
+    commands = done.stdout.split("Commands:\n")[1]
+    names = [line.split()[0] for line in commands.splitlines() if line[:3].strip()]
+    assert names == list(tlm.cli.ORDER)
+    assert "..." not in commands
+    assert "Summarise a model: type, vocabulary, arrays, settings, loss history." in " ".join(
+        commands.split())
+
+
+def test_transform_help_says_what_each_does(run):
+    text = " ".join(run("train", "--help").stdout.split())
+    assert "lower makes every word lower case" in text and "alpha drops every word" in text
+
+
+def test_a_model_file_is_not_a_text_to_train_on(run, chuck, one_line_error, unchanged):
+    """Issue 19: `--output chuck.txt` in a folder without chuck.txt writes a model
+    named chuck.txt; training on it again is a one-line error, not 896 JSON words."""
+    assert run("train", "--filepath", "chuck.txt", "--output", "m.txt", "--quiet").exit_code == 0
+    still = unchanged([Path("m.txt")])
+    one_line_error(run("train", "--filepath", "m.txt"), "m.txt", "tlm model file",
+                   "not a text")
+    assert not Path("model.json").exists()
+    still()

@@ -27,16 +27,18 @@ def test_min_count_pools_rare_words_into_unk_or_drops_them():
     assert pooled.has_unk
     dropped = Vocab.build(tokens, min_count=2, unk=False)
     assert dropped.words == ["a", "b"] and dropped.counts == [3, 2]
-    # nothing rare: <unk> is there all the same (held-out text has words training had not)
+    # nothing rare: no <unk> (issue 19: the tongue twister's model has its 11 words)
     every = Vocab.build(tokens, min_count=1, unk=True)
-    assert every.words == [UNK, "a", "b", "c"] and every.counts == [0, 3, 2, 1]
+    assert every.words == ["a", "b", "c"] and every.counts == [3, 2, 1]
+    assert not every.has_unk
 
 
 def test_encode():
     tokens = "b a c a".split()
     vocab = Vocab.build(tokens)
     ids = vocab.encode(["a", "b", "z", "c"])
-    assert ids.dtype == np.int32 and ids.tolist() == [0, 1, 2]  # unknown dropped
+    assert ids.dtype == np.int32 and ids.tolist() == [0, 1, -1, 2]  # unknown: UNKNOWN, in place
+    assert vocab.encode(["a", "b", "z", "c"], drop_unknown=True).tolist() == [0, 1, 2]
     with_unk = Vocab.build("a a b".split(), min_count=2, unk=True)
     assert with_unk.encode(["a", "b", "zzz"]).tolist() == [1, 0, 0]  # rare and unseen -> <unk>
     assert vocab.encode([]).tolist() == []

@@ -3,7 +3,8 @@
     import tlm
     model = tlm.load("model.json")
     model.E, model.vocab, model.word_to_idx, model.vectors
-    model.generate(length=20, prompt="emma was", temperature=0.8, seed=1)
+    from tlm.generate import generate
+    generate(model, length=20, prompt="emma was", temperature=0.8, seed=1)
 
     glove = tlm.load_vectors("glove-wiki-gigaword-50")   # for the lab's first part
     glove.similarity("cat", "dog"), glove.most_similar("cat")

@@ -24,6 +24,7 @@ import scipy.sparse
 from tlm import modelfile, table
 from tlm.corpus import load_corpus
 from tlm.errors import TlmError
+from tlm.generate import generate
 from tlm.models.base import Model
 from tlm.perplexity import Perplexity, perplexity
 from tlm.train import split_documents
@@ -100,7 +101,7 @@ def compare_lm(
         except TlmError as e:
             raise TlmError(f"{path}: the held-out text: {e}") from None
         try:
-            sample = model.generate(length=length, seed=seed)
+            sample = generate(model, length=length, seed=seed)
         except TlmError as e:  # an unsmoothed count model can reach a context it never saw
             sample = f"(stopped: {e})"
         seconds = sum(float(entry.get("seconds", 0.0)) for entry in model.history)

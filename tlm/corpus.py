@@ -109,12 +109,18 @@ def shipped(path: str | os.PathLike) -> Path | None:
 
 def read_file(path: str | os.PathLike) -> str:
     """The text of a UTF-8 file, or a TlmError saying why it cannot be used
-    (see `paths.read_text`); a missing file's message names the shipped texts."""
+    (see `paths.read_text`); a missing file's message names the shipped texts.
+    A tlm model file is not a text to train on (its JSON would train a model of
+    braces and base64)."""
     if not os.path.lexists(path):
         names = ", ".join(shipped_corpora())
         raise TlmError(f"file not found: {path} (texts that ship with tlm: {names}, "
                        f"e.g. --filepath {names.split(', ')[0]})")
-    return paths.read_text(path)
+    text = paths.read_text(path)
+    if paths.looks_like_model(text[:256].encode()):
+        raise TlmError(f"{path} is a tlm model file, not a text to train on (--filepath takes "
+                       "a plain text file)")
+    return text
 
 
 def nltk_data_path() -> list[str]:

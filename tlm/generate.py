@@ -17,9 +17,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tlm.corpus import apply_transforms, tokenize
 from tlm.errors import TlmError
 from tlm.seeds import check_seed
-from tlm.vocab import UNK, Vocab
+from tlm.vocab import UNK, UNKNOWN, Vocab
 
 
 class NextWordModel(Protocol):
@@ -68,8 +69,6 @@ def sample(
 def prompt_words(model: NextWordModel, prompt: str | None) -> list[str]:
     """The prompt's words after the model's transforms (so `-t lower` models
     accept "Emma"); [] without a prompt."""
-    from tlm.corpus import apply_transforms, tokenize
-
     if not prompt:
         return []
     transforms = model.info.get("transforms", [])
@@ -83,7 +82,7 @@ def prompt_words(model: NextWordModel, prompt: str | None) -> list[str]:
 
 
 def unknown_words(model: NextWordModel, prompt: str | None) -> list[str]:
-    """The prompt words outside the model's vocabulary: the model reads each as `<unk>`."""
+    """The prompt words outside the model's vocabulary (`<unk>` to a model that has it)."""
     return [w for w in prompt_words(model, prompt) if w not in model.vocabulary or w == UNK]
 
 
@@ -98,7 +97,8 @@ def generate(
     """The prompt followed by `length` sampled words.
 
     A prompt word outside the vocabulary (seen fewer than --min-count times in
-    training, or never) is `<unk>` to the model, and it goes on from there;
+    training, or never) is `<unk>` to a model that has it, and otherwise read
+    as the model reads an unknown word (`model.unknown_context`);
     `unknown_words` names them. Without a prompt the first word is drawn from the
     training word frequencies (with the same temperature and top-k, so
     temperature 0 starts from the most frequent word). `<unk>` is never drawn.
@@ -115,10 +115,9 @@ def generate(
     vocab = model.vocabulary
     unk = vocab.word_to_idx.get(UNK)
     words = prompt_words(model, prompt)
-    if unk is None:  # a model file from before every next-word model had <unk>
-        ids = [vocab.lookup(w) for w in words]
-    else:
-        ids = [vocab.word_to_idx.get(w, unk) for w in words]
+    # a word the model does not know: <unk> if it has one, else UNKNOWN (each model
+    # says what it does with one: `model.unknown_context`)
+    ids = [vocab.word_to_idx.get(w, UNKNOWN if unk is None else unk) for w in words]
     if not ids and length > 0:
         counts = without_unk(np.asarray(vocab.counts), unk)
         ids = [sample(counts / counts.sum(), rng, temperature, top_k)]

@@ -27,7 +27,7 @@ import numpy as np
 
 from tlm import paths, schema, writing
 from tlm.errors import TlmError
-from tlm.models import MODELS
+from tlm.models import MODELS, model_class
 from tlm.models.base import Model
 from tlm.vocab import Vocab
 
@@ -69,7 +69,7 @@ def to_dict(model: Model) -> dict[str, Any]:
         "type": model.type,
         "config": dataclasses.asdict(model.config),
         "vocab": {"words": model.vocab, "counts": model.word_counts},
-        "history": model.history,
+        "history": [entry.to_dict() for entry in model.history],
         "info": model.info,
         "arrays": {name: encode_array(model.arrays[name]) for name in model.array_names},
         "checksum": schema.checksum(model.vocab, model.word_counts, model.arrays),
@@ -100,7 +100,7 @@ def from_dict(d: Any, where: str = "model") -> Model:
                        f"({', '.join(MODELS)}), not {json.dumps(kind)[:40]}")
     if kind not in MODELS:
         raise TlmError(f"{where} has an unknown model type {kind!r}")
-    cls = MODELS[kind]
+    cls = model_class(kind, d["config"] if isinstance(d.get("config"), dict) else {})
     try:  # every field is checked for its type and range (see tlm/schema.py)
         config = schema.config(cls, d.get("config"))
         words, counts = schema.vocab(d.get("vocab"))

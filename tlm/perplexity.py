@@ -5,21 +5,26 @@ Training's `val_loss`/`val_ppl`, `tlm evaluate` and every next-word model
 held-out text always gives the same number. The definition:
 
 - The vocabulary comes from the training text alone. Held-out words outside it
-  are encoded as `<unk>`, which every next-word model has in its vocabulary
-  (`Vocab.build(..., unk=True)`).
+  are encoded as `<unk>` when the model has it (its training text folded rare
+  words into it, --min-count above 1), else as UNKNOWN (-1): both are "a word
+  the model does not know" here.
 - A *position* is a held-out word with C words before it in its document, C
   being the model's `config.context_window`: the model predicts it from them.
-- A position whose target is `<unk>` is not scored: predicting "some word I do
+- A position whose target is unknown is not scored: predicting "some word I do
   not know" is not predicting the word. Such positions are counted and reported
-  (`unknown`). `<unk>` may appear in a context. This is the closed-vocabulary
-  convention of SRILM's `ngram -ppl`, which reports the OOV words it leaves out.
+  (`unknown`). This is the closed-vocabulary convention of SRILM's `ngram -ppl`,
+  which reports the OOV words it leaves out. An unknown word may appear in a
+  context: `<unk>` is a word like any other there; what UNKNOWN does is each
+  model's to say (the course's model and the MLP read it as a zero vector, the
+  centre their rows start around; the count model reads only the words after
+  it, as at the start of a text).
 - perplexity = exp(mean over the scored positions of -log p(target | context)).
   A model that spreads its probability evenly over V words scores V.
 
 What a next-word model must provide (see `Model` in tlm/models/base.py):
 
     model.predicts_next_word          True
-    model.vocabulary                  a Vocab with <unk>
+    model.vocabulary                  a Vocab
     model.config.context_window       C, the number of context words
     model.log_probs(contexts, targets)
         contexts (N, C) int ids, targets (N,) int ids
@@ -40,7 +45,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.vocab import UNK
+from tlm.vocab import UNK, UNKNOWN, positions
+
+__all__ = ["BATCH", "Perplexity", "perplexity", "positions", "scored_positions"]
 
 if TYPE_CHECKING:
     from tlm.models.base import Model
@@ -58,48 +65,24 @@ class Perplexity:
     tokens: int        # held-out words
     positions: int     # words with C words of context before them in their document
     scored: int        # positions whose target is in the vocabulary: the mean is over these
-    unknown: int       # positions whose target is <unk>: counted, not scored
+    unknown: int       # positions whose target is unknown (<unk>): counted, not scored
     impossible: int = 0  # scored positions given p = 0 (an unsmoothed count model): inf
-
-
-def positions(documents: list[np.ndarray], C: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every word with C words before it in its document, as contexts (N, C) and
-    targets (N,); a context never spans two documents. These are also the embedding
-    model's training examples."""
-    windows = [
-        np.lib.stride_tricks.sliding_window_view(np.asarray(ids), C + 1)
-        for ids in documents
-        if len(ids) > C
-    ]
-    if not windows:
-        n = sum(len(ids) for ids in documents)
-        raise TlmError(
-            f"the text is too short: {n} words, but --context-window {C} needs at "
-            f"least {C + 1} (a context and the word after it)"
-        )
-    w = np.concatenate(windows)  # (N, C + 1)
-    return w[:, :C], w[:, C]
 
 
 def scored_positions(
     model: Model, documents: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The positions `perplexity` scores, contexts (S, C) and targets (S,), and
-    how many positions were left out because their target is `<unk>`. Raises
+    how many positions were left out because their target is unknown. Raises
     TlmError when no position can be scored."""
     if not model.predicts_next_word:
         raise TlmError(
             f"a {model.type} model gives no next-word probabilities, so it has no perplexity"
         )
-    if not model.vocabulary.has_unk:
-        raise TlmError(
-            "this model has no <unk> word (it was made by an older tlm), so held-out words "
-            "it never saw cannot be encoded; train it again to score held-out text"
-        )
     contexts, targets = positions(documents, model.config.context_window)
-    known = targets != model.word_to_idx[UNK]  # (N,)
+    known = (targets != model.word_to_idx.get(UNK, UNKNOWN)) & (targets >= 0)  # (N,)
     if not known.any():
-        raise TlmError("no held-out word to score: every one is outside the vocabulary (<unk>)")
+        raise TlmError("no held-out word to score: every one is outside the vocabulary")
     return contexts[known], targets[known], int((~known).sum())
 
 

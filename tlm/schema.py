@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from tlm.corpus import TRANSFORMS
 from tlm.errors import TlmError
 
 if TYPE_CHECKING:
@@ -212,7 +213,8 @@ def sparse(name: str, value: dict[str, Any]) -> scipy.sparse.csc_matrix:
 
 
 def history(value: Any) -> list[dict[str, Any]]:
-    """One entry per epoch: `epoch` a whole number from 1, `loss` a number;
+    """One entry per epoch: `epoch` a whole number from 1, `loss` a number (null in
+    an epoch `skipped` for want of examples);
     `val_loss` and `val_ppl` together or not at all (either may be Infinity: an
     unsmoothed count model); other values numbers or text."""
     if value is None:
@@ -227,7 +229,11 @@ def history(value: Any) -> list[dict[str, Any]]:
                            f"not {_json(entry.get('epoch'))}")
         if "loss" not in entry:
             raise TlmError(f"{where} has no loss")
+        if entry["loss"] is None and not isinstance(entry.get("skipped"), str):
+            raise TlmError(f"{where}.loss must be a number (or null for a skipped epoch)")
         for key, v in entry.items():
+            if key == "loss" and v is None:
+                continue  # a skipped epoch: nothing was trained
             if key in ("val_loss", "val_ppl") and v == math.inf:
                 continue  # an unsmoothed count model gave some held-out word p = 0
             if key in ("loss", "val_loss", "val_ppl") and not matches(v, float):
@@ -244,8 +250,6 @@ def history(value: Any) -> list[dict[str, Any]]:
 def info(value: Any) -> dict[str, Any]:
     """Where the text came from: `sources` and `transforms` lists of text (each
     transform one tlm knows), `tokens` a whole number; other keys a value or a list."""
-    from tlm.corpus import TRANSFORMS
-
     if value is None:
         return {}
     value = _mapping(value, "info")

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from tlm.history import Epoch
 from tlm.models.base import Model
 
 
@@ -18,7 +19,8 @@ class Summary:
     arrays: dict[str, tuple[int, ...]]  # name -> shape
     settings: dict[str, Any]  # the training config
     info: dict[str, Any]  # sources, transforms, tokens: where the text came from
-    history: list[dict[str, Any]]  # one entry per epoch trained
+    history: list[Epoch]  # one entry per epoch trained
+    epochs: int  # the epochs training was asked for (a count model counts in one)
     contexts: int | None = None  # a count model: the columns of its counts
 
 
@@ -33,4 +35,5 @@ def summarize(model: Model) -> Summary:
         settings=dataclasses.asdict(model.config),
         info=dict(model.info),
         history=list(model.history),
+        epochs=model.config.epochs,
     )

@@ -5,25 +5,33 @@ It prints nothing: it reports through callbacks (`on_batch`, `on_epoch`) and
 the `tlm` command turns those into a progress bar and one line per epoch.
 
 The loop is the same for every model: the model turns documents into examples
-(`prepare`, `epoch_examples`) and takes one SGD step per batch (`_step`).
+(`prepare`, `epoch_batches`) and takes one SGD step per batch (`_step`).
+`fit` is `tlm train` as one call, saving included: the first Ctrl-C stops
+training after the current batch and the model trained so far is saved (beside
+the output, as NAME.partial.json, if a model is already there), in a notebook
+as on the command line.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse
 
+from tlm import modelfile
 from tlm.corpus import Corpus, load_corpus
 from tlm.errors import TlmError
+from tlm.history import Epoch
 from tlm.interrupts import Interrupts
-from tlm.models import MODELS
+from tlm.models import MODELS, model_class
 from tlm.models.base import Model
 from tlm.perplexity import perplexity, scored_positions
 from tlm.vocab import Vocab
@@ -33,8 +41,10 @@ from tlm.vocab import Vocab
 class TrainResult:
     model: Model
     epochs_done: int
-    interrupted: bool = False
-    history: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C stopped training
+    history: list[Epoch] = field(default_factory=list)  # this run's epochs
+    saved_to: Path | None = None  # where `fit` saved the model
+    interrupted_while_saving: bool = False  # Ctrl-C came while the finished model was saved
 
 
 Doc = TypeVar("Doc", np.ndarray, list[str])
@@ -107,7 +117,7 @@ def _check_finite(model: Model, epoch: int, lr: float, context: np.ndarray) -> N
 def train(
     model: Model,
     documents: list[np.ndarray],
-    on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
+    on_epoch: Callable[[Model, Epoch], None] | None = None,
     on_batch: Callable[[Progress], None] | None = None,
     rng: np.random.Generator | None = None,
     interrupts: Interrupts | None = None,
@@ -116,7 +126,7 @@ def train(
 
     Prints nothing: after every batch `on_batch(Progress)` hears how far the run
     is, and after every epoch `on_epoch(model, entry)` gets the epoch's history
-    entry (`{"epoch": 1, "loss": 2.35, ...}`). Raises TlmError if the loss
+    entry (`Epoch(epoch=1, loss=2.35, ...)`). Raises TlmError if the loss
     becomes NaN or infinite (the model is then not worth saving). Ctrl-C ends
     training after the current batch and returns what was trained so far. A
     caller that saves the model passes its own installed `interrupts`, which then
@@ -139,6 +149,14 @@ def train(
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             n, batches = model.epoch_batches(prepared, rng)
+            if n == 0:  # e.g. the skip-gram's subsampling left no pair on a short text
+                entry = Epoch(epoch, None, skipped=model.empty_epoch)
+                model.history.append(entry)
+                result.history.append(entry)
+                result.epochs_done = epoch
+                if on_epoch is not None:
+                    on_epoch(model, entry)
+                continue
             loss_sum, seen = 0.0, 0
             for batch in batches:
                 done = (epoch - 1) * n + seen
@@ -157,24 +175,23 @@ def train(
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
                 if seen:  # the arrays hold part of this epoch: say which, and how much
-                    part = {"epoch": epoch, "loss": loss_sum / seen, "interrupted_after": seen,
-                            "of": n}  # examples of the epoch trained, of all n
+                    part = Epoch(epoch, loss_sum / seen, interrupted_after=seen, of=n)
                     model.history.append(part)
                     result.history.append(part)
                 result.interrupted = True
                 break
-            entry: dict[str, Any] = {"epoch": epoch, "loss": loss_sum / n}
+            entry = Epoch(epoch, loss_sum / n)
             if cfg.val_fraction > 0:  # the one held-out perplexity (tlm/perplexity.py)
                 with np.errstate(all="ignore"):
                     held_out = perplexity(model, val_docs)
-                entry["val_loss"] = held_out.loss
-                entry["val_ppl"] = held_out.perplexity
-                entry["val_scored"] = held_out.scored    # held-out positions in the mean
-                entry["val_unknown"] = held_out.unknown  # their targets are <unk>: not scored
+                entry.val_loss = held_out.loss
+                entry.val_ppl = held_out.perplexity
+                entry.val_scored = held_out.scored    # held-out positions in the mean
+                entry.val_unknown = held_out.unknown  # their targets are unknown: not scored
                 if held_out.impossible:  # p = 0 (an unsmoothed count model): val_ppl is inf
-                    entry["val_impossible"] = held_out.impossible
-            entry["seconds"] = round(time.perf_counter() - t0, 3)  # with the held-out loss
-            entry["examples_per_second"] = round(n / max(train_seconds, 1e-9))  # training only
+                    entry.val_impossible = held_out.impossible
+            entry.seconds = round(time.perf_counter() - t0, 3)  # with the held-out loss
+            entry.examples_per_second = round(n / max(train_seconds, 1e-9))  # training only
             model.history.append(entry)
             result.history.append(entry)
             result.epochs_done = epoch
@@ -204,9 +221,12 @@ def build_model(
     """
     if model_type not in MODELS:
         raise TlmError(f"unknown model {model_type!r}; choose from {', '.join(MODELS)}")
-    cls = MODELS[model_type]
-    fields = {f.name for f in dataclasses.fields(cls.Config)}  # not the ClassVar constants
     given = {k: v for k, v in settings.items() if v is not None}
+    cls = model_class(model_type, given)  # --combine concat or --hidden: the MLP
+    if model_type == "embedding" and cls is MODELS["embedding"]:
+        given.pop("combine", None)  # it always averages, with no hidden layer: saying so is fine
+        given.pop("hidden", None)
+    fields = {f.name for f in dataclasses.fields(cls.Config)}  # not the ClassVar constants
     unknown = sorted(set(given) - fields)
     if unknown:
         names = ", ".join("--" + k.replace("_", "-") for k in unknown)
@@ -220,7 +240,7 @@ def build_model(
     train_part, _ = split_documents(corpus.documents, config.val_fraction)
     train_tokens = [t for doc in train_part for t in doc]
     vocab = Vocab.build(train_tokens, config.min_count, unk=cls.uses_unk)
-    if len(vocab) - vocab.has_unk == 0:  # only <unk> left: nothing to learn
+    if len(vocab) - vocab.has_unk == 0:  # no word left (or only <unk>): nothing to learn
         if config.val_fraction > 0:
             raise TlmError(
                 f"--val-fraction {config.val_fraction:g} leaves {len(train_tokens)} of the "
@@ -228,13 +248,16 @@ def build_model(
                 f"--min-count {config.min_count} times; hold out less"
             )
         raise TlmError(f"no word is seen --min-count {config.min_count} times in the text")
-    documents = [vocab.encode(doc) for doc in corpus.documents]
+    # a next-word model keeps the place of a held-out word it never saw (UNKNOWN);
+    # the skip-gram drops words under --min-count from the text, as word2vec does
+    documents = [vocab.encode(doc, drop_unknown=not cls.uses_unk) for doc in corpus.documents]
     try:
         model = cls.create(vocab, config, random_streams(config.seed)[0])
     except (MemoryError, ValueError) as e:  # e.g. --dim 10000000000
         raise TlmError(
             f"cannot make the {model_type} model of {len(vocab)} words with these settings: {e}"
         ) from None
+    model.settle(split_documents(documents, config.val_fraction)[0], set(given))
     model.info = {
         "sources": corpus.sources,
         "transforms": list(transforms or []),
@@ -248,18 +271,40 @@ def fit(
     filepaths: Sequence[str] = (),
     gutenberg: Sequence[str] = (),
     transforms: Sequence[str] = (),
-    on_epoch: Callable[[Model, dict[str, Any]], None] | None = None,
+    on_epoch: Callable[[Model, Epoch], None] | None = None,
     on_batch: Callable[[Progress], None] | None = None,
-    interrupts: Interrupts | None = None,
+    output: str | os.PathLike | None = None,
     **settings: Any,
 ) -> TrainResult:
-    """Read the text, build a model and train it: `tlm train` as one call,
-    printing nothing (`on_epoch`, `on_batch`: see `train`).
+    """Read the text, build a model, train it and (with `output`) save it: `tlm
+    train` as one call, printing nothing (`on_epoch`, `on_batch`: see `train`).
 
-        result = fit("embedding", filepaths=["chuck.txt"], epochs=5, seed=1)  # tlm's own text
+        result = fit("embedding", filepaths=["chuck.txt"], seed=1)  # tlm's own text
         result.model.E.shape   # (11, 32)
-        result.history[-1]     # {'epoch': 5, 'loss': 2.0..., ...}
+        result.history[-1]     # Epoch(epoch=5, loss=2.0..., ...)
+
+    `output` is checked before training (it may replace a model file, never a text
+    or an input). The first Ctrl-C stops training after the current batch and the
+    model trained so far is saved: to `output`, or beside it as NAME.partial.json
+    when a model is already there, which an interrupted run never replaces
+    (`result.interrupted`, `result.saved_to`). Ctrl-C while the finished model is
+    being saved waits for the save (`result.interrupted_while_saving`).
     """
+    partial = None
+    if output is not None:
+        output = Path(output)
+        modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
+        if output.exists():
+            partial = output.with_name(f"{output.stem}.partial{output.suffix}")
+            modelfile.check_model_output(partial, option="the file for an interrupted run,")
     corpus = load_corpus(filepaths, gutenberg, transforms)
     model, documents = build_model(model_type, corpus, settings, list(transforms))
-    return train(model, documents, on_epoch=on_epoch, on_batch=on_batch, interrupts=interrupts)
+    with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits
+        result = train(model, documents, on_epoch=on_epoch, on_batch=on_batch,
+                       interrupts=interrupts)
+        if output is not None:
+            result.saved_to = partial if result.interrupted and partial is not None else output
+            modelfile.save(result.model, result.saved_to)
+        interrupts.state = "at once"
+    result.interrupted_while_saving = interrupts.requested and not result.interrupted
+    return result

@@ -13,23 +13,34 @@ import click
 from tlm.cli.group import TlmGroup
 from tlm.corpus import TRANSFORMS, shipped
 from tlm.models import MODEL_TYPES
+from tlm.models.config import (
+    COMBINE,
+    SMOOTHINGS,
+    CountConfig,
+    EmbeddingConfig,
+    MLPConfig,
+    SkipGramConfig,
+)
 
 if TYPE_CHECKING:
 
+    from tlm.history import Epoch
     from tlm.models.base import Model
     from tlm.train import Progress
 
 
-def format_epoch(entry: dict[str, Any], epochs: int) -> str:
+def format_epoch(entry: Epoch, epochs: int) -> str:
     """`Epoch 2/5 loss=2.3512`, with the held-out loss when there is one."""
-    line = f"Epoch {entry['epoch']}/{epochs} loss={entry['loss']:.4f}"
-    if "val_loss" in entry:
-        line += f" val_loss={entry['val_loss']:.4f} val_ppl={entry['val_ppl']:.1f}"
-        if entry.get("val_impossible"):
-            line += (f" ({entry['val_impossible']} of {entry['val_scored']} held-out words "
+    if entry.skipped:
+        return f"Epoch {entry.epoch}/{epochs} skipped: {entry.skipped}"
+    line = f"Epoch {entry.epoch}/{epochs} loss={entry.loss:.4f}"
+    if entry.val_loss is not None:
+        line += f" val_loss={entry.val_loss:.4f} val_ppl={entry.val_ppl:.1f}"
+        if entry.val_impossible:
+            line += (f" ({entry.val_impossible} of {entry.val_scored} held-out words "
                      "never seen after their context)")
-    if "interrupted_after" in entry:
-        line += f" (interrupted after {entry['interrupted_after']} of {entry['of']} examples)"
+    if entry.interrupted_after is not None:
+        line += f" (interrupted after {entry.interrupted_after} of {entry.of} examples)"
     return line
 
 
@@ -39,54 +50,62 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes:02}:{seconds:02}"
 
 
-class ProgressBar:
-    """Training's terminal output: one line per epoch and, on a terminal once the
-    run has taken half a second, a bar for the whole run under them:
+class TrainingOutput:
+    """Training's terminal output: one line per epoch and, on a terminal, click's
+    progress bar for the whole run under them (none when the output is not a
+    terminal):
 
-        Epoch 3/10 [######--------------]  31% elapsed 00:41 eta 01:31
+        Epoch 3/10 [######--------------]   31%  00:01:31  elapsed 00:41
 
-    The ETA is the elapsed time scaled by what is left of the run. The bar is
-    redrawn at most ten times a second and wiped at the end."""
+    with click's estimate of the time left for the whole run. The bar is wiped
+    for each epoch line and at the end."""
 
-    WIDTH = 20
+    STEPS = 1000  # the bar counts thousandths of the run
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, file: Any = None) -> None:
         self.start = time.perf_counter()
-        self.drawn_at: float | None = None  # when the bar was last drawn
+        self.progress: Progress | None = None
+        self.bar = click.progressbar(length=self.STEPS, width=20, fill_char="#", empty_char="-",
+                                     bar_template="%(label)s [%(bar)s] %(info)s",
+                                     item_show_func=self._elapsed, file=file)
+        self.file = self.bar.file
+        try:
+            self.live = self.file.isatty()
+        except (AttributeError, ValueError):  # no file, or a closed one
+            self.live = False
 
-    def __enter__(self) -> ProgressBar:
+    def _elapsed(self, _: Any) -> str:
+        return f" elapsed {_clock(time.perf_counter() - self.start)}"
+
+    def __enter__(self) -> TrainingOutput:
         return self
 
     def update(self, progress: Progress) -> None:
-        now = time.perf_counter()
-        elapsed = now - self.start
-        if not self.enabled or elapsed < 0.5:
+        if not self.live:
             return
-        if self.drawn_at is not None and now - self.drawn_at < 0.1:
-            return
-        self.drawn_at = now
-        click.echo("\r" + bar_line(progress, elapsed, self.WIDTH) + "\x1b[K", nl=False, color=True)
+        self.bar.label = f"Epoch {progress.epoch}/{progress.epochs}"
+        if self.progress is None:
+            self.bar.__enter__()
+        self.progress = progress
+        target = int(progress.fraction * self.STEPS)
+        if target > self.bar.pos:
+            self.bar.update(target - self.bar.pos)
 
-    def epoch_line(self, model: Model, entry: dict[str, Any]) -> None:
+    def epoch_line(self, model: Model, entry: Epoch) -> None:
         self._wipe()
-        click.echo(format_epoch(entry, model.config.epochs))
+        click.echo(format_epoch(entry, model.config.epochs), file=self.file)
 
     def _wipe(self) -> None:
-        if self.drawn_at is not None:
-            click.echo("\r\x1b[2K", nl=False, color=True)
-            self.drawn_at = None
+        if self.live and self.progress is not None:
+            self.file.write("\r\x1b[2K")  # the bar's line, cleared; the next update redraws it
 
     def __exit__(self, *exc: Any) -> None:
-        self._wipe()
-
-
-def bar_line(progress: Progress, elapsed: float, width: int = 20) -> str:
-    f = progress.fraction
-    filled = int(f * width)
-    eta = _clock(elapsed * (1 - f) / f) if f >= 0.01 else "?"  # too early to tell
-    return (f"Epoch {progress.epoch}/{progress.epochs} [{'#' * filled}{'-' * (width - filled)}] "
-            f"{f:4.0%} elapsed {_clock(elapsed)} eta {eta}")
+        if self.live and self.progress is not None:
+            self._wipe()
+            self.file.write("\x1b[?25h")  # the cursor click's bar hid, shown again
+            self.file.flush()
+            self.bar.hidden = True         # so that click writes no line of its own
+            self.bar.__exit__(*exc)
 
 
 def fetch_gutenberg(quiet: bool = False) -> None:
@@ -116,116 +135,159 @@ def fetch_gutenberg(quiet: bool = False) -> None:
             click.echo("", err=True)  # end the percentage line
 
 
-@click.group(cls=TlmGroup)
+#: `tlm --help` lists the commands in the order a learner meets them.
+ORDER = ("train", "generate", "info", "evaluate", "compare", "compare-lm", "explore", "atlas",
+         "export")
+
+
+class Commands(TlmGroup):
+    """The `tlm` group: its commands in `ORDER`, each with its whole first sentence."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        rank = {name: i for i, name in enumerate(ORDER)}
+        return sorted(self.commands, key=lambda name: (rank.get(name, len(ORDER)), name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands[name]
+            if not command.hidden:
+                rows.append((name, command.short_help or first_sentence(command.help or "")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def first_sentence(text: str) -> str:
+    """A command's description for `tlm --help`: its help's first sentence, whole."""
+    paragraph = " ".join(text.strip().split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="tlm")
 def cli() -> None:
     """tlm: train tiny word-level language models and look inside them."""
 
 
+EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
+
+
 @cli.command()
 @click.option("--filepath", "filepaths", multiple=True, type=click.Path(),
-              help="A text file to train on (repeatable).")
+              help="A text file to train on (repeatable). chuck.txt, the course's tongue "
+                   "twister, ships with tlm.")
 @click.option("--gutenberg", multiple=True, metavar="FILEID",
               help="A file of NLTK's Gutenberg corpus, e.g. austen-emma.txt (repeatable).")
 @click.option("-t", "--transform", "transforms", multiple=True,
-              type=click.Choice(list(TRANSFORMS)), help="Applied to the tokens in order.")
+              type=click.Choice(list(TRANSFORMS)),
+              help="Applied to the words in the order given: lower makes every word lower "
+                   "case (Emma and emma are one word); alpha drops every word that is not all "
+                   "letters (punctuation, numbers).")
 @click.option("--model", "model_type", type=click.Choice(MODEL_TYPES), default="embedding",
-              show_default=True, help="Which model to train.")
+              show_default=True,
+              help="embedding: the course's model (tlm/model.py); with --combine concat or "
+                   "--hidden it is mlp, Bengio et al.'s (tlm/models/mlp.py). skipgram: "
+                   "word2vec's (tlm/models/skipgram.py). count: n-gram counts "
+                   "(tlm/models/count.py).")
 @click.option("--context-window", type=int,
-              help="Words of context (embedding, count; default 2; a count model may use 0).")
-@click.option("--combine", type=click.Choice(["mean", "concat"]),
-              help="Embedding: mean of the context vectors (default; word order lost) or "
-                   "concat (in order, as Bengio et al. 2003).")
+              help=f"Words of context (embedding, count; default {EMB.context_window}; a count "
+                   "model may use 0).")
+@click.option("--combine", type=click.Choice(COMBINE),
+              help=f"Embedding, mlp: {COMBINE[0]} of the context vectors (embedding's default; "
+                   "word order lost) or concat (in order, as Bengio et al. 2003: the mlp; "
+                   f"its default {MLPConfig.combine}).")
 @click.option("--hidden", type=click.IntRange(min=0),
-              help="Embedding: units of one tanh layer before the output (default 0: none).")
-@click.option("--smoothing", type=click.Choice(["none", "laplace", "kneser-ney"]),
-              help="Count: none (the course's model; default), laplace (add-k) or kneser-ney "
-                   "(interpolated, modified).")
-@click.option("--add-k", type=float, help="Count, laplace: added to every count (default 1).")
+              help="Embedding, mlp: units of one tanh layer before the output (the mlp; "
+                   f"default {MLPConfig.hidden}: none).")
+@click.option("--smoothing", type=click.Choice(SMOOTHINGS),
+              help=f"Count: none (the course's model; default {COUNT.smoothing}), laplace (add-k) "
+                   "or kneser-ney (interpolated, modified).")
+@click.option("--add-k", type=float,
+              help=f"Count, laplace: added to every count (default {COUNT.add_k:g}).")
 @click.option("--discount", type=float,
               help="Count, kneser-ney: one discount in (0, 1) for every order, instead of the "
                    "three per order estimated from counts of counts (the default).")
 @click.option("--window", type=int,
-              help="Skipgram: context words up to this far on each side (default 5).")
+              help=f"Skipgram: context words up to this far on each side (default {SG.window}).")
 @click.option("--negative", type=int,
-              help="Skipgram: negative words drawn per context word (default 5; 0 trains on "
-                   "positive pairs only, which pulls every vector together).")
+              help=f"Skipgram: negative words drawn per context word (default {SG.negative}; 0 "
+                   "trains on positive pairs only, which pulls every vector together).")
 @click.option("--sample", type=float,
               help="Skipgram: subsample frequent words (word2vec's formula): a word that makes up "
                    "more than about 2.6 x this share of the text is kept with probability "
-                   "(sqrt(share/sample) + 1) * sample/share (default 1e-3; 0 keeps every word).")
-@click.option("--dim", type=int, help="Vector dimensions (default 32).")
+                   f"(sqrt(share/sample) + 1) * sample/share (default {SG.sample:g}; 0 keeps "
+                   "every word).")
+@click.option("--dim", type=int, help=f"Vector dimensions (default {EMB.dim}).")
 @click.option("--epochs", type=int,
-              help="Passes over the text (default 5). An epoch's loss is the mean over the "
-                   "epoch while the parameters were changing, so it lags behind a loss taken "
-                   "after the epoch (val_loss).")
+              help=f"Passes over the text (default {EMB.epochs}). An epoch's loss is the mean "
+                   "over the epoch while the parameters were changing, so it lags behind a loss "
+                   "taken after the epoch (val_loss).")
 @click.option("--lr", type=float,
               help="Learning rate per example: each example (skipgram: each word pair) moves "
                    "the parameters by lr times its own gradient, whatever --batch-size "
-                   "(embedding default 3/256 = 0.0117; skipgram 0.025, decaying linearly).")
+                   f"(embedding default {EMB.lr * 256:g}/256 = {EMB.lr:.4f}, or "
+                   f"{EMB.small_text_lr:g} on a text with fewer examples than one batch, "
+                   "which is trained one example at a time so that it learns within an epoch; "
+                   f"skipgram {SG.lr:g}, decaying linearly).")
 @click.option("--batch-size", type=int,
-              help="Examples per SGD step (default: embedding 256, skipgram 2048); speed, not "
-                   "step size.")
+              help=f"Examples per SGD step (default: embedding {EMB.batch_size}, skipgram "
+                   f"{SG.batch_size}); speed, not step size. A text with fewer examples than "
+                   "one batch (the tongue twister's 30) is trained one example at a time.")
 @click.option("--min-count", type=int,
-              help="Words seen fewer times in the training part become <unk> (skipgram: are "
-                   "dropped) (default 1; skipgram 5).")
+              help="Words seen fewer times in the training part become <unk>, the one row the "
+                   "model then has for all of them (skipgram: are dropped) "
+                   f"(default {EMB.min_count}: every word is kept and there is no <unk>; "
+                   f"skipgram {SG.min_count}).")
 @click.option("--val-fraction", type=float,
               help="Hold out this last part of the text (no part of the vocabulary or of "
                    "training) and report its loss and perplexity after each epoch; held-out "
-                   "words outside the vocabulary are <unk> and not scored (default 0: none).")
+                   "words outside the vocabulary are not scored "
+                   f"(default {EMB.val_fraction:g}: none).")
 @click.option("--seed", type=int,
               help="Makes training reproducible (default: a random seed, recorded in the model "
                    "file, so any run can be repeated).")
 @click.option("--output", type=click.Path(path_type=Path), default=Path("model.json"),
               show_default=True,
               help="Where to save the model. It may replace a model file, nothing else; a "
-                   "symbolic link is followed (the file it points to is replaced).")
+                   "symbolic link is followed (the file it points to is replaced). Ctrl-C "
+                   "saves the model trained so far (beside a model already there, as "
+                   "NAME.partial.json).")
 @click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet, **settings):
     """Train a model on a text and save it (default model.json)."""
-    from tlm import modelfile
-    from tlm.interrupts import Interrupts
     from tlm.train import fit
 
-    modelfile.check_model_output(output, inputs=filepaths)  # before training, not after
     if gutenberg:
         fetch_gutenberg(quiet)
     for path in filepaths:
         if shipped(path) is not None and not quiet:
             click.echo(f"using tlm's corpora/{Path(path).name}", err=True)
-    # An interrupted run never replaces a model that is there: it goes beside it.
-    partial = output.with_name(f"{output.stem}.partial{output.suffix}") if output.exists() else None
-    if partial is not None:
-        modelfile.check_model_output(partial, option="the file for an interrupted run,")
-    with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits
-        if quiet:
-            result = fit(model_type, filepaths, gutenberg, transforms, interrupts=interrupts,
-                         **settings)
-        else:
-            with ProgressBar(enabled=sys.stdout.isatty()) as bar:
-                result = fit(model_type, filepaths, gutenberg, transforms, interrupts=interrupts,
-                             on_epoch=bar.epoch_line, on_batch=bar.update, **settings)
-        saved_to = partial if result.interrupted and partial is not None else output
-        modelfile.save(result.model, saved_to)
-        interrupts.state = "at once"
+    if quiet:
+        result = fit(model_type, filepaths, gutenberg, transforms, output=output, **settings)
+    else:
+        with TrainingOutput() as out:
+            result = fit(model_type, filepaths, gutenberg, transforms, output=output,
+                         on_epoch=out.epoch_line, on_batch=out.update, **settings)
     n, total = result.epochs_done, result.model.config.epochs
     if result.interrupted:
-        last = result.history[-1] if result.history else {}
-        part = (f", and {last['interrupted_after']} of {last['of']} examples of epoch "
-                f"{last['epoch']}" if "interrupted_after" in last else "")
-        kept = f"; {output} is unchanged" if saved_to != output else ""
+        last = result.history[-1] if result.history else None
+        part = (f", and {last.interrupted_after} of {last.of} examples of epoch "
+                f"{last.epoch}" if last is not None and last.interrupted_after else "")
+        kept = f"; {output} is unchanged" if result.saved_to != output else ""
         click.echo(f"Interrupted: saved the model trained so far ({n} of {total} epochs "
-                   f"done{part}) to {saved_to}{kept}", err=True)
+                   f"done{part}) to {result.saved_to}{kept}", err=True)
         sys.exit(130)
     if not quiet:
-        last = result.history[-1] if result.history else {}
-        if "val_scored" in last:  # what val_loss and val_ppl were taken over
-            click.echo(f"Held out: val_loss over {last['val_scored']} positions; "
-                       f"{last['val_unknown']} whose next word is <unk> (not in the training "
-                       "part's vocabulary) are not scored")
+        last = result.history[-1] if result.history else None
+        if last is not None and last.val_scored is not None:  # what val_loss was taken over
+            click.echo(f"Held out: val_loss over {last.val_scored} positions; "
+                       f"{last.val_unknown} whose next word is not in the training part's "
+                       "vocabulary are not scored")
         click.echo(f"Model saved to {output}")
-    if interrupts.requested:  # Ctrl-C came while the finished model was being saved
+    if result.interrupted_while_saving:  # Ctrl-C came while the finished model was being saved
         click.echo(f"Interrupted: the save finished first ({n} of {total} epochs done)", err=True)
         sys.exit(130)
     if interact:
@@ -248,15 +310,15 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
 def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     """Sample text from a trained model."""
     from tlm import modelfile
+    from tlm.generate import generate as sample_text
     from tlm.generate import unknown_words
 
     model = modelfile.load(model_path)
     extra = {}
     if model.predicts_next_word or not interact:
-        text = model.generate(length, prompt, temperature, top_k, seed)
-        if model.vocabulary.has_unk:
-            for word in unknown_words(model, prompt):
-                click.echo(_unknown_note(model, word), err=True)
+        text = sample_text(model, length, prompt, temperature, top_k, seed)
+        for word in unknown_words(model, prompt):
+            click.echo(_unknown_note(model, word), err=True)
         click.echo(text)
         extra["text"] = text
     else:
@@ -271,13 +333,14 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
         shell(model, model_path=model_path, **extra)
 
 
-def _unknown_note(model, word: str) -> str:
+def _unknown_note(model: Model, word: str) -> str:
     from tlm.vocab import spelling_hint
 
+    reads = "reads it as <unk>" if model.vocabulary.has_unk else model.unknown_context
     return (
         f"Note: {word!r} is not in the model's vocabulary (seen fewer than --min-count "
-        f"{model.config.min_count} times in its training text, or never), so the model reads "
-        f"it as <unk>{spelling_hint(word, model.vocab)}"
+        f"{model.config.min_count} times in its training text, or never), so the model "
+        f"{reads}{spelling_hint(word, model.vocab)}"
     )
 
 
@@ -303,7 +366,7 @@ def info(model_path):
     if s.history:
         click.echo("history:")
         for entry in s.history:
-            click.echo("  " + format_epoch(entry, s.settings["epochs"]))
+            click.echo("  " + format_epoch(entry, s.epochs))
     else:
         click.echo("history: not trained")
 

@@ -1,5 +1,13 @@
 """The model registry: model type name -> class.
 
+Which file is which model:
+
+    tlm/model.py            embedding  the course's model: mean of the context rows of E, W, b
+    tlm/models/mlp.py       mlp        Bengio et al. 2003: context rows in order, tanh layer
+                                       (`tlm train --combine concat` and/or `--hidden H`)
+    tlm/models/skipgram.py  skipgram   word2vec's skip-gram with negative sampling
+    tlm/models/count.py     count      n-gram counts, with Laplace or Kneser-Ney smoothing
+
 `MODELS` imports a model's module only when that type is asked for (they bring
 numpy and scipy), so that `tlm --help` lists the types without loading any, and
 loading an embedding model does not load the count model's scipy."""
@@ -13,13 +21,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tlm.models.base import Model
 
-#: The model types, in the order `tlm train --model` lists them, and their classes.
+#: The model types and their classes.
 CLASSES = {
-    "embedding": "tlm.models.embedding:EmbeddingModel",
+    "embedding": "tlm.model:EmbeddingModel",
+    "mlp": "tlm.models.mlp:MLPModel",
     "skipgram": "tlm.models.skipgram:SkipGramModel",
     "count": "tlm.models.count:CountModel",
 }
+#: The types `tlm train --model` offers, in its order. The MLP is also `--model
+#: embedding --combine concat` and/or `--hidden H` (see `model_class`).
 MODEL_TYPES = tuple(CLASSES)
+
+
+def model_class(kind: str, settings: Mapping[str, Any]) -> type[Model]:
+    """The class of a model of type `kind` with these settings (a model file's
+    config, or the options given): an "embedding" model that concatenates its
+    context or has a hidden layer is the MLP (files saved before the MLP had its
+    own type say "embedding")."""
+    if kind == "embedding" and (settings.get("combine") not in (None, "mean")
+                                or settings.get("hidden")):
+        kind = "mlp"
+    return MODELS[kind]
 
 
 class _Registry(Mapping):
@@ -53,4 +75,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'tlm.models' has no attribute {name!r}")
 
 
-__all__ = ["MODELS", "MODEL_TYPES", "Model", "CountModel", "EmbeddingModel", "SkipGramModel"]
+__all__ = ["MODELS", "MODEL_TYPES", "CountModel", "EmbeddingModel", "MLPModel", "Model",
+           "SkipGramModel", "model_class"]

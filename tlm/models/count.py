@@ -45,50 +45,22 @@ the course draws. Generation from a shorter prompt uses a shorter context.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 import scipy.sparse
 
 from tlm.errors import TlmError
-from tlm.models.base import Model, Settings
+from tlm.models.base import Model
+from tlm.models.config import SMOOTHINGS, CountConfig
+from tlm.vocab import UNKNOWN
 
-SMOOTHINGS = ("none", "laplace", "kneser-ney")
-
-
-@dataclass
-class CountConfig(Settings):
-    context_window: int = 2
-    smoothing: str = "none"
-    add_k: float = 1.0  # laplace: added to every count
-    discount: float | None = None  # kneser-ney: one discount for all (else estimated)
-    # Counting is one pass over the text, all at once, with no learning rate: not
-    # settings (so --epochs, --lr and --batch-size do not apply), but what the
-    # training loop reads.
-    epochs: ClassVar[int] = 1
-    lr: ClassVar[None] = None
-    batch_size: ClassVar[None] = None
-
-    def validate(self) -> None:
-        super().validate()
-        if not isinstance(self.context_window, int) or self.context_window < 0:
-            raise TlmError(f"--context-window must be 0 or more, not {self.context_window}")
-        if self.smoothing not in SMOOTHINGS:
-            raise TlmError(
-                f"unknown smoothing {self.smoothing!r}; choose from {', '.join(SMOOTHINGS)}"
-            )
-        if not (np.isfinite(self.add_k) and self.add_k > 0):
-            raise TlmError(f"--add-k must be a positive number, not {self.add_k}")
-        if self.discount is not None and not 0 < self.discount < 1:
-            raise TlmError(f"--discount must be between 0 and 1 (exclusive), not {self.discount}")
-        if self.add_k != 1.0 and self.smoothing != "laplace":
-            raise TlmError("--add-k is for --smoothing laplace")
-        if self.discount is not None and self.smoothing != "kneser-ney":
-            raise TlmError("--discount is for --smoothing kneser-ney")
+__all__ = ["SMOOTHINGS", "CountConfig", "CountModel"]
 
 
-
-PAD = -1  # fills a context on the left where it is shorter than C words
+#: -1: fills a context on the left where it is shorter than C words. A held-out or
+#: prompt word outside the vocabulary (UNKNOWN, the same -1) so cuts the context
+#: there: only the words after it count, as at the start of a text.
+PAD = UNKNOWN
 
 
 @dataclass
@@ -225,6 +197,7 @@ def lower_order_continuation(above: Order) -> tuple[scipy.sparse.csc_matrix, np.
 class CountModel(Model):
     type = "count"
     Config = CountConfig
+    unknown_context = "reads only the words after it, as at the start of a text"
     array_names = ("ngram_counts", "ngram_contexts")
     predicts_next_word = True
     has_vectors = False
@@ -273,7 +246,7 @@ class CountModel(Model):
     def row(self, context: str | list[str]) -> dict[str, int]:
         """The counts after a context (its words; at most C of them), most frequent
         first: row('wood chuck') -> {'could': 2, 'chuck': 1, 'would': 1}. {} if never seen."""
-        h = tuple(self._ids(context))
+        h = tuple(self.ids(context).tolist())
         if len(h) > self.config.context_window:
             raise TlmError(
                 f"the model's contexts have {self.config.context_window} words, "
@@ -287,12 +260,6 @@ class CountModel(Model):
         pairs = sorted(zip(col.row.tolist(), col.data.tolist(), strict=True),
                        key=lambda p: (-p[1], p[0]))
         return {self.vocab[w]: int(c) for w, c in pairs}
-
-    def _ids(self, context: str | list[str] | list[int] | np.ndarray) -> list[int]:
-        if isinstance(context, str):
-            context = context.split()
-        return [int(w) if isinstance(w, int | np.integer) else self.vocabulary.lookup(w)
-                for w in context]
 
     def context_name(self, ids: tuple[int, ...] | list[int]) -> str:
         return " ".join(self.vocab[i] for i in ids)
@@ -335,48 +302,39 @@ class CountModel(Model):
 
     # -- the maths -------------------------------------------------------------
     def _forward(self, context: list[int] | list[str] | str | np.ndarray) -> np.ndarray:
-        """The next-word probabilities p (V,) after a context (word ids or words; its
-        last C words count, or all of them when it has fewer)."""
-        ids = self._ids(context)
-        h = tuple(ids[max(len(ids) - self.config.context_window, 0):])  # the last (up to) C
-        V = len(self.vocab)
-        if self.config.smoothing == "kneser-ney":
-            p = np.full(V, 1.0 / V)                             # (V,) uniform below the unigram
-            for k in range(len(h) + 1):                         # unigram, bigram, ... upwards
-                order = self.orders[k]
-                j = order.column(h[len(h) - k:])
-                if j is None:                                   # never seen: gamma = 1, p stays
-                    continue
-                c = order.counts[:, [j]].toarray().ravel()      # (V,) c(h, w)
-                p = np.maximum(c - order.discount(c), 0) / order.totals[j] + order.gamma[j] * p
-            return p
-        order = self.orders[len(h)]
-        j = order.column(h)
-        c = np.zeros(V) if j is None else order.counts[:, [j]].toarray().ravel()  # (V,)
-        if self.config.smoothing == "laplace":
-            k = self.config.add_k
-            return (c + k) / (c.sum() + k * V)                  # (c(h, w) + k) / (c(h) + k V)
-        if j is None:
+        """The next-word probabilities p (V,) after a context: words (`['wood',
+        'chuck']`), one string of them (`'wood chuck'`) or ids, as the embedding
+        model's `_forward` takes. Its last C words count, or all of them when it has
+        fewer (or the words after an unknown one). `p` is `probabilities` for every
+        word of the vocabulary as the next word."""
+        ids = self.ids(context)
+        C, V = self.config.context_window, len(self.vocab)
+        h = np.full(C, PAD, dtype=np.int64)                      # (C,) PAD on the left
+        if C:
+            last = ids[-C:]
+            h[C - len(last):] = last
+        p = self.probabilities(np.broadcast_to(h, (V, C)), np.arange(V))  # (V,)
+        if self.config.smoothing == "none" and not p.any():
+            seen = h[C - int((h != PAD)[::-1].cumprod().sum()):]    # the words that counted
             raise TlmError(
-                f"the count model never saw the context {self.context_name(h)!r}, so "
+                f"the count model never saw the context {self.context_name(seen)!r}, so "
                 "--smoothing none cannot say what comes next (try --smoothing kneser-ney)"
             )
-        return c / order.totals[j]                              # c(h, w) / c(h)
+        return p
 
-    def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        """log p(target | context) for (N, C) contexts (PAD on the left where a
-        text starts) and (N,) targets, the same numbers as `_forward` without whole
-        distributions; -inf where `none` never saw the context or the word after it."""
+    def probabilities(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """(N,) p(target_i | context_i) for (N, C) contexts (PAD on the left where a
+        text starts) and (N,) targets: the one place the smoothing is written."""
         N, C = contexts.shape
         V = len(self.vocab)
         known = (contexts != PAD)[:, ::-1].cumprod(axis=1).sum(axis=1)  # (N,) words of context
         p = np.zeros(N)
         if self.config.smoothing == "kneser-ney":
-            p[:] = 1.0 / V
-            for k in range(C + 1):
+            p[:] = 1.0 / V                                        # uniform below the unigram
+            for k in range(C + 1):                                # unigram, bigram, ... upwards
                 order = self.orders[k]
-                c, total, j = order.at(contexts[:, C - k:], targets)
-                use = (j >= 0) & (known >= k)
+                c, total, j = order.at(contexts[:, C - k:], targets)  # c(h, w), c(h), h's column
+                use = (j >= 0) & (known >= k)                     # never seen: gamma = 1, p stays
                 D = order.discount(c[use])
                 p[use] = np.maximum(c[use] - D, 0) / total[use] + order.gamma[j[use]] * p[use]
         else:
@@ -385,11 +343,16 @@ class CountModel(Model):
                 c, total, j = self.orders[k].at(contexts[rows, C - k:], targets[rows])
                 if self.config.smoothing == "laplace":
                     a = self.config.add_k
-                    p[rows] = (c + a) / (total + a * V)
+                    p[rows] = (c + a) / (total + a * V)           # (c(h, w) + k) / (c(h) + k V)
                 else:
-                    p[rows] = np.divide(c, total, out=np.zeros_like(c), where=j >= 0)
+                    p[rows] = np.divide(c, total, out=np.zeros_like(c), where=j >= 0)  # c(h,w)/c(h)
+        return p
+
+    def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """log p(target | context) for (N, C) contexts and (N,) targets (see
+        `probabilities`); -inf where `none` never saw the context or the word after it."""
         with np.errstate(divide="ignore"):
-            return np.log(p)
+            return np.log(self.probabilities(contexts, targets))
 
     def _step(self, context: np.ndarray, target: np.ndarray, lr: float | None = None) -> float:
         """Count every (context, next word) pair for every order, added to anything
@@ -422,4 +385,4 @@ class CountModel(Model):
         return prepared  # counting does not care about order
 
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
-        return self._forward(np.asarray(context).tolist())
+        return self._forward(np.asarray(context, dtype=np.int64))

@@ -63,15 +63,14 @@ Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.models.base import Model, SGDSettings
+from tlm.models.base import Model
+from tlm.models.config import SkipGramConfig
 from tlm.models.sparse import scatter_add, scatter_add_outer
 
 #: Negatives are drawn by picking a random entry of a table in which each word
@@ -84,36 +83,6 @@ NOISE_TABLE_SIZE = 2**20
 #: (positions, masks, word ids, negatives) at 5 negatives, some 300 MB a chunk.
 PAIRS_PER_CHUNK = 2**22
 CHUNK_BYTES_PER_PAIR = 72
-
-
-@dataclass
-class SkipGramConfig(SGDSettings):
-    dim: int = 32
-    window: int = 5
-    negative: int = 5
-    sample: float = 1e-3
-    # Per word pair: each pair moves its rows by lr times its own gradient, whatever
-    # the batch size; it decays linearly to almost 0 over training (word2vec's alpha).
-    lr: float = 0.025
-    min_count: int = 5
-    # Pairs per SGD step: large, so that Python's fixed cost per step is small beside
-    # the arithmetic, yet small enough that the (B, K+1, d) output vectors a step
-    # gathers stay in the CPU's cache (benchmarks/README.md). The vectors hardly
-    # depend on it (see the module docstring).
-    batch_size: int = 2048
-
-    whole = (*SGDSettings.whole, "dim", "window")
-
-    def validate(self) -> None:
-        super().validate()
-        # 0 negatives is allowed: positive pairs only, which pull every vector together
-        if isinstance(self.negative, bool) or not isinstance(self.negative, numbers.Integral) \
-                or self.negative < 0:
-            raise TlmError(f"--negative must be a whole number, 0 or more, not {self.negative!r}")
-        if not isinstance(self.sample, numbers.Real) or not self.sample >= 0 or not np.isfinite(
-            self.sample
-        ):  # 0 keeps every word; `not >= 0` also catches NaN
-            raise TlmError(f"--sample must be 0 or more, not {self.sample!r}")
 
 
 class Text(NamedTuple):
@@ -132,6 +101,8 @@ class SkipGramModel(Model):
     predicts_next_word = False
     lr_schedule = "linear"
     uses_unk = False
+    empty_epoch = ("subsampling left no two neighbouring words in this epoch (the text is "
+                   "short; --sample 0 keeps every word)")
 
     config: SkipGramConfig
     E_out: np.ndarray  # (V, d) output vectors: row j is word j as the word to predict
@@ -274,11 +245,8 @@ class SkipGramModel(Model):
 
         starts = range(0, M, per_chunk)
         P = sum(int(pairs_of(a, min(a + per_chunk, M))[2].sum()) for a in starts)
-        if P == 0:
-            raise TlmError(
-                "subsampling left no two neighbouring words in this epoch: "
-                "the text is too short for --sample, use --sample 0"
-            )
+        # P can be 0 on a short text: subsampling left no two neighbouring words this
+        # epoch. Training then skips the epoch with a note (tlm/train.py).
 
         def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
             for a in starts:

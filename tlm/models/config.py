@@ -1,0 +1,193 @@
+"""Every model's settings and their defaults, written once.
+
+The `tlm train` options, their `--help` defaults, the model files' "config" and
+a notebook's `fit(..., dim=64)` all read these dataclasses. This module imports
+no numpy, so that `tlm --help` can show the defaults and still start at once.
+
+A model's Config adds its fields to `Settings` (or `SGDSettings` for a model
+trained by SGD), and adds to `whole` and `positive` those that must be whole
+numbers (1 or more) or positive numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from tlm.errors import TlmError
+from tlm.seeds import check_seed
+
+COMBINE = ("mean", "concat")
+SMOOTHINGS = ("none", "laplace", "kneser-ney")
+
+
+@dataclass
+class Settings:
+    """Training settings every model has. The one default worked out at training
+    time, the seed, is drawn in `train.build_model`."""
+
+    min_count: int = 1
+    val_fraction: float = 0.0
+    seed: int | None = None  # None: build_model draws one and records it
+
+    #: Fields that must be whole numbers, 1 or more.
+    whole: ClassVar[tuple[str, ...]] = ("min_count",)
+    #: Fields that must be finite numbers above 0.
+    positive: ClassVar[tuple[str, ...]] = ()
+
+    def validate(self) -> None:
+        """Raise TlmError for values no model can train with."""
+        for name in self.whole:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise TlmError(f"{flag(name)} must be a positive whole number, not {value!r}")
+        for name in self.positive:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+                raise TlmError(f"{flag(name)} must be a positive number, not {value!r}")
+        if not 0 <= self.val_fraction < 1:
+            raise TlmError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
+        check_seed(self.seed)
+
+
+@dataclass
+class SGDSettings(Settings):
+    """The settings of a model trained by SGD, epoch after epoch (the training
+    loop in tlm/train.py reads `epochs`, `lr` and `batch_size` of every config)."""
+
+    epochs: int = 5
+    lr: float = 0.1  # SGD step size per example (per word pair for the skip-gram)
+    batch_size: int = 256
+
+    whole = (*Settings.whole, "epochs", "batch_size")
+    positive = (*Settings.positive, "lr")
+
+
+@dataclass
+class EmbeddingConfig(SGDSettings):
+    """The course's model (tlm/model.py): the mean of the context rows of E."""
+
+    dim: int = 32
+    context_window: int = 2
+    # A batch this size keeps numpy's matrix products efficient
+    # (benchmarks/emma_embedding.py); the learning rate does not depend on it. A text
+    # with fewer examples than one batch (the tongue twister's 30) is trained one
+    # example at a time instead, as the course's `_step` describes (tlm/train.py).
+    batch_size: int = 256
+    # Per example (see tlm/model.py): each example moves the parameters by lr times its
+    # own gradient, whatever the batch size. 3/256 is the step of the earlier lr 3.0 per
+    # full batch of 256, which trains Emma well (benchmarks/README.md).
+    lr: float = 3.0 / 256
+    #: The default lr on a text with fewer examples than one batch, which is trained
+    #: one example at a time: 3/256 would take the tongue twister's 150 steps (5
+    #: epochs of 30) only from 2.40 to 2.24. 0.15 takes it below ln 11 = 2.398 within
+    #: the first epoch (at most 2.358 over seeds 1000-1399, where 0.05 reached 2.405 and
+    #: 0.1 2.380) and by 0.56 or more over five epochs.
+    small_text_lr: ClassVar[float] = 0.15
+
+    whole = (*SGDSettings.whole, "dim", "context_window")
+
+    #: The course's model always averages, with no hidden layer (the MLP has both).
+    combine: ClassVar[str] = "mean"
+    hidden: ClassVar[int] = 0
+
+    @property
+    def context_dim(self) -> int:
+        """The length of the context vector h (d)."""
+        return self.dim
+
+
+@dataclass
+class MLPConfig(EmbeddingConfig):
+    """Bengio et al.'s model (tlm/models/mlp.py): `--combine concat` and/or `--hidden H`."""
+
+    combine: str = "concat"  # type: ignore[misc]  # "mean" of the context vectors, or "concat"
+    hidden: int = 0  # type: ignore[misc]  # units of a tanh layer before W (0: none)
+
+    def validate(self) -> None:
+        super().validate()
+        if self.combine not in COMBINE:
+            raise TlmError(f"--combine must be one of {', '.join(COMBINE)}, not {self.combine!r}")
+        if isinstance(self.hidden, bool) or not isinstance(self.hidden, int) or self.hidden < 0:
+            raise TlmError(f"--hidden must be a whole number, 0 or more, not {self.hidden!r}")
+
+    @property
+    def context_dim(self) -> int:
+        """The length of the context vector h: d for a mean, C d for a concatenation."""
+        return self.dim * (self.context_window if self.combine == "concat" else 1)
+
+
+@dataclass
+class SkipGramConfig(SGDSettings):
+    dim: int = 32
+    window: int = 5
+    negative: int = 5
+    sample: float = 1e-3
+    # Per word pair: each pair moves its rows by lr times its own gradient, whatever
+    # the batch size; it decays linearly to almost 0 over training (word2vec's alpha).
+    lr: float = 0.025
+    min_count: int = 5
+    # Pairs per SGD step: large, so that Python's fixed cost per step is small beside
+    # the arithmetic, yet small enough that the (B, K+1, d) output vectors a step
+    # gathers stay in the CPU's cache (benchmarks/README.md). The vectors hardly
+    # depend on it (see tlm/models/skipgram.py).
+    batch_size: int = 2048
+
+    whole = (*SGDSettings.whole, "dim", "window")
+
+    def validate(self) -> None:
+        super().validate()
+        # 0 negatives is allowed: positive pairs only, which pull every vector together
+        if isinstance(self.negative, bool) or not isinstance(self.negative, numbers.Integral) \
+                or self.negative < 0:
+            raise TlmError(f"--negative must be a whole number, 0 or more, not {self.negative!r}")
+        if not isinstance(self.sample, numbers.Real) or not self.sample >= 0 or not math.isfinite(
+            self.sample
+        ):  # 0 keeps every word; `not >= 0` also catches NaN
+            raise TlmError(f"--sample must be 0 or more, not {self.sample!r}")
+
+
+@dataclass
+class CountConfig(Settings):
+    context_window: int = 2
+    smoothing: str = "none"
+    add_k: float = 1.0  # laplace: added to every count
+    discount: float | None = None  # kneser-ney: one discount for all (else estimated)
+    # Counting is one pass over the text, all at once, with no learning rate: not
+    # settings (so --epochs, --lr and --batch-size do not apply), but what the
+    # training loop reads.
+    epochs: ClassVar[int] = 1
+    lr: ClassVar[None] = None
+    batch_size: ClassVar[None] = None
+
+    def validate(self) -> None:
+        super().validate()
+        if not isinstance(self.context_window, int) or self.context_window < 0:
+            raise TlmError(f"--context-window must be 0 or more, not {self.context_window}")
+        if self.smoothing not in SMOOTHINGS:
+            raise TlmError(
+                f"unknown smoothing {self.smoothing!r}; choose from {', '.join(SMOOTHINGS)}"
+            )
+        if not (math.isfinite(self.add_k) and self.add_k > 0):
+            raise TlmError(f"--add-k must be a positive number, not {self.add_k}")
+        if self.discount is not None and not 0 < self.discount < 1:
+            raise TlmError(f"--discount must be between 0 and 1 (exclusive), not {self.discount}")
+        if self.add_k != 1.0 and self.smoothing != "laplace":
+            raise TlmError("--add-k is for --smoothing laplace")
+        if self.discount is not None and self.smoothing != "kneser-ney":
+            raise TlmError("--discount is for --smoothing kneser-ney")
+
+
+def flag(name: str) -> str:
+    """The command-line option of a setting: batch_size -> --batch-size."""
+    return "--" + name.replace("_", "-")
+
+
+def default(config: type, name: str) -> Any:
+    """The default of a setting, as `--help` shows it (a ClassVar or a field)."""
+    for f in fields(config):
+        if f.name == name:
+            return f.default
+    return getattr(config, name)
