@@ -484,7 +484,8 @@ def test_option_that_does_not_apply_to_the_model(run, chuck, model_file, one_lin
         tlm.train.fit("embedding", [str(chuck)], negative=5)
     # through the command line: every `tlm train` option that some model has no setting for
     command = tlm.cli.cli.commands["train"]
-    general = {"filepaths", "gutenberg", "transforms", "model_type", "output", "interact", "quiet"}
+    general = {"filepaths", "gutenberg", "transforms", "model_type", "output", "interact", "quiet",
+               "snapshots"}  # --snapshots: any model with vectors (tests/test_snapshots.py)
     pairs = []
     for param in command.params:
         if not isinstance(param, click.Option) or param.name in general:

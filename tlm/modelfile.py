@@ -29,6 +29,7 @@ from tlm import paths, schema, writing
 from tlm.errors import TlmError
 from tlm.models import MODELS, model_class
 from tlm.models.base import Model
+from tlm.snapshots import Snapshots
 from tlm.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def encode_array(a: np.ndarray | scipy.sparse.spmatrix) -> dict[str, Any]:
 
 
 def to_dict(model: Model) -> dict[str, Any]:
-    return {
+    d = {
         "format": FORMAT,
         "version": VERSION,
         "type": model.type,
@@ -74,6 +75,9 @@ def to_dict(model: Model) -> dict[str, Any]:
         "arrays": {name: encode_array(model.arrays[name]) for name in model.array_names},
         "checksum": schema.checksum(model.vocab, model.word_counts, model.arrays),
     }
+    if model.snapshots is not None:  # tlm train --snapshots N (tlm/snapshots.py)
+        d["snapshots"] = model.snapshots.to_dict()
+    return d
 
 
 def save(model: Model, path: str | os.PathLike) -> Path:
@@ -114,7 +118,10 @@ def from_dict(d: Any, where: str = "model") -> Model:
         arrays = {name: schema.array(name, arrays_in[name]) for name in names}
         history, info = schema.history(d.get("history")), schema.info(d.get("info"))
         schema.check_checksum(d.get("checksum"), words, counts, arrays)
-        return cls(Vocab(words, counts), config, arrays, history, info)
+        model = cls(Vocab(words, counts), config, arrays, history, info)
+        if d.get("snapshots") is not None and model.has_vectors:
+            model.snapshots = Snapshots.from_dict(d["snapshots"], *model.E.shape)
+        return model
     except TlmError as e:
         raise TlmError(f"{where} is damaged: {e}") from None
 

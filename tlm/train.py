@@ -34,6 +34,7 @@ from tlm.interrupts import Interrupts
 from tlm.models import MODELS, model_class
 from tlm.models.base import Model
 from tlm.perplexity import perplexity, scored_positions
+from tlm.snapshots import Recorder
 from tlm.vocab import Vocab
 
 
@@ -121,8 +122,14 @@ def train(
     on_batch: Callable[[Progress], None] | None = None,
     rng: np.random.Generator | None = None,
     interrupts: Interrupts | None = None,
+    snapshots: int = 0,
+    snapshot_words: Sequence[str] = (),
 ) -> TrainResult:
     """Train `model` on encoded documents for `model.config.epochs` epochs.
+
+    With `snapshots` N, `model.snapshots` keeps E at the start and at N points
+    evenly spread over the run (tlm/snapshots.py; `snapshot_words` are kept
+    beside the most frequent words of a large vocabulary).
 
     Prints nothing: after every batch `on_batch(Progress)` hears how far the run
     is, and after every epoch `on_epoch(model, entry)` gets the epoch's history
@@ -144,7 +151,9 @@ def train(
         except TlmError as e:
             raise TlmError(f"the held-out part (--val-fraction {cfg.val_fraction}): {e}") from None
 
+    recorder = Recorder(model, snapshots, val_docs, snapshot_words) if snapshots else None
     result = TrainResult(model, 0)
+    fraction = 0.0  # of the run done
     with (interrupts or Interrupts()).training() as interrupts, model.steps() as step:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
@@ -167,6 +176,9 @@ def train(
                     raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
                 loss_sum += loss * len(batch[0])
                 seen += len(batch[0])
+                fraction = (epoch - 1 + seen / n) / cfg.epochs
+                if recorder is not None:
+                    recorder.after_batch(loss, len(batch[0]), fraction, cfg.epochs)
                 if on_batch is not None:
                     on_batch(Progress(epoch, cfg.epochs, seen, n))
                 if interrupts.requested:
@@ -197,6 +209,8 @@ def train(
             result.epochs_done = epoch
             if on_epoch is not None:
                 on_epoch(model, entry)
+        if recorder is not None:
+            model.snapshots = recorder.finish(fraction, cfg.epochs)
     return result
 
 
@@ -274,6 +288,8 @@ def fit(
     on_epoch: Callable[[Model, Epoch], None] | None = None,
     on_batch: Callable[[Progress], None] | None = None,
     output: str | os.PathLike | None = None,
+    snapshots: int = 0,
+    snapshot_words: Sequence[str] = (),
     **settings: Any,
 ) -> TrainResult:
     """Read the text, build a model, train it and (with `output`) save it: `tlm
@@ -288,7 +304,8 @@ def fit(
     model trained so far is saved: to `output`, or beside it as NAME.partial.json
     when a model is already there, which an interrupted run never replaces
     (`result.interrupted`, `result.saved_to`). Ctrl-C while the finished model is
-    being saved waits for the save (`result.interrupted_while_saving`).
+    being saved waits for the save (`result.interrupted_while_saving`). With
+    `snapshots` N the model keeps N + 1 frames of E (see `train`), saved with it.
     """
     partial = None
     if output is not None:
@@ -301,7 +318,7 @@ def fit(
     model, documents = build_model(model_type, corpus, settings, list(transforms))
     with Interrupts() as interrupts:  # from the end of training until saved, Ctrl-C waits
         result = train(model, documents, on_epoch=on_epoch, on_batch=on_batch,
-                       interrupts=interrupts)
+                       interrupts=interrupts, snapshots=snapshots, snapshot_words=snapshot_words)
         if output is not None:
             result.saved_to = partial if result.interrupted and partial is not None else output
             modelfile.save(result.model, result.saved_to)

@@ -108,6 +108,20 @@ class TrainingOutput:
             self.bar.__exit__(*exc)
 
 
+def snapshot_line(model: Model, path: Path) -> str:
+    """What the snapshots cost: `Snapshots: 21 frames of E for 2,061 words x 32
+    (float16), 3.5 MB of the 5.8 MB model file`."""
+    snap = model.snapshots
+    _, K, d = snap.E.shape
+    stored = 4 * -(-snap.nbytes // 3)  # base64
+    return (f"Snapshots: {snap.frames} frames of E for {K:,} words x {d} (float16), "
+            f"{_megabytes(stored)} of the {_megabytes(path.stat().st_size)} model file")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
 def fetch_gutenberg(quiet: bool = False) -> None:
     """Download NLTK's Gutenberg corpus if it is not there, saying so on stderr
     (with the percentage on a terminal)."""
@@ -254,11 +268,24 @@ EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
                    "symbolic link is followed (the file it points to is replaced). Ctrl-C "
                    "saves the model trained so far (beside a model already there, as "
                    "NAME.partial.json).")
+@click.option("--snapshots", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Keep E at the start and at N points evenly spread over training, with "
+                   "the loss at each, in the model file (float16; a large vocabulary keeps its "
+                   "2,000 most frequent words and the word groups): the frames of `tlm explore "
+                   "movie` and the atlas's training movie (models with word vectors; default: "
+                   "none).")
 @click.option("--interact", is_flag=True, help="Open a Python shell with the model afterwards.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet, **settings):
+def train(filepaths, gutenberg, transforms, model_type, output, snapshots, interact, quiet,
+          **settings):
     """Train a model on a text and save it (default model.json)."""
     from tlm.train import fit
+
+    if snapshots:
+        from tlm.analyses.categories import GROUPS  # the words the maps colour
+
+        settings["snapshots"] = snapshots
+        settings["snapshot_words"] = [w for words in GROUPS.values() for w in words]
 
     if gutenberg:
         fetch_gutenberg(quiet)
@@ -287,6 +314,8 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
                        f"{last.val_unknown} whose next word is not in the training part's "
                        "vocabulary are not scored")
         click.echo(f"Model saved to {output}")
+        if result.model.snapshots is not None:
+            click.echo(snapshot_line(result.model, output))
     if result.interrupted_while_saving:  # Ctrl-C came while the finished model was being saved
         click.echo(f"Interrupted: the save finished first ({n} of {total} epochs done)", err=True)
         sys.exit(130)

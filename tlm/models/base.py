@@ -57,6 +57,9 @@ class Model:
     unknown_context: ClassVar[str] = "cannot read it"
     #: Why an epoch with no examples (`epoch_batches` gave none) is skipped.
     empty_epoch: ClassVar[str] = "the epoch had no examples"
+    #: Copies of E taken while training: a tlm.snapshots.Snapshots (`tlm train
+    #: --snapshots N`; that module sits above the models, so it is not named here).
+    snapshots: Any = None
 
     def __init__(
         self,
