@@ -139,8 +139,9 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert page.problems == []
     assert page.doctype.lower() == "doctype html"
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
-    # every analysis of tlm explore is a section (loss: the training curves on the cards)
-    analyses = set(explore_group.list_commands(None)) - {"loss"}
+    # every analysis of tlm explore is a section (loss: the training curves on the cards;
+    # movie: a section of its own for a model trained with --snapshots, tests/test_movie.py)
+    analyses = set(explore_group.list_commands(None)) - {"loss", "movie"}
     assert page.sections[:3] == ["sources", "map", "ask"]
     assert set(page.sections[3:]) == analyses
     assert match.group(3).split(", ") == page.sections

@@ -69,6 +69,8 @@ class Analysis:
     each: str | None = None  # an argument of many values run one at a time (neighbours)
     across: bool = False  # one result across all sources (overlap), not one per source
     in_atlas: bool = True  # a section of its own in the atlas
+    #: result -> a matplotlib animation (the movie): `tlm explore NAME --gif FILE` writes it
+    animate: Callable[[Any], Any] | None = None
 
     @property
     def python_name(self) -> str:

@@ -87,8 +87,9 @@ def picture(png: Path | None, draw: Callable[[], Any]) -> None:
 
 # -- the commands, made from the analyses ---------------------------------------------------
 def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
-                 given: dict[str, Any]) -> None:
-    """Run one analysis on every source, print its text and, with --png, draw it."""
+                 given: dict[str, Any]) -> Any:
+    """Run one analysis on every source, print its text and, with --png, draw it;
+    returns the results."""
     from tlm.analyses import render
 
     compute = analysis.compute
@@ -99,12 +100,12 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
         result = compute(sources, **given)
         click.echo(render({"vectors": result}))
         picture(png, lambda: analysis.draw(result))
-        return
+        return result
     if analysis.each is None:
         results = per_source(sources, lambda s: compute(s, **given))
         click.echo(analysis.render(results))
         picture(png, lambda: analysis.draw(results))
-        return
+        return results
     values = given.pop(analysis.each)  # one run per value (neighbours of each word)
     runs: dict[str, list] = {}
     tables = []
@@ -115,6 +116,7 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
             runs.setdefault(label, []).append(r)
     click.echo("\n\n".join(tables))
     picture(png, lambda: analysis.draw(runs))
+    return runs
 
 
 def make_command(analysis: Any) -> click.Command:
@@ -143,8 +145,10 @@ def make_command(analysis: Any) -> click.Command:
                                        default=default if scalar else None,
                                        show_default=scalar, metavar=opt.metavar, help=opt.help))
 
-    def callback(model_paths, pretrained_names, png, **values):
+    def callback(model_paths, pretrained_names, png, gif=None, **values):
         check_png(png)
+        if gif is not None:
+            writing.check_output(gif, writing.GIF, option="--gif")
         given = {}
         for arg in analysis.arguments:
             value = values[arg.name]
@@ -158,12 +162,41 @@ def make_command(analysis: Any) -> click.Command:
             given[opt.name] = opt.convert(value) if opt.convert else value
         sources = load_sources(model_paths, pretrained_names,
                                report=lambda line: click.echo(line, err=True))
-        run_analysis(analysis, sources, png, given)
+        results = run_analysis(analysis, sources, png, given)
+        if gif is not None:
+            save_gif(analysis, results, gif)
 
     command = click.Command(analysis.name, callback=callback, params=params,
                             help=analysis.question + "\n\n" + analysis.look_for,
                             short_help=analysis.question)
+    if analysis.animate is not None:
+        command.params.append(click.Option(
+            ["--gif"], type=click.Path(path_type=Path),
+            help="Also write the animation to this GIF file (one --model)."))
     return source_options(command)
+
+
+def save_gif(analysis: Any, results: dict[str, Any], path: Path) -> None:
+    """The analysis's animation of one source, as a GIF (matplotlib's Pillow writer),
+    written whole or not at all."""
+    import tempfile
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.animation import PillowWriter
+
+    if len(results) != 1:
+        raise TlmError(f"--gif animates one source; give one --model, not {len(results)}")
+    (label, result), = results.items()
+    result.label = label
+    animation = analysis.animate(result)
+    with tempfile.TemporaryDirectory() as folder:  # Pillow writes to a named file
+        drawn = Path(folder) / "movie.gif"
+        animation.save(drawn, writer=PillowWriter(fps=8), dpi=80)
+        data = drawn.read_bytes()
+    writing.atomic_write(path, lambda f: f.write(data), writing.GIF, option="--gif")
+    click.echo(f"Animation saved to {path} ({len(data) / 1e6:.1f} MB)", err=True)
 
 
 def source_options(command: click.Command) -> click.Command:
