@@ -98,3 +98,86 @@ def test_gif_is_checked_before_any_work(run, movie_model, tmp_path, one_line_err
     one_line_error(run("explore", "movie", "--model", movie_model, "--gif", "notes.txt"),
                    "--gif", "not a GIF")
     assert (tmp_path / "notes.txt").read_text() == "my notes"
+
+
+# -- the atlas's movie section ---------------------------------------------------------------
+def test_the_atlas_plays_the_movie_of_a_model_with_snapshots(movie_model, trained):
+    import base64
+    import json
+
+    from tlm import atlas, atlas_movie
+
+    page = atlas.build(atlas.load_sources([movie_model, trained]))
+    ids = [s.id for s in page.sections]
+    assert ids[:3] == ["sources", "map", "movie"] and ids.count("movie") == 1
+    section = page.sections[2]
+    assert len(section.content["movies"]) == 1  # the model without snapshots has none
+    assert 'id="movie-data"' in page.html and "movie-slider" in page.html
+    data = json.loads(section.content["data"])[0]
+    m = movie(tlm.load(movie_model))
+    q = np.frombuffer(base64.b64decode(data["xy"]["data"]), dtype="<u2").reshape(5, 11, 2)
+    lo, hi = np.array(data["xy"]["lo"]), np.array(data["xy"]["hi"])
+    np.testing.assert_allclose(lo + q / 65535 * (hi - lo), m.xy, atol=1e-4 * (hi - lo).max())
+    near = np.frombuffer(base64.b64decode(data["near"]), dtype="<u2").reshape(5, 11, 8)
+    for f in (0, 4):
+        top, cos = nearest(m.unit[f], np.arange(11), 8)
+        # the same words, nearest first (ties aside)
+        assert (near[f][:, 0] == top[:, 0]).mean() > 0.9
+    cos8 = np.frombuffer(base64.b64decode(data["cos"]), dtype=np.uint8).reshape(5, 11, 8)
+    _, cos = nearest(m.unit[4], np.arange(11), 8)
+    np.testing.assert_allclose(cos8[4] / 127 - 1, cos, atol=0.005)
+    assert data["pick"] == list(range(11)) and atlas_movie.K == 8
+
+
+def test_a_movie_of_2000_words_and_21_frames_stays_small(monkeypatch):
+    """The page carries map places for every word and neighbours for the pickable
+    ones: about half a megabyte for Emma's 2,011 words and 21 frames."""
+    from tlm import atlas, atlas_movie
+    from tlm.analyses import movie as movie_module
+
+    rng = np.random.default_rng(0)
+    F, K, d = 21, 2011, 32
+    unit = movie_module.unit_rows(rng.normal(size=(F, K, d)).astype(np.float32))
+    xy, explained = aligned_frames(unit)
+    nan = np.full(F, np.nan)
+    m = movie_module.Movie("m", [f"w{i}" for i in range(K)], np.full(K, -1), [], unit, xy,
+                           explained, np.arange(F, dtype=float), nan, nan, 0, nan, nan, 10,
+                           (np.arange(10.0), np.ones(10), np.full(10, np.nan)))
+    data = atlas_movie.page_data(m, atlas.GROUP_COLOURS, atlas.OTHER_COLOUR)
+    size = len(atlas._json_for_script([data]))
+    assert 300_000 < size < 600_000, size
+
+
+def test_the_movie_plays_in_headless_chromium(run, movie_model, tmp_path):
+    """The slider moves the words to the frame's places, play runs to the last frame,
+    and a picked word lists its nearest words at that frame; no console error."""
+    import json
+
+    from tests.chromium import Chromium
+    from tests.test_atlas_browser import browser_or_skip, outside
+
+    chromium = browser_or_skip()
+    result = run("atlas", "--model", movie_model, "--output", "atlas.html")
+    assert result.exit_code == 0, result.stderr
+    m = movie(tlm.load(movie_model))
+    with Chromium(chromium, tmp_path / "profile") as browser:
+        browser.open(tmp_path / "atlas.html")
+        browser.wait_until("document.getElementById('movie-map-0').data")
+        slide = ("(() => { const s = document.querySelector('.movie-slider'); s.value = 1; "
+                 "s.dispatchEvent(new Event('input')); })()")
+        browser.evaluate(slide)
+        xs = browser.evaluate("document.getElementById('movie-map-0').data[0].x")
+        np.testing.assert_allclose(xs, m.xy[1, :, 0], atol=1e-3)
+        assert browser.evaluate("document.getElementById('movie-at-0').innerText").startswith(
+            "frame 2 of 5: epoch 1.90")
+        browser.type(".movie-word", "chuck")
+        near = browser.wait_until("Array.from(document.querySelectorAll('#movie-near-0 li'))"
+                                  ".map(li => li.firstChild.textContent.trim())")
+        top, _ = nearest(m.unit[1], np.array([m.words.index("chuck")]), 8)
+        assert near == [m.words[i] for i in top[0]]
+        browser.evaluate("document.querySelector('.movie-play').click()")
+        browser.wait_until("document.querySelector('.movie-slider').value === '4'")
+        data = json.loads(browser.evaluate("document.getElementById('movie-data').textContent"))
+        assert data[0]["frames"] == 5
+        assert browser.errors() == []
+        assert outside(browser.requests()) == []

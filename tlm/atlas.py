@@ -41,11 +41,13 @@ from matplotlib.figure import Figure
 from PIL import Image
 from plotly.offline import get_plotlyjs
 
-from tlm import __version__, compare, vectors, writing
+from tlm import __version__, atlas_movie, compare, vectors, writing
 from tlm.analyses import Analysis, registry
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
+from tlm.analyses.movie import ANALYSIS as MOVIE
+from tlm.analyses.movie import movie
 from tlm.errors import TlmError
 from tlm.summary import summarize
 
@@ -332,6 +334,14 @@ def map_section(maps: Sequence[MapData], n: int,
                 "other": OTHER_COLOUR})
 
 
+def movie_section(sources: Sequence[Source]) -> Section:
+    """The training movie of each model trained with --snapshots (tlm/atlas_movie.py)."""
+    movies = [atlas_movie.page_data(movie(s.model, label=s.label), GROUP_COLOURS, OTHER_COLOUR)
+              for s in sources if s.model is not None and s.model.snapshots is not None]
+    return Section("movie", "The training movie", MOVIE.look_for, "movie", {
+        "movies": movies, "data": _json_for_script(movies), "js": _static("atlas-movie.js")})
+
+
 def ask_section(sources: Sequence[Source], n: int) -> Section:
     return Section("ask", "Neighbours and analogies, in the page", (
         "Ask every source the same question. The page only knows the mapped words (the "
@@ -423,6 +433,8 @@ def build(
 
     steps.append(("sources", lambda: sources_section(sources)))
     steps.append(("map", the_map))
+    if any(s.model is not None and s.model.snapshots is not None for s in sources):
+        steps.append(("movie", lambda: movie_section(sources)))
     steps.append(("ask", lambda: ask_section(sources, n)))
     for analysis in registry().values():
         if analysis.in_atlas:
