@@ -181,3 +181,13 @@ def test_the_movie_plays_in_headless_chromium(run, movie_model, tmp_path):
         assert data[0]["frames"] == 5
         assert browser.errors() == []
         assert outside(browser.requests()) == []
+
+
+def test_mp4_needs_ffmpeg_and_says_so_before_any_work(run, movie_model, tmp_path,
+                                                      one_line_error, monkeypatch):
+    from matplotlib.animation import writers
+
+    monkeypatch.setattr(writers, "is_available", lambda name: False)
+    one_line_error(run("explore", "movie", "--model", movie_model, "--mp4", "m.mp4"),
+                   "--mp4 needs ffmpeg", "--gif")
+    assert not (tmp_path / "m.mp4").exists()

@@ -58,6 +58,7 @@ def _has_magic(magic: bytes) -> Callable[[Path, bytes], bool]:
 
 PNG = Kind("PNG picture", _has_magic(b"\x89PNG\r\n\x1a\n"))
 GIF = Kind("GIF animation", _has_magic(b"GIF8"))
+MP4 = Kind("MP4 video", lambda path, head: head[4:8] == b"ftyp")
 EXPORT = Kind("export")  # word2vec and TSV files: no way to tell them from a user's text
 MODEL = Kind("tlm model file", lambda path, head: paths.is_model_file(path), is_model=True)
 

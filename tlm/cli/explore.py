@@ -145,10 +145,12 @@ def make_command(analysis: Any) -> click.Command:
                                        default=default if scalar else None,
                                        show_default=scalar, metavar=opt.metavar, help=opt.help))
 
-    def callback(model_paths, pretrained_names, png, gif=None, **values):
+    def callback(model_paths, pretrained_names, png, gif=None, mp4=None, **values):
         check_png(png)
         if gif is not None:
             writing.check_output(gif, writing.GIF, option="--gif")
+        if mp4 is not None:
+            check_mp4(mp4)
         given = {}
         for arg in analysis.arguments:
             value = values[arg.name]
@@ -164,38 +166,57 @@ def make_command(analysis: Any) -> click.Command:
                                report=lambda line: click.echo(line, err=True))
         results = run_analysis(analysis, sources, png, given)
         if gif is not None:
-            save_gif(analysis, results, gif)
+            save_animation(analysis, results, gif, "gif")
+        if mp4 is not None:
+            save_animation(analysis, results, mp4, "mp4")
 
     command = click.Command(analysis.name, callback=callback, params=params,
                             help=analysis.question + "\n\n" + analysis.look_for,
                             short_help=analysis.question)
     if analysis.animate is not None:
-        command.params.append(click.Option(
-            ["--gif"], type=click.Path(path_type=Path),
-            help="Also write the animation to this GIF file (one --model)."))
+        command.params += [
+            click.Option(["--gif"], type=click.Path(path_type=Path),
+                         help="Also write the animation to this GIF file (one --model)."),
+            click.Option(["--mp4"], type=click.Path(path_type=Path),
+                         help="Also write the animation to this MP4 video (one --model; "
+                              "needs ffmpeg)."),
+        ]
     return source_options(command)
 
 
-def save_gif(analysis: Any, results: dict[str, Any], path: Path) -> None:
-    """The analysis's animation of one source, as a GIF (matplotlib's Pillow writer),
-    written whole or not at all."""
+def check_mp4(path: Path) -> None:
+    """Fail before any work if --mp4 cannot be written: no ffmpeg, or a file it may
+    not replace."""
+    from matplotlib.animation import writers
+
+    if not writers.is_available("ffmpeg"):
+        raise TlmError("--mp4 needs ffmpeg, which is not installed (apt-get install ffmpeg); "
+                       "--gif FILE needs nothing more")
+    writing.check_output(path, writing.MP4, option="--mp4")
+
+
+def save_animation(analysis: Any, results: dict[str, Any], path: Path, kind: str) -> None:
+    """The analysis's animation of one source, as a GIF (matplotlib's Pillow writer)
+    or an MP4 (its ffmpeg writer), written whole or not at all."""
     import tempfile
 
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib.animation import PillowWriter
+    from matplotlib.animation import FFMpegWriter, PillowWriter
 
     if len(results) != 1:
-        raise TlmError(f"--gif animates one source; give one --model, not {len(results)}")
+        raise TlmError(f"--{kind} animates one source; give one --model, not {len(results)}")
     (label, result), = results.items()
     result.label = label
     animation = analysis.animate(result)
-    with tempfile.TemporaryDirectory() as folder:  # Pillow writes to a named file
-        drawn = Path(folder) / "movie.gif"
-        animation.save(drawn, writer=PillowWriter(fps=8), dpi=80)
+    writer = PillowWriter(fps=8) if kind == "gif" else FFMpegWriter(fps=8)
+    with tempfile.TemporaryDirectory() as folder:  # the writers write to a named file
+        drawn = Path(folder) / f"movie.{kind}"
+        animation.save(drawn, writer=writer, dpi=80)
         data = drawn.read_bytes()
-    writing.atomic_write(path, lambda f: f.write(data), writing.GIF, option="--gif")
+    writing.atomic_write(path, lambda f: f.write(data),
+                         writing.GIF if kind == "gif" else writing.MP4, option=f"--{kind}")
     click.echo(f"Animation saved to {path} ({len(data) / 1e6:.1f} MB)", err=True)
 
 
