@@ -141,3 +141,11 @@ def test_snapshots_round_trip_exactly():
     assert back.rows.tolist() == [2, 0, 1] and back.loss == [None, 1.5]
     with pytest.raises(TlmError, match="row numbers below 2"):
         Snapshots.from_dict(snap.to_dict(), 2, 4)
+
+
+def test_info_names_the_frames(run, chuck, trained):
+    run("train", "--filepath", chuck, "--epochs", "4", "--snapshots", "2", "--seed", "1",
+        "--output", "m.json")
+    info = run("info", "--model", "m.json").stdout
+    assert "snapshots: 3 frames of E for 11 words, at epochs 0, 1, 4 (tlm explore movie)" in info
+    assert "snapshots" not in run("info", "--model", trained).stdout

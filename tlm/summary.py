@@ -22,6 +22,7 @@ class Summary:
     history: list[Epoch]  # one entry per epoch trained
     epochs: int  # the epochs training was asked for (a count model counts in one)
     contexts: int | None = None  # a count model: the columns of its counts
+    snapshots: Any = None  # tlm train --snapshots N: the frames (tlm/snapshots.py)
 
 
 def summarize(model: Model) -> Summary:
@@ -36,4 +37,5 @@ def summarize(model: Model) -> Summary:
         info=dict(model.info),
         history=list(model.history),
         epochs=model.config.epochs,
+        snapshots=model.snapshots,
     )

@@ -217,7 +217,7 @@ def draw(results: Movie | Mapping[str, Movie]):
     for row, (label, m) in enumerate(results.items()):
         for col, f in enumerate(picks(m)):
             draw_frame(axs[row, col], m, m.xy[f], f"frame {f + 1}/{len(m.at)}: epoch "
-                       f"{m.at[f]:.3g}")
+                       f"{m.at[f]:.4g}")
         axs[row, 0].set_ylabel(label)
         for col in range(len(picks(m)), 4):
             axs[row, col].set_axis_off()
@@ -246,7 +246,7 @@ def animate(m: Movie, steps: int = 3) -> Any:
         ax_loss.clear()
         for extra in fig.axes[2:]:
             extra.remove()
-        draw_frame(ax_map, m, xy, f"{m.label}: frame {f + 1}/{F}, epoch {at:.3g}")
+        draw_frame(ax_map, m, xy, f"{m.label}: frame {f + 1}/{F}, epoch {at:.4g}")
         draw_curves(ax_loss, m)
         ax_loss.axvline(at, color="tab:red", lw=1.5)
 

@@ -392,6 +392,10 @@ def info(model_path):
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "none"
         click.echo(f"{key}: {value}")
+    snap = s.snapshots
+    if snap is not None:
+        click.echo(f"snapshots: {snap.frames} frames of E for {snap.E.shape[1]:,} words, at "
+                   f"epochs {', '.join(f'{a:g}' for a in snap.at)} (tlm explore movie)")
     if s.history:
         click.echo("history:")
         for entry in s.history:
