@@ -191,3 +191,15 @@ def test_mp4_needs_ffmpeg_and_says_so_before_any_work(run, movie_model, tmp_path
     one_line_error(run("explore", "movie", "--model", movie_model, "--mp4", "m.mp4"),
                    "--mp4 needs ffmpeg", "--gif")
     assert not (tmp_path / "m.mp4").exists()
+
+
+def test_a_still_picture_shows_the_frames_where_the_words_moved():
+    from types import SimpleNamespace
+
+    from tlm.analyses.movie import picks
+
+    # nearly all the movement between frames 1 and 3 of 11
+    moved = np.array([np.nan, 5, 5, 5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    m = SimpleNamespace(at=np.arange(11.0), moved=moved)
+    assert picks(m) == [0, 2, 3, 10]
+    assert picks(SimpleNamespace(at=np.arange(3.0), moved=moved[:3])) == [0, 1, 2]

@@ -162,7 +162,7 @@ def limits(m: Movie) -> tuple[tuple[float, float], tuple[float, float]]:
     """Axis limits that hold every frame (the picture's frame does not move)."""
     lo, hi = m.xy.reshape(-1, 2).min(axis=0), m.xy.reshape(-1, 2).max(axis=0)
     pad = 0.08 * (hi - lo + 1e-9)
-    return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+    return (lo[0] - pad[0], hi[0] + 2.5 * pad[0]), (lo[1] - pad[1], hi[1] + pad[1])  # labels
 
 
 def draw_frame(ax: Any, m: Movie, xy: np.ndarray, title: str) -> None:
@@ -205,13 +205,22 @@ def draw_curves(ax: Any, m: Movie, frame: int | None = None) -> None:
 
 
 def picks(m: Movie, n: int = 4) -> list[int]:
-    """n frames for a still picture: the first, the last and evenly between."""
+    """n frames for a still picture: the first, the last, and between them the frames
+    where the words have made 1/(n-1), 2/(n-1), ... of all their movement on the map
+    (most of it is early: evenly spaced frames would show little change)."""
     F = len(m.at)
-    return sorted(set(np.linspace(0, F - 1, min(n, F)).round().astype(int).tolist()))
+    if F <= n:
+        return list(range(F))
+    done = np.r_[0.0, np.cumsum(np.nan_to_num(m.moved[1:]))]  # (F,) movement so far
+    chosen = {0, F - 1}
+    for t in np.linspace(0, done[-1], n)[1:-1]:
+        chosen.add(int(np.searchsorted(done, t)))
+    return sorted(chosen)
 
 
 def draw(results: Movie | Mapping[str, Movie]):
-    """A strip of frames (the first, the last, two between) and the curves, per model."""
+    """A strip of frames (the first, the last, two between: `picks`) and the curves,
+    per model."""
     results = mapping(results)
     fig, axs = figure(len(results), 5, width=3.2, height=3.2)
     for row, (label, m) in enumerate(results.items()):
