@@ -7,7 +7,9 @@ Trains the course's model (`tlm train --gutenberg austen-emma.txt -t lower -t
 alpha --val-fraction 0.1 --seed 1`) with and without `--snapshots 20`,
 alternating (without, with, without, with, ...) so that the shared machine's
 load falls on both alike, and prints each run's training time (wall and CPU
-seconds), the median of each and their ratio. The two runs train the same
+seconds), the median of each and their ratio, and the CPU time spent inside the
+snapshots' own code (tlm/snapshots.py's Recorder), which the shared machine's
+load does not blur. The two runs train the same
 model step for step (the snapshots only read E): the final held-out losses
 are printed to show it. Then the movie section of an atlas for the model
 with snapshots (aligned frames, neighbours at each frame, the page's data),
@@ -30,12 +32,32 @@ from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm import atlas  # noqa: E402
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
+from tlm.snapshots import Recorder  # noqa: E402
 from tlm.train import build_model, train  # noqa: E402
+
+#: CPU seconds spent inside the Recorder (the snapshots' own work) in the last run.
+SPENT = [0.0]
+
+
+def timed(method):
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            SPENT[0] += time.process_time() - start
+    return wrapper
+
+
+Recorder.__init__ = timed(Recorder.__init__)  # the held-out sample, the first frame
+Recorder.after_batch = timed(Recorder.after_batch)  # the frames
+Recorder.finish = timed(Recorder.finish)
 
 
 def run(corpus, epochs: int, snapshots: int) -> tuple[float, float, object]:
     model, docs = build_model("embedding", corpus, {"epochs": epochs, "val_fraction": 0.1,
                                                     "seed": 1}, ["lower", "alpha"])
+    SPENT[0] = 0.0
     wall, cpu = time.perf_counter(), time.process_time()
     train(model, docs, snapshots=snapshots,
           snapshot_words=[w for ws in atlas.word_groups().values() for w in ws])
@@ -58,7 +80,9 @@ def main() -> None:
             times[n].append((wall, cpu))
             print(f"run {r + 1} --snapshots {n or 'none':>4}: {wall:6.1f} s wall "
                   f"{cpu:6.1f} s CPU, final val_loss {trained.history[-1].val_loss:.4f}, "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"load {os.getloadavg()[0]:.1f}"
+                  + (f"; inside the snapshots' code {SPENT[0]:.2f} s CPU "
+                     f"({100 * SPENT[0] / cpu:.1f}% of the run)" if n else ""), flush=True)
             if n:
                 model = trained
     for i, what in ((0, "wall"), (1, "CPU")):

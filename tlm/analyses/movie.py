@@ -177,7 +177,8 @@ def draw_frame(ax: Any, m: Movie, xy: np.ndarray, title: str) -> None:
     for r in labelled(m):
         ax.annotate(m.words[r], xy[r], fontsize=7, xytext=(2, 2), textcoords="offset points")
     xlim, ylim = limits(m)
-    ax.set(xlim=xlim, ylim=ylim, title=title, xticks=[], yticks=[])
+    ax.set(xlim=xlim, ylim=ylim, xticks=[], yticks=[])
+    ax.set_title(title, fontsize=9)
 
 
 def draw_curves(ax: Any, m: Movie, frame: int | None = None) -> None:
