@@ -137,7 +137,7 @@ def test_a_movie_of_2000_words_and_21_frames_stays_small(monkeypatch):
 
     rng = np.random.default_rng(0)
     F, K, d = 21, 2011, 32
-    unit = movie_module.unit_rows(rng.normal(size=(F, K, d)).astype(np.float32))
+    unit = movie_module._unit(rng.normal(size=(F, K, d)).astype(np.float32))
     xy, explained = aligned_frames(unit)
     nan = np.full(F, np.nan)
     m = movie_module.Movie("m", [f"w{i}" for i in range(K)], np.full(K, -1), [], unit, xy,

@@ -55,7 +55,8 @@ class Movie(Result):
     history: tuple[np.ndarray, np.ndarray, np.ndarray]  # per epoch: epoch, loss, val_loss
 
 
-def unit_rows(X: np.ndarray) -> np.ndarray:
+def _unit(X: np.ndarray) -> np.ndarray:
+    """Each row (last axis) scaled to length 1."""
     return X / np.maximum(np.linalg.norm(X, axis=-1, keepdims=True), 1e-12)
 
 
@@ -95,7 +96,7 @@ def movie(model: Source, pairs: int = 5000, seed: int = 0, label: str = "model")
         raise TlmError("the model has no snapshots: train it with `tlm train --snapshots 20` "
                        "to keep its frames")
     words = snap.words(model.vocab)
-    unit = unit_rows(snap.E.astype(np.float32))  # (F, K, d)
+    unit = _unit(snap.E.astype(np.float32))  # (F, K, d)
     xy, explained = aligned_frames(unit)
     group_of = {w: g for g, members in enumerate(GROUPS.values()) for w in members}
     group = np.array([group_of.get(w, -1) for w in words], dtype=np.int32)
