@@ -92,7 +92,7 @@
       xaxis: { title: { text: "epoch" }, type: last >= 50 ? "log" : "linear", zeroline: false },
       yaxis: { title: { text: "loss" }, zeroline: false },
       yaxis2: { title: { text: "mean cosine of random pairs", standoff: 8 }, overlaying: "y",
-        side: "right", tickformat: ".3f", automargin: true,
+        side: "right", tickformat: ".4~f", automargin: true,
         showgrid: false, zeroline: false },
       shapes: [],
     }, CONFIG);
