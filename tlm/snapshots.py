@@ -22,9 +22,9 @@ maps colour). Each frame also keeps
   loss on a fixed sample of at most `VAL_SAMPLE` held-out positions, evenly
   spaced through it: the same positions at every frame, so frames compare
   with each other. On Emma's 15,822 held-out positions a frame costs a
-  thirtieth of an epoch's full held-out loss: with 1,000 positions, 20
-  frames over 5 epochs cost 5% of the training's CPU time, with 500 half
-  that (benchmarks/snapshots.py).
+  thirtieth of an epoch's full held-out loss: 20 frames over 5 epochs spend
+  1% of the training's CPU time in this module (benchmarks/snapshots.py;
+  with 1,000 positions it was about 5%).
 
 In the model file the snapshots are one JSON object beside the arrays (see
 `to_dict`), with a checksum of their own; a file without them loads as before.

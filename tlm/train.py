@@ -128,8 +128,8 @@ def train(
     """Train `model` on encoded documents for `model.config.epochs` epochs.
 
     With `snapshots` N, `model.snapshots` keeps E at the start and at N points
-    evenly spread over the run (tlm/snapshots.py; `snapshot_words` are kept
-    beside the most frequent words of a large vocabulary).
+    of the run, closer together early (tlm/snapshots.py; `snapshot_words` are
+    kept beside the most frequent words of a large vocabulary).
 
     Prints nothing: after every batch `on_batch(Progress)` hears how far the run
     is, and after every epoch `on_epoch(model, entry)` gets the epoch's history
