@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 
 from tlm import pretrained, vectors
@@ -221,8 +222,7 @@ def show(results: Any) -> Any:
     window when there is a display, inline in Jupyter; returns the figure."""
     fig = draw(results)
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-        import matplotlib.pyplot as plt  # a window needs pyplot's figure manager
-
+        # a window needs pyplot's figure manager
         manager = plt.figure().canvas.manager  # a managed window, given this figure
         manager.canvas.figure = fig
         fig.set_canvas(manager.canvas)

@@ -111,7 +111,8 @@ class TrainingOutput:
 def fetch_gutenberg(quiet: bool = False) -> None:
     """Download NLTK's Gutenberg corpus if it is not there, saying so on stderr
     (with the percentage on a terminal)."""
-    from tlm.corpus import download_gutenberg, find_gutenberg, gutenberg_download_dir
+    from tlm.corpus import find_gutenberg
+    from tlm.gutenberg import download_gutenberg, gutenberg_download_dir
 
     if find_gutenberg() is not None:
         return
