@@ -430,7 +430,13 @@ def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset:
 
 
 def start(ns: dict[str, Any], banner_text: str) -> None:
-    """Open an interactive shell with `ns` as its globals."""
+    """Open an interactive shell with `ns` as its globals. Numbers print as the
+    course's pages show them (`0.8219`, not numpy 2's `np.float32(0.8219)`)."""
+    with np.printoptions(legacy="1.25"):
+        _start(ns, banner_text)
+
+
+def _start(ns: dict[str, Any], banner_text: str) -> None:
     if sys.stdin.isatty():
         try:
             from IPython.terminal.ipapp import TerminalIPythonApp
