@@ -53,23 +53,13 @@ class Scored(list):
 
 
 # -- the table of a source ----------------------------------------------------------------
-_model_tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def keyed_vectors(source: Source) -> KeyedVectors:
-    """The gensim KeyedVectors of a model (its E, most frequent word first), or
-    the KeyedVectors given. A model's table is kept while its E is unchanged
-    (compared with a copy), so repeated questions reuse one table and its unit
-    rows; an edit to E, or more training, gives a fresh table."""
-    if not isinstance(source, Model):
-        return source
-    E = source.E
-    cached = _model_tables.get(source)
-    if cached is not None and cached[0].shape == E.shape and np.array_equal(cached[0], E):
-        return cached[1]
-    kv = source.vectors
-    _model_tables[source] = (E.copy(), kv)
-    return kv
+    """The gensim KeyedVectors of a model (`model.vectors`: its E, most frequent
+    word first, the same table while E is unchanged and a fresh one after an
+    edit or more training), or the KeyedVectors given."""
+    return source.vectors if isinstance(source, Model) else source
 
 
 def find(source: Source, word: str) -> str | None:
