@@ -57,8 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENSIM_MODELS", "GLOVE", "GLOVE_ARRAY", "GLOVE_INDEX", "SAME_CORPUS", "SourceInfo",
-    "cache_dir", "describe", "info", "is_same_corpus", "load", "load_file", "load_same_corpus", "names",
-    "sniff",
+    "cache_dir", "describe", "info", "is_same_corpus", "load", "load_file", "load_same_corpus",
+    "names", "sniff",
 ]
 
 ALIASES = {"glove": GLOVE}

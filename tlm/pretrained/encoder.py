@@ -379,9 +379,14 @@ class Encoder:
     def token_ids(self, texts: Sequence[str], truncate: bool = False) -> list[list[int]]:
         """Each text's ids, [CLS] and [SEP] included. A text longer than the model
         reads is an error, unless `truncate` (then it is cut, as sentence-transformers does)."""
+        def which(i: int) -> str:
+            if len(texts) > 1:
+                return f"text {i + 1}"
+            return f"the text {texts[i][:30]!r}" + ("..." if len(texts[i]) > 30 else "")
+
         for i, text in enumerate(texts):
             if not isinstance(text, str) or not text.strip():
-                raise TlmError(f"{self.label}: text {i + 1} is empty: there is nothing to encode")
+                raise TlmError(f"{self.label}: {which(i)} is empty: there is nothing to encode")
         limit = self.config.max_tokens
         if truncate:
             self.tokenizer.enable_truncation(max_length=limit)
@@ -392,7 +397,7 @@ class Encoder:
         ids = [e.ids for e in encodings]
         for i, row in enumerate(ids):
             if len(row) > limit:
-                raise TlmError(f"{self.label}: text {i + 1} is {len(row):,} tokens long and the "
+                raise TlmError(f"{self.label}: {which(i)} is {len(row):,} tokens long and the "
                                f"model reads at most {limit:,} (its max_seq_length): shorten "
                                "it, or encode(..., truncate=True) cuts it as "
                                "sentence-transformers does")
@@ -506,9 +511,10 @@ def load_encoder(spec: str, report: Callable[[str], None] | None = None) -> Enco
         return encoder[0]
 
     def build() -> cache.Entry:
+        model = get_encoder()  # a bad folder is an error before anything is said
         if report is not None:
             report(f"{label}: encoding {WORDS_TEXT} once (cached for next time)")
-        return cache.Entry(words, {"vectors": get_encoder().encode(words)})
+        return cache.Entry(words, {"vectors": model.encode(words)})
 
     def make() -> EncoderVectors:
         entry = cache.cached_entry(key, origin, build)

