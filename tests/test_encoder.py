@@ -313,3 +313,11 @@ def test_minilm_equals_sentence_transformers() -> None:
     assert (got * reference).sum(axis=1).min() >= 0.99999
     with pytest.raises(TlmError, match="text 220 is 314 tokens long"):
         enc.encode(texts)  # without truncate=True the too-long text is an error
+
+
+def test_the_fast_erf_is_scipys_erf() -> None:
+    from scipy.special import erf
+
+    x = np.linspace(-12, 12, 200_001, dtype=np.float32)
+    assert encoder.erf32(x).dtype == np.float32
+    assert np.abs(encoder.erf32(x) - erf(x.astype(np.float64))).max() < 5e-7

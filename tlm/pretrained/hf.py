@@ -331,9 +331,13 @@ def glove_ranks() -> dict[str, int] | None:
 
 
 def glove_origin() -> Any:
-    """What GloVe's ranks were read from (for the cache's origin)."""
-    from tlm.pretrained.glove import GLOVE_INDEX, glove_dir
+    """What GloVe's ranks would be read from, as load_glove chooses (for a cache's origin)."""
+    from tlm.pretrained import gensim_data
+    from tlm.pretrained.glove import GLOVE, GLOVE_INDEX, glove_dir
 
+    data = gensim_data.data_file(GLOVE)
+    if data is not None:
+        return cache.stamp(Path(data))
     folder = glove_dir()
     index = folder / GLOVE_INDEX if folder is not None else None
     return cache.stamp(index) if index is not None and index.is_file() else None
