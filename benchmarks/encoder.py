@@ -4,7 +4,7 @@
 
 Encodes GloVe 6B's 10,000 most frequent words made of letters only (the word
 list of `encoder:minilm`) with tlm's NumPy encoder (tlm/pretrained/encoder.py,
-texts sorted by length and batched by about 8,192 tokens) and with
+texts sorted by length and batched by about 1,024 tokens) and with
 sentence-transformers' `encode` (PyTorch on the CPU, batch 32, its defaults;
 it too sorts by length). The runs alternate; each prints its seconds, and the
 end prints medians, the ratio (sentence-transformers' seconds / tlm's: above
