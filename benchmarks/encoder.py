@@ -58,9 +58,6 @@ def main() -> None:
     args = parser.parse_args()
     from threadpoolctl import threadpool_limits
 
-    if args.threads is not None:
-        threadpool_limits(args.threads)  # numpy's BLAS, for the whole run
-
     from tlm.pretrained import encoder, hf
 
     folder = hf.resolve("minilm")
@@ -75,6 +72,8 @@ def main() -> None:
             torch.set_num_threads(args.threads)
     except ImportError:
         st = None
+    if args.threads is not None:
+        threadpool_limits(args.threads)  # every BLAS loaded by now, for the whole run
     print(describe())
     print(f"{len(words):,} words, {sum(len(i) for i in tlm_encoder.token_ids(words)):,} tokens "
           "with [CLS] and [SEP]")
