@@ -25,6 +25,11 @@ EXCEPTIONS = {
     ("tlm/interact.py", "IPython.terminal.ipapp"): "IPython is optional (else the plain console)",
     ("tlm/interact.py", "readline"): "readline is not on every platform",
     ("tlm/interact.py", "rlcompleter"): "with readline",
+    ("tlm/pretrained/hf.py", "safetensors"): "tlm[llm]: hf: token tables",
+    ("tlm/pretrained/hf.py", "tokenizers"): "tlm[llm]: hf: token tables",
+    ("tlm/pretrained/hf.py", "huggingface_hub"): "tlm[llm]: the Hugging Face cache",
+    ("tlm/pretrained/hf.py", "huggingface_hub.errors"): "tlm[llm]: the Hugging Face cache",
+    ("tlm/pretrained/encoder.py", "safetensors"): "tlm[llm]: the sentence encoder's weights",
     # loading a model (`tlm generate`) needs neither gensim (a second) nor scipy
     ("tlm/models/base.py", "gensim.models"): "model.vectors, built when first asked for",
     ("tlm/models/sparse.py", "scipy.sparse._sparsetools"): "the training scatter's kernel",

@@ -169,11 +169,18 @@ def parse_expression(expression: str) -> list[tuple[int, str]]:
 
 def expression(source: Source, text: str) -> tuple[np.ndarray, list[str]]:
     """The vector of 'king' or of 'king - man + woman' (the raw rows added and
-    subtracted, as the notebook writes it), and the keys of the words used."""
+    subtracted, as the notebook writes it), and the keys of the words used. A
+    sentence encoder's vectors take any text as one term."""
     kv = keyed_vectors(source)
+    try:
+        terms = parse_expression(text)
+    except TlmError:
+        if not hasattr(kv, "encode"):
+            raise
+        return kv[text], [text]  # a sentence encoder reads any text (encoder:)
     total = np.zeros(kv.vector_size, dtype=np.float32)
     used = []
-    for sign, word in parse_expression(text):
+    for sign, word in terms:
         k = key(source, word)
         total = total + sign * kv[k]
         used.append(k)
