@@ -321,3 +321,9 @@ def test_the_fast_erf_is_scipys_erf() -> None:
     x = np.linspace(-12, 12, 200_001, dtype=np.float32)
     assert encoder.erf32(x).dtype == np.float32
     assert np.abs(encoder.erf32(x) - erf(x.astype(np.float64))).max() < 5e-7
+
+
+def test_norms_say_length_one_is_by_construction(bert: Path, run) -> None:
+    result = run("explore", "norms", "--pretrained", f"encoder:{bert}")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "yes, by construction" in result.stdout

@@ -418,3 +418,11 @@ def test_a_short_name_finds_the_hub_name(tmp_path: Path, bpe) -> None:
     np.testing.assert_array_equal(tv["king"], table[tk.token_to_id("Ġking")])
     raw = pretrained.load("hf:gpt2:tokens")
     assert " Mike" in raw.index_to_key and "Mike" in raw.index_to_key
+
+
+def test_frequency_refuses_a_table_without_counts(wordpiece, run, one_line_error) -> None:
+    """A token table's key order is not a frequency order: explore frequency says so."""
+    folder, _ = wordpiece
+    line = one_line_error(run("explore", "frequency", "--pretrained", f"hf:{folder}"),
+                          "have no counts", "file order, which is not a frequency order")
+    assert "first 0" not in line

@@ -65,6 +65,8 @@ class SourceInfo:
     def order_text(self) -> str:
         """How the keys are ordered, as a phrase: 'ranked by ...'."""
         how = ORDERS[self.order]
+        if self.ranked == 0 or self.order == "file":
+            return ORDERS["file"]
         if self.ranked < self.words:
             return (f"the first {self.ranked:,} ranked {how}; the other "
                     f"{self.words - self.ranked:,} follow unranked, in file order")
