@@ -105,6 +105,9 @@ def row(kv: KeyedVectors, word: str) -> int:
     """The row of `word` (a key) in the table. A token table also answers for a
     word split into several tokens, which has no row: an error here."""
     if not kv.has_index_for(word):
+        if hasattr(kv, "encode"):  # encoder: a text outside its word list is encoded, not a row
+            raise TlmError(f"{word!r} is not in the sentence encoder's word list; this needs "
+                           "one of its words (kv[text] encodes any text on its own)")
         raise TlmError(f"{word!r} is not one row of these vectors (a token table splits it "
                        "into several tokens); this needs words the table has")
     return kv.key_to_index[word]
