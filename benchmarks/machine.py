@@ -57,15 +57,17 @@ def peak_gflops() -> tuple[float | None, str]:
     """The float32 fused multiply-add peak of the machine, in GFLOP/s, and how it
     was reckoned: cores x clock x 2 FMA pipes x float32 lanes per pipe x 2
     (a multiply and an add). AMD's Zen 4 runs AVX-512 on 256-bit pipes, so an AMD
-    CPU counts 8 lanes a pipe whatever its SIMD level; an Intel AVX-512 CPU 16."""
+    CPU counts 8 lanes a pipe whatever its SIMD level; an Intel AVX-512 CPU 16.
+    The clock is the one the kernel reports (in a virtual machine often the base
+    clock): a core that boosts above it has a higher peak than this says."""
     ghz, cores, simd = clock_ghz(), os.cpu_count() or 1, cpu_simd()
     if ghz is None:
         return None, "clock unknown"
     amd = "AMD" in cpu_name()
     lanes = 16 if simd == "AVX-512" and not amd else 8 if simd in ("AVX-512", "AVX2") else 4
     peak = cores * ghz * 2 * lanes * 2
-    return peak, (f"{cores} cores x {ghz:.2f} GHz x 2 FMA pipes x {lanes} float32 lanes x 2 "
-                  f"= {peak:.0f} GFLOP/s")
+    return peak, (f"{cores} cores x {ghz:.2f} GHz (as reported; boost raises it) x 2 FMA "
+                  f"pipes x {lanes} float32 lanes x 2 = {peak:.0f} GFLOP/s")
 
 
 def numpy_simd() -> str:
