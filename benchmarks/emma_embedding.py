@@ -38,7 +38,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "nltk_data"
 if "NLTK_DATA" not in os.environ and SHARED.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED)
 
-from machine import describe  # noqa: E402  (benchmarks/machine.py)
+from machine import describe, peak_gflops  # noqa: E402  (benchmarks/machine.py)
 
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
 from tlm.train import build_model, train  # noqa: E402
@@ -182,6 +182,17 @@ def main() -> None:
         if rs:
             rate, wall, ppl = med(rs, "ex_per_s"), med(rs, "wall"), med(rs, "ppl")
             print(f"{name:10} {rate:11.0f} {wall:8.1f} {ppl:8.1f}")
+    # The three matrix products of a step (z = h W, dW = h^T dz, dh = dz W^T) are 2 d V
+    # multiply-adds each per example; the (B, V) elementwise passes are not counted.
+    flops = 6 * cfg.dim * V
+    peak, how = peak_gflops()
+    print(f"FLOP rate: {flops:,} FLOPs an example (6 d V, the three matrix products)")
+    for name, rs in runs.items():
+        if rs:
+            gflops = med(rs, "ex_per_s") * flops / 1e9
+            share = f", {gflops / peak:.0%} of the FMA peak" if peak else ""
+            print(f"  {name:10} {gflops:6.1f} GFLOP/s{share}")
+    print(f"  peak: {how}")
     for other in ("pytorch", "tlm plain"):
         if runs[other]:
             ratios = [o["ex_per_s"] / t["ex_per_s"]

@@ -41,6 +41,35 @@ def cpu_simd() -> str:
     return "unknown"
 
 
+def clock_ghz() -> float | None:
+    """The clock the kernel reports for the first core, in GHz (None when unknown)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return float(line.split(":", 1)[1]) / 1000
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def peak_gflops() -> tuple[float | None, str]:
+    """The float32 fused multiply-add peak of the machine, in GFLOP/s, and how it
+    was reckoned: cores x clock x 2 FMA pipes x float32 lanes per pipe x 2
+    (a multiply and an add). AMD's Zen 4 runs AVX-512 on 256-bit pipes, so an AMD
+    CPU counts 8 lanes a pipe whatever its SIMD level; an Intel AVX-512 CPU 16.
+    The clock is the one the kernel reports (in a virtual machine often the base
+    clock): a core that boosts above it has a higher peak than this says."""
+    ghz, cores, simd = clock_ghz(), os.cpu_count() or 1, cpu_simd()
+    if ghz is None:
+        return None, "clock unknown"
+    amd = "AMD" in cpu_name()
+    lanes = 16 if simd == "AVX-512" and not amd else 8 if simd in ("AVX-512", "AVX2") else 4
+    peak = cores * ghz * 2 * lanes * 2
+    return peak, (f"{cores} cores x {ghz:.2f} GHz (as reported; boost raises it) x 2 FMA "
+                  f"pipes x {lanes} float32 lanes x 2 = {peak:.0f} GFLOP/s")
+
+
 def numpy_simd() -> str:
     """The SIMD level numpy's own loops (exp, max, sums) run with in this process."""
     from numpy._core._multiarray_umath import __cpu_features__ as on

@@ -13,6 +13,7 @@ import pytest
 
 import tlm
 import tlm.corpus
+import tlm.gutenberg
 from tlm.corpus import TRANSFORMS, apply_transforms, load_corpus, read_file, tokenize
 from tlm.errors import TlmError
 
@@ -259,7 +260,7 @@ def test_a_stalled_download_is_given_up_at_the_time_limit(run, no_gutenberg, onl
         yield ProgressMessage(6)
 
     fake_downloads(monkeypatch, messages)
-    monkeypatch.setattr(tlm.corpus, "DOWNLOAD_TIME_LIMIT", 0.5)
+    monkeypatch.setattr(tlm.gutenberg, "DOWNLOAD_TIME_LIMIT", 0.5)
     start = time.perf_counter()
     result = run("train", "--gutenberg", "austen-emma.txt", "--quiet")
     assert time.perf_counter() - start < 5

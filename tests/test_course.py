@@ -175,5 +175,16 @@ def test_the_course_in_order(course: Path) -> None:
     assert ">>> 'dog'" in lab.stdout
     assert tlm.load_vectors().similarity("cat", "dog") == pytest.approx(
         float(lab.stdout.split(">>> ")[2]), abs=1e-4)
+    # the lab's own GloVe lines, typed as printed: its vectors are `model` in wp's shell
+    page = run(wp_cli, "--interact", input="model['cat'].shape\n"
+                                            "model.similarity('cat', 'dog')\n"
+                                            "model.most_similar('king', topn=5)[0][0]\n")
+    shape, similarity, nearest = outputs(page.stdout)[:3]
+    assert shape == f"({len(GLOVE['cat'])},)"  # the page's 100 numbers are 50 here (4 in the fake)
+    assert float(similarity) == pytest.approx(tlm.load_vectors().similarity("cat", "dog"), abs=1e-4)
+    assert nearest == repr(tlm.load_vectors().most_similar("king", topn=1)[0][0])
+    with pytest.raises(tlm.TlmError) as hundred:  # the page's 100-d download, offline
+        tlm.load_vectors("glove-wiki-gigaword-100")
+    assert "glove-wiki-gigaword-50" in str(hundred.value) and "\n" not in str(hundred.value)
     assert sorted(p.name for p in course.iterdir() if p.suffix == ".json") == [
         "emma-sg.json", "emma-sg0.json", "emma.json", "model.json"]

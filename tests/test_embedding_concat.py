@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from conftest import CHUCK_TEXT
-from test_embedding import CONTEXT, TARGET, finite_differences, relative_error, step_gradients
+from gradcheck import CONTEXT, TARGET, finite_differences, relative_error, step_gradients
 
 from tlm import modelfile
 from tlm.errors import TlmError

@@ -34,9 +34,15 @@ DIM = 8
 
 
 @pytest.fixture(autouse=True)
-def offline(offline_pretrained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No network, a private tlm cache, an empty Hugging Face cache."""
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-hub"))
+def offline(offline_pretrained, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """No network, a private tlm cache, an empty Hugging Face cache (HF_HOME for a
+    process started here; huggingface_hub read it at import, so its constant too).
+    Gives the offline_pretrained fixture's `glove(words, vectors)`."""
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    return offline_pretrained
 
 
 def table_of(rows: int, seed: int = 0) -> np.ndarray:
@@ -239,17 +245,22 @@ def test_a_sharded_checkpoint_reads_only_the_shard_with_the_table(tmp_path: Path
 
 def test_a_name_in_the_hugging_face_cache(tmp_path: Path, wordpiece,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by huggingface_hub's snapshot_download(local_files_only=True): the
+    snapshot refs/main names, in the hub cache huggingface_hub uses."""
+    from huggingface_hub import constants
+
     source, table = wordpiece
-    snapshot = tmp_path / "hf-hub" / "models--someone--tiny-bert" / "snapshots" / "abc123"
-    snapshot.parent.mkdir(parents=True)
-    source.rename(snapshot)
-    (snapshot.parent.parent / "refs").mkdir()
-    (snapshot.parent.parent / "refs" / "main").write_text("abc123")
+    repo = tmp_path / "hf" / "hub" / "models--someone--tiny-bert"
+    (repo / "snapshots").mkdir(parents=True)
+    (repo / "snapshots" / "old").mkdir()  # a snapshot that refs/main does not name
+    source.rename(repo / "snapshots" / "abc123")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123")
     tv = pretrained.load("hf:someone/tiny-bert")
     np.testing.assert_array_equal(tv["cat"], table[WORDPIECE.index("cat")])
+    assert tv.folder == repo / "snapshots" / "abc123"
 
-    monkeypatch.delenv("HF_HUB_CACHE")  # HF_HOME is honoured too
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "elsewhere" / "hub"))
     with pytest.raises(TlmError, match=str(tmp_path / "elsewhere" / "hub")):
         pretrained.load("hf:someone/tiny-bert")
 
@@ -323,3 +334,95 @@ def test_explore_on_a_token_table(wordpiece, run, one_line_error) -> None:
     line = one_line_error(run("explore", "analogy", "queens", "king", "man",
                               "--pretrained", f"hf:{folder}"), "'queens' is not one row")
     assert "token table" in line
+
+
+# -- what is text, and in which order ----------------------------------------------------------
+def test_rows_that_are_not_text_are_left_out_and_counted(tmp_path: Path) -> None:
+    vocab = WORDPIECE + ["[unused0]", "[unused1]", "<0x41>"]
+    tk = Tokenizer(models.WordPiece({w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tk.decoder = decoders.WordPiece()
+    tk.add_special_tokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]"])
+    tk.add_tokens(["<think>"])  # a control token added beside the vocabulary, not special
+    table = table_of(len(vocab) + 1 + 2)  # two rows past the tokenizer's last id
+    tv = pretrained.load(f"hf:{write_model(tmp_path / 'bert', tk, table)}")
+    assert tv.index_to_key == WORDPIECE[4:]
+    info = pretrained.info(tv)
+    assert info.left_out == {"unused": 2, "special": 4, "control": 1, "byte-fallback": 1,
+                             "no token": 2}
+    assert info.rows == len(table) and info.words == len(WORDPIECE) - 4
+    assert info.summary() == (f"{len(table)} rows, {len(WORDPIECE) - 4} text tokens (10 not text "
+                              "left out: 2 unused, 4 special, 1 control, 1 byte-fallback, "
+                              "2 no token)")
+    assert not info.has_counts and info.order == "file" and info.ranked == 0  # no GloVe here
+
+
+def test_a_wordpiece_table_is_ranked_by_glove_never_by_file_order(wordpiece, offline) -> None:
+    folder, table = wordpiece
+    glove = ["the", ",", "man", "woman", "king", "queen", "dog", "prince", "wood", "cat"]
+    offline(glove, np.ones((len(glove), 3)))
+    tv = pretrained.load(f"hf:{folder}")
+    ranked = ["the", "man", "woman", "king", "queen", "dog", "prince", "wood", "cat"]
+    assert tv.index_to_key[:len(ranked)] == ranked  # in GloVe's order, not the file's
+    assert tv.index_to_key[len(ranked):] == ["chuck", "##s", "un", "##known", "a", "##b", "mike"]
+    np.testing.assert_array_equal(tv["king"], table[WORDPIECE.index("king")])
+    info = pretrained.info(tv)
+    assert (info.order, info.ranked, info.has_counts) == ("glove", 9, False)
+    assert info.order_text.startswith("the first 9 ranked by GloVe 6B's frequency order")
+
+
+def test_a_bpe_table_is_ranked_by_merge_rank(bpe) -> None:
+    folder, table, tk = bpe
+    tv = pretrained.load(f"hf:{folder}")
+    info = pretrained.info(tv)
+    assert info.order == "merge-rank" and 0 < info.ranked < len(tv)
+    merges = json.loads(tk.to_str())["model"]["merges"]
+    merged = ["".join(m.split(" ") if isinstance(m, str) else m) for m in merges]
+
+    def first_merge(word: str) -> int:
+        return min(i for i, t in enumerate(merged) if t.replace("Ġ", "") == word)
+
+    ranks = [first_merge(w) for w in tv.index_to_key[:info.ranked]]
+    assert ranks == sorted(ranks) and all(w.isalpha() for w in tv.index_to_key[:info.ranked])
+    assert {"king", "Mike", "man", "the"} <= set(tv.index_to_key[:info.ranked])
+
+
+def test_the_raw_view_keeps_mike_and_space_mike_apart(bpe) -> None:
+    """GPT-2's lesson: ' Mike' is a different row from 'Mike', and near it."""
+    folder, table, tk = bpe
+    raw = pretrained.load(f"hf:{folder}:tokens")
+    mike, space_mike = tk.token_to_id("Mike"), tk.token_to_id("ĠMike")
+    np.testing.assert_array_equal(raw["Mike"], table[mike])
+    np.testing.assert_array_equal(raw[" Mike"], table[space_mike])
+    assert raw.similarity("Mike", " Mike") == pytest.approx(
+        cosine(table[mike], table[space_mike]), abs=1e-6)
+    near = [w for w, _ in raw.most_similar("Mike", topn=len(raw) - 1)]
+    assert " Mike" in near and "Mike" not in near
+    assert pretrained.describe(f"hf:{folder}:tokens") == "hf:tiny-gpt:tokens"
+    merged = pretrained.load(f"hf:{folder}")  # the default view is unchanged beside it
+    assert " Mike" not in merged.index_to_key and len(merged) < len(raw)
+    # a text that is not a token is encoded as it is, without a space put in front
+    ids = tk.encode("queen", add_special_tokens=False).ids
+    np.testing.assert_allclose(raw["queen"], table[ids].mean(0), rtol=1e-6)
+
+
+def test_a_short_name_finds_the_hub_name(tmp_path: Path, bpe) -> None:
+    """hf:gpt2 finds a model downloaded as openai-community/gpt2."""
+    source, table, tk = bpe
+    repo = tmp_path / "hf" / "hub" / "models--openai-community--gpt2"
+    (repo / "snapshots").mkdir(parents=True)
+    source.rename(repo / "snapshots" / "e7da7f2")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("e7da7f2")
+    tv = pretrained.load("hf:gpt2")
+    np.testing.assert_array_equal(tv["king"], table[tk.token_to_id("Ġking")])
+    raw = pretrained.load("hf:gpt2:tokens")
+    assert " Mike" in raw.index_to_key and "Mike" in raw.index_to_key
+
+
+def test_frequency_refuses_a_table_without_counts(wordpiece, run, one_line_error) -> None:
+    """A token table's key order is not a frequency order: explore frequency says so."""
+    folder, _ = wordpiece
+    line = one_line_error(run("explore", "frequency", "--pretrained", f"hf:{folder}"),
+                          "have no counts", "file order, which is not a frequency order")
+    assert "first 0" not in line

@@ -144,9 +144,12 @@ def test_a_file_without_a_checksum_still_loads(model_file):
 
 def test_settings_the_config_does_not_know_are_ignored(model_file):
     d = json.loads(model_file.read_text())
+    before = tlm.load(model_file)
     d["config"]["a_setting_from_a_newer_tlm"] = "x"
     model_file.write_text(json.dumps(d))
-    tlm.load(model_file)
+    model = tlm.load(model_file)
+    assert not hasattr(model.config, "a_setting_from_a_newer_tlm")
+    assert model.config == before.config and (model.E == before.E).all()
 
 
 def test_the_checksum_is_saved_and_checked(model_file):

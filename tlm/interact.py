@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 
 from tlm import pretrained, vectors
@@ -221,8 +222,7 @@ def show(results: Any) -> Any:
     window when there is a display, inline in Jupyter; returns the figure."""
     fig = draw(results)
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-        import matplotlib.pyplot as plt  # a window needs pyplot's figure manager
-
+        # a window needs pyplot's figure manager
         manager = plt.figure().canvas.manager  # a managed window, given this figure
         manager.canvas.figure = fig
         fig.set_canvas(manager.canvas)
@@ -430,7 +430,13 @@ def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset:
 
 
 def start(ns: dict[str, Any], banner_text: str) -> None:
-    """Open an interactive shell with `ns` as its globals."""
+    """Open an interactive shell with `ns` as its globals. Numbers print as the
+    course's pages show them (`0.8219`, not numpy 2's `np.float32(0.8219)`)."""
+    with np.printoptions(legacy="1.25"):
+        _start(ns, banner_text)
+
+
+def _start(ns: dict[str, Any], banner_text: str) -> None:
     if sys.stdin.isatty():
         try:
             from IPython.terminal.ipapp import TerminalIPythonApp

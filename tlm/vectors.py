@@ -53,23 +53,13 @@ class Scored(list):
 
 
 # -- the table of a source ----------------------------------------------------------------
-_model_tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def keyed_vectors(source: Source) -> KeyedVectors:
-    """The gensim KeyedVectors of a model (its E, most frequent word first), or
-    the KeyedVectors given. A model's table is kept while its E is unchanged
-    (compared with a copy), so repeated questions reuse one table and its unit
-    rows; an edit to E, or more training, gives a fresh table."""
-    if not isinstance(source, Model):
-        return source
-    E = source.E
-    cached = _model_tables.get(source)
-    if cached is not None and cached[0].shape == E.shape and np.array_equal(cached[0], E):
-        return cached[1]
-    kv = source.vectors
-    _model_tables[source] = (E.copy(), kv)
-    return kv
+    """The gensim KeyedVectors of a model (`model.vectors`: its E, most frequent
+    word first, the same table while E is unchanged and a fresh one after an
+    edit or more training), or the KeyedVectors given."""
+    return source.vectors if isinstance(source, Model) else source
 
 
 def find(source: Source, word: str) -> str | None:
@@ -115,6 +105,9 @@ def row(kv: KeyedVectors, word: str) -> int:
     """The row of `word` (a key) in the table. A token table also answers for a
     word split into several tokens, which has no row: an error here."""
     if not kv.has_index_for(word):
+        if hasattr(kv, "encode"):  # encoder: a text outside its word list is encoded, not a row
+            raise TlmError(f"{word!r} is not in the sentence encoder's word list; this needs "
+                           "one of its words (kv[text] encodes any text on its own)")
         raise TlmError(f"{word!r} is not one row of these vectors (a token table splits it "
                        "into several tokens); this needs words the table has")
     return kv.key_to_index[word]
@@ -179,11 +172,18 @@ def parse_expression(expression: str) -> list[tuple[int, str]]:
 
 def expression(source: Source, text: str) -> tuple[np.ndarray, list[str]]:
     """The vector of 'king' or of 'king - man + woman' (the raw rows added and
-    subtracted, as the notebook writes it), and the keys of the words used."""
+    subtracted, as the notebook writes it), and the keys of the words used. A
+    sentence encoder's vectors take any text as one term."""
     kv = keyed_vectors(source)
+    try:
+        terms = parse_expression(text)
+    except TlmError:
+        if not hasattr(kv, "encode"):
+            raise
+        return kv[text], [text]  # a sentence encoder reads any text (encoder:)
     total = np.zeros(kv.vector_size, dtype=np.float32)
     used = []
-    for sign, word in parse_expression(text):
+    for sign, word in terms:
         k = key(source, word)
         total = total + sign * kv[k]
         used.append(k)

@@ -32,8 +32,9 @@ EPILOG = (
 @click.group(cls=TlmGroup, epilog=EPILOG, invoke_without_command=True)
 @click.option("--vectors", default=pretrained.GLOVE, show_default=True, metavar="NAME|PATH",
               help="A gensim-data name (e.g. word2vec-google-news-300, downloaded if "
-                   "possible), hf:NAME (a language model's token table, e.g. hf:minilm) "
-                   "or a word2vec (text or binary) or GloVe text file.")
+                   "possible), hf:NAME (a language model's token table, e.g. hf:minilm), "
+                   "encoder:minilm (a sentence encoder run in NumPy) or a word2vec (text or "
+                   "binary) or GloVe text file.")
 @click.option("--interact", is_flag=True,
               help="Open a Python shell with the vectors (GloVe as `glove`) and sim, "
                    "neighbors, analogy and vec bound to them.")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import spearmanr
 
+from tlm import pretrained
 from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, sample, summary
+from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors
@@ -37,6 +39,11 @@ def frequency(source: Source) -> Frequency:
 
     kv = keyed_vectors(source)
     check_size(kv, 2, "frequency")
+    order = pretrained.info(kv).order
+    if not isinstance(source, Model) and order not in ("counts", "frequency"):
+        raise TlmError(
+            "frequency needs each word's frequency, and these vectors have no counts: their "
+            f"keys are {pretrained.info(kv).order_text}")
     words = list(kv.index_to_key)
     if isinstance(source, Model):
         count_of = dict(zip(source.vocab, source.word_counts, strict=True))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
 from scipy.linalg import orthogonal_procrustes
 
 from tlm.analyses import _base
@@ -240,9 +242,6 @@ def animate(m: Movie, steps: int = 3) -> Any:
     """A matplotlib animation of the frames (with `steps` - 1 frames drawn between two
     snapshots, moving the words in a straight line, so the motion can be followed)
     beside the curves, the current frame marked."""
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=(10 * _base.SCALE, 4.6 * _base.SCALE), layout="constrained")
     ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[1.2, 1])
     F = len(m.at)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tlm import pretrained
 from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, summary
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors
@@ -28,6 +29,7 @@ class Norms(Result):
     min: float
     max: float
     unit_length: bool  # every row has length 1 (to 1e-3)
+    by_construction: bool  # the source makes every vector length 1 (a sentence encoder)
     centre_ratio: float  # |mean vector| / mean row length: near 0 is centred
 
     @property
@@ -47,6 +49,7 @@ def norms(vectors: Source) -> Norms:
         norms=n, dim_means=dim_means, mean=float(n.mean()), std=float(n.std()),
         min=float(n.min()), max=float(n.max()),
         unit_length=bool(np.allclose(n, 1, atol=1e-3)),
+        by_construction=pretrained.info(kv).unit_norm,
         centre_ratio=float(np.linalg.norm(dim_means) / max(n.mean(), 1e-12)),
     )
 
@@ -57,7 +60,8 @@ def render(results: Mapping[str, Norms]) -> str:
         ("std", lambda r: score(r.std)),
         ("min", lambda r: score(r.min)),
         ("max", lambda r: score(r.max)),
-        ("unit length?", lambda r: "yes" if r.unit_length else "no"),
+        ("unit length?", lambda r: ("yes, by construction" if r.by_construction else "yes")
+         if r.unit_length else "no"),
         ("|mean vector| / mean norm", lambda r: score(r.centre_ratio)),
         ("centred?", lambda r: "yes" if r.centred else "no"),
         ("dimensions", lambda r: str(len(r.dim_means))),

@@ -125,7 +125,8 @@ def _megabytes(n: int) -> str:
 def fetch_gutenberg(quiet: bool = False) -> None:
     """Download NLTK's Gutenberg corpus if it is not there, saying so on stderr
     (with the percentage on a terminal)."""
-    from tlm.corpus import download_gutenberg, find_gutenberg, gutenberg_download_dir
+    from tlm.corpus import find_gutenberg
+    from tlm.gutenberg import download_gutenberg, gutenberg_download_dir
 
     if find_gutenberg() is not None:
         return
@@ -414,7 +415,8 @@ def _to_stderr(line: str) -> None:
 @click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
               help="Vectors to set beside the model (repeatable; default glove-wiki-gigaword-50): "
                    "word2vec-same-corpus[:TEXT], a gensim-data name, hf:NAME (a language "
-                   "model's token table), a word2vec/GloVe file or another tlm model.")
+                   "model's token table), encoder:minilm (a sentence encoder run in NumPy), "
+                   "a word2vec/GloVe file or another tlm model.")
 @click.option("-k", type=click.IntRange(min=1), default=10, show_default=True,
               help="Nearest words per column.")
 @click.option("--similarity", "as_pairs", is_flag=True,
@@ -452,7 +454,7 @@ def compare(words, model_path, pretrained_names, k, as_pairs):
 @click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
               help="Also score these vectors, in the same table (repeatable): "
                    "glove-wiki-gigaword-50, word2vec-same-corpus[:TEXT], a gensim-data name, "
-                   "hf:NAME or a file.")
+                   "hf:NAME, encoder:minilm or a file.")
 @click.option("--filepath", "filepaths", multiple=True, type=click.Path(),
               help="Held-out text for perplexity (next-word models; read with the model's "
                    "transforms; repeatable).")
@@ -540,8 +542,8 @@ def _progress_on_terminal() -> bool:
               help="A tlm model file (repeatable).")
 @click.option("--pretrained", "pretrained_names", multiple=True, metavar="NAME|PATH",
               help="Vectors to set beside the models (repeatable): glove-wiki-gigaword-50, "
-                   "word2vec-same-corpus[:TEXT], a gensim-data name, hf:NAME or a "
-                   "word2vec/GloVe file.")
+                   "word2vec-same-corpus[:TEXT], a gensim-data name, hf:NAME, "
+                   "encoder:minilm or a word2vec/GloVe file.")
 @click.option("--output", type=click.Path(path_type=Path), default=Path("atlas.html"),
               show_default=True, help="The HTML page to write.")
 @click.option("--projection", type=click.Choice(["pca", "umap"]), default="pca",

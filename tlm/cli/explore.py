@@ -229,7 +229,8 @@ def source_options(command: click.Command) -> click.Command:
         click.Option(["--pretrained", "pretrained_names"], multiple=True, metavar="NAME|PATH",
                      help="Pretrained vectors (repeatable): glove-wiki-gigaword-50, "
                           "word2vec-same-corpus[:TEXT], a gensim-data name, hf:NAME (a "
-                          "language model's token table) or a vectors file."),
+                          "language model's token table), encoder:minilm (a sentence "
+                          "encoder) or a vectors file."),
         click.Option(["--png"], type=click.Path(path_type=Path),
                      help="Also write the picture to this PNG file (default: only the table)."),
     ]

@@ -13,7 +13,12 @@ benchmarks in tlm/evaluate.py) serves all of them. One file per source:
                     never a pickle (gensim's .kv)
     same_corpus.py  word2vec-same-corpus: gensim's Word2Vec trained on a model's text
     hf.py           hf:PATH_OR_NAME: a Hugging Face model's token-embedding table
-                    (safetensors + tokenizers, no torch); hf:minilm
+                    (safetensors + tokenizers, no torch); hf:minilm; hf:NAME:tokens
+                    for the raw tokens (" Mike" beside "Mike")
+    encoder.py      encoder:minilm, encoder:PATH: a sentence encoder's whole forward
+                    pass in NumPy, over GloVe's 10,000 most frequent words
+    info.py         what a source is beside its vectors: rows, text tokens, counts,
+                    the order of its keys (info(kv))
     cache.py        the one on-disk cache (arrays + a word list, checksummed) and
                     the one in-memory memo
 
@@ -22,6 +27,7 @@ benchmarks in tlm/evaluate.py) serves all of them. One file per source:
     load("vectors.bin")                      # word2vec binary / text, GloVe text
     load("word2vec-same-corpus:chuck.txt", model=m)
     load("hf:minilm")                        # MiniLM's word-piece table
+    load("encoder:minilm")                   # MiniLM's whole network, in NumPy
 """
 
 from __future__ import annotations
@@ -33,9 +39,12 @@ from typing import TYPE_CHECKING
 
 from tlm.errors import TlmError
 from tlm.pretrained.cache import cache_dir
+from tlm.pretrained.encoder import load_encoder
 from tlm.pretrained.files import load_file, sniff
 from tlm.pretrained.gensim_data import GENSIM_MODELS, load_gensim_data
 from tlm.pretrained.glove import GLOVE, GLOVE_ARRAY, GLOVE_INDEX, load_glove
+from tlm.pretrained.hf import load_hf
+from tlm.pretrained.info import SourceInfo, info
 from tlm.pretrained.same_corpus import (
     SAME_CORPUS,
     is_same_corpus,
@@ -49,9 +58,9 @@ if TYPE_CHECKING:
     from tlm.models.base import Model
 
 __all__ = [
-    "GENSIM_MODELS", "GLOVE", "GLOVE_ARRAY", "GLOVE_INDEX", "SAME_CORPUS", "cache_dir",
-    "describe", "is_same_corpus", "load", "load_file", "load_same_corpus", "names",
-    "sniff",
+    "GENSIM_MODELS", "GLOVE", "GLOVE_ARRAY", "GLOVE_INDEX", "SAME_CORPUS", "SourceInfo",
+    "cache_dir", "describe", "info", "is_same_corpus", "load", "load_file", "load_same_corpus",
+    "names", "sniff",
 ]
 
 ALIASES = {"glove": GLOVE}
@@ -68,8 +77,10 @@ def describe(source: str | os.PathLike) -> str:
     source = ALIASES.get(source, source)
     if is_same_corpus(source):
         return SAME_CORPUS
-    if source.startswith("hf:"):  # hf:minilm, hf:gpt2, hf:/models/Qwen2.5-0.5B -> hf:Qwen2.5-0.5B
-        return "hf:" + (Path(source.removeprefix("hf:")).name or source.removeprefix("hf:"))
+    for prefix in ("hf:", "encoder:"):  # hf:/models/Qwen2.5-0.5B -> hf:Qwen2.5-0.5B
+        if source.startswith(prefix):
+            spec = source.removeprefix(prefix)
+            return prefix + (Path(spec).name or spec)
     if source in names():
         return source
     return Path(source).name or source
@@ -104,13 +115,14 @@ def load(
     if source in GENSIM_MODELS:
         return load_gensim_data(source)
     if source.startswith("hf:"):
-        from tlm.pretrained.hf import load_hf  # imports gensim: only when asked for
-
         return load_hf(source.removeprefix("hf:"), report)
+    if source.startswith("encoder:"):
+        return load_encoder(source.removeprefix("encoder:"), report)
     path = Path(source).expanduser()
     if path.exists() or os.sep in source or "." in path.name:
         return load_file(path, report=report)
     raise TlmError(
         f"unknown vectors {source!r}: not a file, and not one of {', '.join(names())}, "
-        "or hf:FOLDER_OR_NAME (a Hugging Face model's token table)"
+        "hf:FOLDER_OR_NAME (a Hugging Face model's token table) or encoder:minilm "
+        "(a sentence encoder run in NumPy)"
     )

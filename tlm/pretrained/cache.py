@@ -31,16 +31,19 @@ import tempfile
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import platformdirs
+from gensim.models import KeyedVectors
+
+try:
+    import pwd  # the password database: Unix only
+except ImportError:
+    pwd = None
 
 from tlm import paths
 from tlm.errors import TlmError
-
-if TYPE_CHECKING:
-    from gensim.models import KeyedVectors
 
 #: Bump when the layout of a cache entry changes, so old entries are rebuilt.
 CACHE_VERSION = 3
@@ -55,11 +58,11 @@ def home() -> Path | None:
     password database's entry, else None (then tlm keeps no cache on disk)."""
     if os.environ.get("HOME"):
         return Path(os.environ["HOME"])
+    if pwd is None:
+        return None
     try:
-        import pwd
-
         folder = pwd.getpwuid(os.getuid()).pw_dir
-    except (ImportError, KeyError):
+    except KeyError:  # no entry for this user
         return None
     return Path(folder) if folder else None
 
@@ -223,8 +226,6 @@ def make(words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None
     The three attributes are set directly: gensim's `add_vectors` checks each
     key in a Python loop and copies the array (seconds for GloVe's 400,000 words).
     """
-    from gensim.models import KeyedVectors
-
     kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
     return fill(kv, words, vectors, counts)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from gensim.models import KeyedVectors
 
-from tlm import paths
+from tlm import modelfile, paths
 from tlm.errors import TlmError
 from tlm.pretrained import cache
 
@@ -204,8 +204,6 @@ def read_vector_file(path: Path, report: Callable[[str], None] | None = None) ->
     from the file (decompressed), so what the file may make tlm read is bounded."""
     kind = sniff(path)
     if kind == "tlm":  # another tlm model: its E
-        from tlm import modelfile
-
         return modelfile.load(path).vectors
     header = b""
     if kind == "glove":  # no header: count the rows first, and give gensim one

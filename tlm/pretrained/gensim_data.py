@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import gensim.downloader
+
 from tlm import network
 from tlm.errors import TlmError
 from tlm.pretrained import cache, files
@@ -72,8 +74,6 @@ def data_file(name: str) -> Path | None:
 def _downloader_settings(folder: Path) -> Iterator[None]:
     """gensim's downloader reads its folder from a module global, and urllib its
     timeout from the socket default: set both for one download, then put them back."""
-    import gensim.downloader
-
     old_dir, old_timeout = gensim.downloader.BASE_DIR, socket.getdefaulttimeout()
     gensim.downloader.BASE_DIR = str(folder)
     socket.setdefaulttimeout(DOWNLOAD_STALL)
@@ -108,8 +108,6 @@ def download(name: str) -> Path:
             f"{name} is not in {folder} and cannot be downloaded ({DOWNLOAD_HOST[0]} is not "
             f"reachable); {alternatives}"
         )
-    import gensim.downloader
-
     with _downloader_settings(folder):
         try:
             return Path(gensim.downloader.load(name, return_path=True))

