@@ -135,12 +135,26 @@ def cli() -> None:
 @click.option("--model", "model_type", type=click.Choice(MODEL_TYPES), default="embedding",
               show_default=True, help="Which model to train.")
 @click.option("--context-window", type=int,
-              help="Words of context (embedding, count; default 2; a count model may use 0).")
+              help="Words of context (embedding, count; default 2; a count model may use 0); "
+                   "transformer: the training window (default 64).")
 @click.option("--combine", type=click.Choice(["mean", "concat"]),
               help="Embedding: mean of the context vectors (default; word order lost) or "
                    "concat (in order, as Bengio et al. 2003).")
 @click.option("--hidden", type=click.IntRange(min=0),
-              help="Embedding: units of one tanh layer before the output (default 0: none).")
+              help="Embedding: units of one tanh layer before the output (default 0: none); "
+                   "transformer: feed-forward units (default 0: 4 x --dim).")
+@click.option("--positions", type=click.Choice(["learned", "sinusoidal", "rope", "alibi", "none"]),
+              help="Transformer: how word order enters (default rope).")
+@click.option("--layers", type=click.IntRange(min=1), help="Transformer: blocks (default 2).")
+@click.option("--heads", type=click.IntRange(min=1),
+              help="Transformer: attention heads; must divide --dim (default 4).")
+@click.option("--tie/--no-tie", default=None,
+              help="Transformer: the output reads the input table E (default) or its own W.")
+@click.option("--dropout", type=float, help="Transformer: dropout rate in training (default 0.1).")
+@click.option("--activation", type=click.Choice(["gelu", "relu"]),
+              help="Transformer: the feed-forward's non-linearity (default gelu).")
+@click.option("--optimizer", type=click.Choice(["adam", "sgd"]),
+              help="Transformer: adam (default) or plain sgd.")
 @click.option("--smoothing", type=click.Choice(["none", "laplace", "kneser-ney"]),
               help="Count: none (the course's model; default), laplace (add-k) or kneser-ney "
                    "(interpolated, modified).")
@@ -157,7 +171,7 @@ def cli() -> None:
               help="Skipgram: subsample frequent words (word2vec's formula): a word that makes up "
                    "more than about 2.6 x this share of the text is kept with probability "
                    "(sqrt(share/sample) + 1) * sample/share (default 1e-3; 0 keeps every word).")
-@click.option("--dim", type=int, help="Vector dimensions (default 32).")
+@click.option("--dim", type=int, help="Vector dimensions (default 32; transformer 128).")
 @click.option("--epochs", type=int,
               help="Passes over the text (default 5). An epoch's loss is the mean over the "
                    "epoch while the parameters were changing, so it lags behind a loss taken "
@@ -165,9 +179,12 @@ def cli() -> None:
 @click.option("--lr", type=float,
               help="Learning rate per example: each example (skipgram: each word pair) moves "
                    "the parameters by lr times its own gradient, whatever --batch-size "
-                   "(embedding default 3/256 = 0.0117; skipgram 0.025, decaying linearly).")
+                   "(embedding default 3/256 = 0.0117; skipgram 0.025, decaying linearly); "
+                   "transformer: the step of the batch's mean gradient (default 0.002, decaying "
+                   "linearly).")
 @click.option("--batch-size", type=int,
-              help="Examples per SGD step (default: embedding 256, skipgram 2048); speed, not "
+              help="Examples per SGD step (default: embedding 256, skipgram 2048, transformer 32 "
+                   "windows); speed, not "
                    "step size.")
 @click.option("--min-count", type=int,
               help="Words seen fewer times in the training part become <unk> (skipgram: are "

@@ -18,6 +18,7 @@ CLASSES = {
     "embedding": "tlm.models.embedding:EmbeddingModel",
     "skipgram": "tlm.models.skipgram:SkipGramModel",
     "count": "tlm.models.count:CountModel",
+    "transformer": "tlm.models.transformer:TransformerModel",
 }
 MODEL_TYPES = tuple(CLASSES)
 
@@ -53,4 +54,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'tlm.models' has no attribute {name!r}")
 
 
-__all__ = ["MODELS", "MODEL_TYPES", "Model", "CountModel", "EmbeddingModel", "SkipGramModel"]
+__all__ = ["MODELS", "MODEL_TYPES", "Model", "CountModel", "EmbeddingModel", "SkipGramModel",
+           "TransformerModel"]
