@@ -647,7 +647,25 @@ class TransformerModel(Model):
     def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """(N,) log p(target_i | contexts_i), contexts (N, C): the prediction at the
         last position of each context, read whole (tlm/perplexity.py)."""
-        h, _ = self.hidden_states(np.asarray(contexts))                   # (N, C, d)
+        contexts, targets = np.asarray(contexts), np.asarray(targets)
+        threads = min(cores(), max(len(targets) // 64, 1))
+        if threads < 2:
+            return self._log_probs(contexts, targets)
+        from threadpoolctl import threadpool_limits
+
+        errors = np.geterr()  # the caller's np.errstate, which threads do not inherit
+
+        def part(rows: np.ndarray) -> np.ndarray:
+            with np.errstate(**errors):
+                return self._log_probs(contexts[rows], targets[rows])
+
+        # the rows in one block per core, BLAS on one thread in each (as in training)
+        blocks = np.array_split(np.arange(len(targets)), threads)
+        with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
+            return np.concatenate(list(pool.map(part, blocks)))
+
+    def _log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        h, _ = self.hidden_states(contexts)                               # (N, C, d)
         z = h[:, -1] @ self.output_matrix() + self.b                      # (N, V)
         z = z.astype(np.float64)
         z -= z.max(axis=-1, keepdims=True)
