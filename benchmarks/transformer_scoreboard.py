@@ -36,6 +36,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,13 @@ CLASSIC = {"alone": {"Bengio 2003": 0.83, "Mikolov 2012": 0.88},
            "mixed": {"Bengio 2003": 0.79, "Mikolov 2012": 0.75}}
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: unlike the wall
+    time, hardly changed by other jobs on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load() -> float:
     return os.getloadavg()[0]
 
@@ -71,10 +79,10 @@ def train(folder: Path, name: str, args: list[str], seed: int) -> dict:
     command = ["tlm", "train", *COMMON, *args, "--seed", str(seed), "--output", str(out),
                "--quiet"]
     print("  $ " + " ".join(command), flush=True)
-    before, t0 = load(), time.perf_counter()
+    before, t0, cpu0 = load(), time.perf_counter(), children_cpu()
     subprocess.run(command, check=True)
-    info = {"seconds": time.perf_counter() - t0, "load_before": before, "load_after": load(),
-            "command": " ".join(command)}
+    info = {"seconds": time.perf_counter() - t0, "cpu_seconds": children_cpu() - cpu0,
+            "load_before": before, "load_after": load(), "command": " ".join(command)}
     record.write_text(json.dumps(info))
     return info
 
@@ -130,13 +138,14 @@ def main() -> None:
     for name, model in models.items():
         scores[name] = perplexity(model, documents(model, [SCORED], None))
     kn4 = scores["kn4"].perplexity
-    print(f"\n| model | perplexity on {SCORED} | / KN4 | scored | train s (wall) | load "
-          f"average | parameters |")
-    print("|---|---:|---:|---:|---:|---|---:|")
+    print(f"\n| model | perplexity on {SCORED} | / KN4 | scored | train s (wall) | CPU s | "
+          f"load average | parameters |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
     for name, p in scores.items():
         r = runs[name]
         print(f"| {name} | {p.perplexity:.1f} | {p.perplexity / kn4:.3f} | {p.scored} | "
-              f"{r['seconds']:.0f} | {r['load_before']:.1f} -> {r['load_after']:.1f} | "
+              f"{r['seconds']:.0f} | {r.get('cpu_seconds', float('nan')):.0f} | "
+              f"{r['load_before']:.1f} -> {r['load_after']:.1f} | "
               f"{parameters(models[name]):,} |")
 
     alone, mixed = [], []

@@ -265,3 +265,24 @@ def test_generation_goes_on_past_the_window_and_a_longer_input_is_refused():
     assert len(text.split()) == 12
     with pytest.raises(TlmError, match="at most"):
         model.hidden_states(np.zeros((1, 6), dtype=int))
+
+
+def test_per_token_view_names_the_words_each_model_predicts_better(run, tmp_path):
+    text = write_text(tmp_path, words=600)
+    for name, args in (("t.json", SMALL), ("k.json", ["--model", "count", "--smoothing",
+                                                      "kneser-ney", "--context-window", "1"])):
+        assert run("train", "--filepath", text, *args, "--output", name, "--quiet").exit_code == 0
+    result = run("compare-lm", "--model", "t.json", "--model", "k.json", "--filepath", text,
+                 "--per-token")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "t.json predicts better than k.json" in result.output
+    assert "t.json predicts worse than k.json" in result.output
+    from tlm.compare_lm import held_out_documents
+    from tlm.per_token import per_token
+
+    t, k = modelfile.load(tmp_path / "t.json"), modelfile.load(tmp_path / "k.json")
+    better, worse = per_token(t, k, held_out_documents(t, [text], [], None), min_count=1)
+    assert all(g.total > 0 for g in better) and all(g.total < 0 for g in worse)
+    assert [g.total for g in better] == sorted((g.total for g in better), reverse=True)
+    one = run("compare-lm", "--model", "t.json", "--filepath", text, "--per-token")
+    assert one.exit_code != 0 and "give two" in one.stderr

@@ -481,13 +481,28 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
               help="Words in each model's sample.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="Seed of the samples.")
-def compare_lm(model_paths, filepaths, gutenberg, last, length, seed):
+@click.option("--per-token", is_flag=True,
+              help="Also: the words the first model predicts better and worse than the second, "
+                   "with examples (the two must share a vocabulary).")
+def compare_lm(model_paths, filepaths, gutenberg, last, length, seed, per_token):
     """Next-word models side by side: perplexity on the same held-out text, training
     time, parameters, and a sample from each."""
     from tlm.compare_lm import compare_lm as run
     from tlm.compare_lm import format_scores
 
+    if per_token and len(model_paths) < 2:
+        raise click.UsageError("--per-token compares the first two --model files: give two")
     click.echo(format_scores(run(model_paths, filepaths, gutenberg, last, length, seed)))
+    if per_token:
+        from tlm import modelfile
+        from tlm.compare_lm import held_out_documents
+        from tlm.per_token import format_per_token
+        from tlm.per_token import per_token as gains
+
+        a, b = modelfile.load(model_paths[0]), modelfile.load(model_paths[1])
+        better, worse = gains(a, b, held_out_documents(a, filepaths, gutenberg, last))
+        click.echo("\n" + format_per_token(Path(model_paths[0]).name, Path(model_paths[1]).name,
+                                           better, worse))
 
 
 @cli.command()
