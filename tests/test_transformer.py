@@ -172,6 +172,8 @@ def test_log_probs_is_the_last_position_of_the_window():
     for i in range(4):
         p = model.next_word_probs(contexts[i])
         assert log_p[i] == pytest.approx(math.log(p[targets[i]]), rel=1e-10)
+    h, p = model._forward(["w1", "w2", "w3"])                  # the shell's form: words
+    assert h.shape == (8,) and p == pytest.approx(model.next_word_probs(np.array([1, 2, 3])))
     # a context longer than the window is cut to its last C words
     longer = np.concatenate([[6, 6, 6], contexts[0]])
     np.testing.assert_allclose(model.next_word_probs(longer), model.next_word_probs(contexts[0]))

@@ -672,6 +672,15 @@ class TransformerModel(Model):
         log_norm = np.log(np.exp(z).sum(axis=-1))                         # log sum exp(z)
         return z[np.arange(len(targets)), targets] - log_norm             # log softmax(z)[t]
 
+    def _forward(self, context: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Context words or ids (C,) or (B, C) -> (h, p): the last position's final
+        hidden state (..., d) and the next-word probabilities (..., V), as the
+        embedding model's `_forward` (the shell's `model._forward(['she', 'was'])`)."""
+        ids = np.asarray(self.ids(context))
+        h, _ = self.hidden_states(ids.reshape(-1, ids.shape[-1]))         # (B, C, d)
+        h = h[:, -1].reshape(*ids.shape[:-1], -1)                         # (..., d)
+        return h, softmax(h @ self.output_matrix() + self.b)              # (..., V)
+
     def next_word_probs(self, context: np.ndarray) -> np.ndarray:
         """(V,) probabilities after the last `context_window` ids of `context` (a
         longer context is cut to the words the model was trained to read)."""
