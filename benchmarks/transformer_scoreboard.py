@@ -134,17 +134,25 @@ def main() -> None:
                            seed)
 
     models = {name: modelfile.load(args.folder / f"{name}.json") for name in runs}
-    scores = {}
-    for name, model in models.items():
-        scores[name] = perplexity(model, documents(model, [SCORED], None))
-    kn4 = scores["kn4"].perplexity
+    ppl: dict[str, tuple[float, int]] = {}
+    for name in BASELINES:
+        p = perplexity(models[name], documents(models[name], [SCORED], None))
+        ppl[name] = (p.perplexity, p.scored)
+    mixed_rows = {}
+    for name in names:  # Persuasion is scored once per transformer, for both its rows
+        t, kn = models[name], models["kn4"]
+        _, lam, val_t, val_k, _ = mixture(t, kn, documents(t, TRAIN, 0.1))
+        mix, _, ppl_t, ppl_k, n = mixture(t, kn, documents(t, [SCORED], None), lam)
+        ppl[name] = (ppl_t, n)  # = perplexity(t, ...): the same positions, the same mean
+        mixed_rows[name] = (lam, val_t, val_k, mix, ppl_k, n)
+    kn4 = ppl["kn4"][0]
     print(f"\n| model | perplexity on {SCORED} | / KN4 | scored | train s (wall) | CPU s | "
           f"load average | parameters |")
     print("|---|---:|---:|---:|---:|---:|---|---:|")
-    for name, p in scores.items():
+    for name, (value, scored) in ppl.items():
         r = runs[name]
-        print(f"| {name} | {p.perplexity:.1f} | {p.perplexity / kn4:.3f} | {p.scored} | "
-              f"{r['seconds']:.0f} | {r.get('cpu_seconds', float('nan')):.0f} | "
+        print(f"| {name} | {value:.1f} | {value / kn4:.3f} | {scored} | {r['seconds']:.0f} | "
+              f"{r.get('cpu_seconds', float('nan')):.0f} | "
               f"{r['load_before']:.1f} -> {r['load_after']:.1f} | "
               f"{parameters(models[name]):,} |")
 
@@ -152,9 +160,8 @@ def main() -> None:
     print("\ntransformer + KN4 (lam chosen on the held-out 10% of the training novels; both "
           "scored on the transformer's positions):")
     for name in names:
-        t, kn = models[name], models["kn4"]
-        _, lam, val_t, val_k, _ = mixture(t, kn, documents(t, TRAIN, 0.1))
-        mix, _, ppl_t, ppl_k, n = mixture(t, kn, documents(t, [SCORED], None), lam)
+        lam, val_t, val_k, mix, ppl_k, n = mixed_rows[name]
+        ppl_t = ppl[name][0]
         alone.append(ppl_t / ppl_k)
         mixed.append(mix / ppl_k)
         print(f"  {name}: lam {lam:.2f} (held out: transformer {val_t:.1f}, KN4 {val_k:.1f}); "

@@ -103,8 +103,9 @@ def rope_picture(model: Any, word: str, pairs: tuple[int, ...] = (0, 1, 3, 7)) -
     paths, lengths = fig.subplots(1, 2)
     for i in pairs:
         if 2 * i + 1 < dh:
-            paths.plot(turned[:, 2 * i], turned[:, 2 * i + 1], ".-", markersize=3,
-                       label=f"dims {2 * i},{2 * i + 1}")
+            paths.plot(turned[:, 2 * i], turned[:, 2 * i + 1], ".", markersize=4,
+                       label=f"dims {2 * i},{2 * i + 1}: "
+                             f"{1 / 10000 ** (2 * i / dh):.3g} rad a position")
     paths.set_aspect("equal")
     paths.set(title=f"RoPE turns the query of {word!r} (block 1, head 1)",
               xlabel="first of the pair", ylabel="second of the pair")
