@@ -19,21 +19,14 @@ import argparse
 import math
 import os
 import statistics
-import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-
-def cpu_name() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    except OSError:
-        return "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 
 def tlm_stepper(V: int, threads: int, seed: int = 1):
@@ -118,8 +111,7 @@ def main() -> None:
     ids_t = torch.from_numpy(windows[:, :-1].astype(np.int64))
     tgt_t = torch.from_numpy(windows[:, 1:].astype(np.int64)).reshape(-1)
     tokens = B * T * args.steps
-    print(f"CPU: {cpu_name()}; cores: {os.cpu_count()}; numpy {np.__version__}, "
-          f"torch {torch.__version__}")
+    print(describe())
     print(f"model: d 128, 2 blocks, 4 heads, F 512, rope, tied, V {V}; batch {B} x {T} words")
     for threads in args.threads:
         model = tlm_stepper(V, threads)
