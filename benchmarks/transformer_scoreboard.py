@@ -93,14 +93,25 @@ def documents(model, texts: list[str], last: float | None) -> list[np.ndarray]:
     return held_out_documents(model, [], texts, last)
 
 
-def mixture(transformer, kn, docs: list[np.ndarray], lam: float | None = None):
+def mixture(transformer, kn, docs: list[np.ndarray], lam: float | None = None,
+            cache: Path | None = None):
     """Perplexity of lam p_T + (1 - lam) p_KN on the transformer's scored positions,
-    and of each alone there; with lam None, the best lam of a grid (and its value)."""
+    and of each alone there; with lam None, the best lam of a grid (and its value).
+    The transformer's log-probabilities (minutes on a busy machine) are kept in
+    `cache` (.npy) and read from it when it is there, with its targets to check."""
     from tlm.perplexity import scored_positions
 
     contexts, targets, _ = scored_positions(transformer, docs)
-    log_t = np.concatenate([transformer.log_probs(contexts[i:i + 512], targets[i:i + 512])
-                            for i in range(0, len(targets), 512)])
+    if cache is not None and cache.exists():
+        saved = np.load(cache)
+        if not np.array_equal(saved[1].astype(np.int64), targets):
+            raise SystemExit(f"{cache} holds other positions; remove it")
+        log_t = saved[0]
+    else:
+        log_t = np.concatenate([transformer.log_probs(contexts[i:i + 512], targets[i:i + 512])
+                                for i in range(0, len(targets), 512)])
+        if cache is not None:
+            np.save(cache, np.stack([log_t, targets.astype(np.float64)]))
     C = kn.config.context_window
     log_k = kn.log_probs(contexts[:, contexts.shape[1] - C:], targets)
     grid = [lam] if lam is not None else [i / 20 for i in range(1, 20)]
@@ -141,8 +152,10 @@ def main() -> None:
     mixed_rows = {}
     for name in names:  # Persuasion is scored once per transformer, for both its rows
         t, kn = models[name], models["kn4"]
-        _, lam, val_t, val_k, _ = mixture(t, kn, documents(t, TRAIN, 0.1))
-        mix, _, ppl_t, ppl_k, n = mixture(t, kn, documents(t, [SCORED], None), lam)
+        _, lam, val_t, val_k, _ = mixture(t, kn, documents(t, TRAIN, 0.1),
+                                          cache=args.folder / f"{name}.val.npy")
+        mix, _, ppl_t, ppl_k, n = mixture(t, kn, documents(t, [SCORED], None), lam,
+                                          cache=args.folder / f"{name}.scored.npy")
         ppl[name] = (ppl_t, n)  # = perplexity(t, ...): the same positions, the same mean
         mixed_rows[name] = (lam, val_t, val_k, mix, ppl_k, n)
     kn4 = ppl["kn4"][0]
