@@ -45,8 +45,13 @@ Dropout (inverted: kept values scaled by 1 / (1 - p)) on the input and on each
 block's two branches, during training only.
 
 Speed: float32, and every product a batched matmul (`np.matmul` on (B, H, T, T)
-arrays), so BLAS does the work on every core. The plain per-example form is in
-the comment on the same line where the code differs from the formula.
+arrays), so BLAS does the work. While training, the batch is cut into one part
+per core, each part's gradient comes from the same `gradients` on its own
+thread (BLAS on one thread in each), and their mean is the batch's
+(`_batch_gradients`; a test checks it is the one-core update).
+benchmarks/transformer_vs_torch.py sets it against PyTorch. The plain
+per-example form is in the comment on the same line where the code differs
+from the formula.
 """
 
 from __future__ import annotations
