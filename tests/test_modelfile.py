@@ -180,8 +180,8 @@ def bad_model_files(folder: Path, good: Path) -> dict[str, tuple[Path, list[str]
     add("binary", bytes(range(256)) * 4, "not a tlm model")
     add("empty", b"", "empty")
     add("blank", b"  \n", "empty")
-    unknown_type = model_json(good) | {"type": "transformer"}
-    add("unknown-type", unknown_type, "unknown model type", "transformer")
+    unknown_type = model_json(good) | {"type": "hopfield"}
+    add("unknown-type", unknown_type, "unknown model type", "hopfield")
     bad_shape = model_json(good)
     bad_shape["arrays"]["W"]["data"] = bad_shape["arrays"]["W"]["data"][:-1]
     bad_shape["arrays"]["W"]["shape"] = [31, 12]

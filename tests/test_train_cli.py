@@ -491,14 +491,15 @@ def test_option_that_does_not_apply_to_the_model(run, chuck, model_file, one_lin
         if not isinstance(param, click.Option) or param.name in general:
             continue
         value = param.type.choices[0] if isinstance(param.type, click.Choice) else "3"
+        given = [] if param.is_flag else [value]  # a flag (--tie) takes no value
         for kind, cls in MODELS.items():
             if kind == "embedding" and param.name in ("combine", "hidden"):
                 continue  # --combine concat or --hidden: the mlp; --combine mean: the course's
             if param.name not in cls.Config.__dataclass_fields__:
-                pairs.append((kind, param.opts[-1], value))
-    for kind, option, value in pairs:
+                pairs.append((kind, param.opts[-1], given))
+    for kind, option, given in pairs:
         still = unchanged([model_file])
-        result = run("train", "--filepath", chuck, "--model", kind, option, value,
+        result = run("train", "--filepath", chuck, "--model", kind, option, *given,
                      "--output", model_file)
         one_line_error(result, option, "does not apply", kind)
         still()

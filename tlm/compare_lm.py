@@ -58,6 +58,9 @@ def describe(model: Model) -> str:
     words = [model.type, f"C={c.context_window}"]
     if model.type == "count":
         words.append(c.smoothing + (f" k={c.add_k:g}" if c.smoothing == "laplace" else ""))
+    elif model.type == "transformer":
+        words += [f"d={c.dim}", f"L={c.layers}", f"H={c.heads}", c.positions]
+        words += ["tied"] if c.tie else []
     else:
         words += [f"d={c.dim}", c.combine] + ([f"H={c.hidden}"] if c.hidden else [])
     return " ".join(words)

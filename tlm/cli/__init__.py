@@ -14,12 +14,16 @@ from tlm.cli.group import TlmGroup
 from tlm.corpus import TRANSFORMS, shipped
 from tlm.models import MODEL_TYPES
 from tlm.models.config import (
+    ACTIVATIONS,
     COMBINE,
+    OPTIMIZERS,
+    POSITIONS,
     SMOOTHINGS,
     CountConfig,
     EmbeddingConfig,
     MLPConfig,
     SkipGramConfig,
+    TransformerConfig,
 )
 
 if TYPE_CHECKING:
@@ -186,7 +190,7 @@ def cli() -> None:
     """tlm: train tiny word-level language models and look inside them."""
 
 
-EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
+EMB, SG, COUNT, TF = EmbeddingConfig, SkipGramConfig, CountConfig, TransformerConfig
 
 
 @cli.command()
@@ -208,14 +212,30 @@ EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
                    "(tlm/models/count.py).")
 @click.option("--context-window", type=int,
               help=f"Words of context (embedding, count; default {EMB.context_window}; a count "
-                   "model may use 0).")
+                   f"model may use 0); transformer: the training window (default "
+                   f"{TF.context_window}).")
 @click.option("--combine", type=click.Choice(COMBINE),
               help=f"Embedding, mlp: {COMBINE[0]} of the context vectors (embedding's default; "
                    "word order lost) or concat (in order, as Bengio et al. 2003: the mlp; "
                    f"its default {MLPConfig.combine}).")
 @click.option("--hidden", type=click.IntRange(min=0),
               help="Embedding, mlp: units of one tanh layer before the output (the mlp; "
-                   f"default {MLPConfig.hidden}: none).")
+                   f"default {MLPConfig.hidden}: none); transformer: feed-forward units "
+                   f"(default {TF.hidden}: 4 x --dim).")
+@click.option("--positions", type=click.Choice(POSITIONS),
+              help=f"Transformer: how word order enters (default {TF.positions}).")
+@click.option("--layers", type=click.IntRange(min=1),
+              help=f"Transformer: blocks (default {TF.layers}).")
+@click.option("--heads", type=click.IntRange(min=1),
+              help=f"Transformer: attention heads; must divide --dim (default {TF.heads}).")
+@click.option("--tie/--no-tie", default=None,
+              help="Transformer: the output reads the input table E (default) or its own W.")
+@click.option("--dropout", type=float,
+              help=f"Transformer: dropout rate in training (default {TF.dropout:g}).")
+@click.option("--activation", type=click.Choice(ACTIVATIONS),
+              help=f"Transformer: the feed-forward's non-linearity (default {TF.activation}).")
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS),
+              help=f"Transformer: {OPTIMIZERS[0]} (default) or plain {OPTIMIZERS[1]}.")
 @click.option("--smoothing", type=click.Choice(SMOOTHINGS),
               help=f"Count: none (the course's model; default {COUNT.smoothing}), laplace (add-k) "
                    "or kneser-ney (interpolated, modified).")
@@ -234,7 +254,8 @@ EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
                    "more than about 2.6 x this share of the text is kept with probability "
                    f"(sqrt(share/sample) + 1) * sample/share (default {SG.sample:g}; 0 keeps "
                    "every word).")
-@click.option("--dim", type=int, help=f"Vector dimensions (default {EMB.dim}).")
+@click.option("--dim", type=int,
+              help=f"Vector dimensions (default {EMB.dim}; transformer {TF.dim}).")
 @click.option("--epochs", type=int,
               help=f"Passes over the text (default {EMB.epochs}). An epoch's loss is the mean "
                    "over the epoch while the parameters were changing, so it lags behind a loss "
@@ -245,11 +266,13 @@ EMB, SG, COUNT = EmbeddingConfig, SkipGramConfig, CountConfig
                    f"(embedding default {EMB.lr * 256:g}/256 = {EMB.lr:.4f}, or "
                    f"{EMB.small_text_lr:g} on a text with fewer examples than one batch, "
                    "which is trained one example at a time so that it learns within an epoch; "
-                   f"skipgram {SG.lr:g}, decaying linearly).")
+                   f"skipgram {SG.lr:g}, decaying linearly; transformer: the step of the "
+                   f"batch's mean gradient, default {TF.lr:g}, decaying linearly).")
 @click.option("--batch-size", type=int,
               help=f"Examples per SGD step (default: embedding {EMB.batch_size}, skipgram "
-                   f"{SG.batch_size}); speed, not step size. A text with fewer examples than "
-                   "one batch (the tongue twister's 30) is trained one example at a time.")
+                   f"{SG.batch_size}, transformer {TF.batch_size} windows); speed, not step "
+                   "size. A text with fewer examples than one batch (the tongue twister's 30) "
+                   "is trained one example at a time.")
 @click.option("--min-count", type=int,
               help="Words seen fewer times in the training part become <unk>, the one row the "
                    "model then has for all of them (skipgram: are dropped) "
@@ -502,13 +525,28 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
               help="Words in each model's sample.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="Seed of the samples.")
-def compare_lm(model_paths, filepaths, gutenberg, last, length, seed):
+@click.option("--per-token", is_flag=True,
+              help="Also: the words the first model predicts better and worse than the second, "
+                   "with examples (the two must share a vocabulary).")
+def compare_lm(model_paths, filepaths, gutenberg, last, length, seed, per_token):
     """Next-word models side by side: perplexity on the same held-out text, training
     time, parameters, and a sample from each."""
     from tlm.compare_lm import compare_lm as run
     from tlm.compare_lm import render
 
+    if per_token and len(model_paths) < 2:
+        raise click.UsageError("--per-token compares the first two --model files: give two")
     click.echo(render(run(model_paths, filepaths, gutenberg, last, length, seed)))
+    if per_token:
+        from tlm import modelfile
+        from tlm.compare_lm import held_out_documents
+        from tlm.per_token import format_per_token
+        from tlm.per_token import per_token as gains
+
+        a, b = modelfile.load(model_paths[0]), modelfile.load(model_paths[1])
+        better, worse = gains(a, b, held_out_documents(a, filepaths, gutenberg, last))
+        click.echo("\n" + format_per_token(Path(model_paths[0]).name, Path(model_paths[1]).name,
+                                           better, worse))
 
 
 @cli.command()

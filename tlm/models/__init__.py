@@ -27,6 +27,7 @@ CLASSES = {
     "mlp": "tlm.models.mlp:MLPModel",
     "skipgram": "tlm.models.skipgram:SkipGramModel",
     "count": "tlm.models.count:CountModel",
+    "transformer": "tlm.models.transformer:TransformerModel",
 }
 #: The types `tlm train --model` offers, in its order. The MLP is also `--model
 #: embedding --combine concat` and/or `--hidden H` (see `model_class`).
@@ -76,4 +77,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["MODELS", "MODEL_TYPES", "CountModel", "EmbeddingModel", "MLPModel", "Model",
-           "SkipGramModel", "model_class"]
+           "SkipGramModel", "TransformerModel", "model_class"]

@@ -21,6 +21,9 @@ from tlm.seeds import check_seed
 
 COMBINE = ("mean", "concat")
 SMOOTHINGS = ("none", "laplace", "kneser-ney")
+POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "none")
+ACTIVATIONS = ("gelu", "relu")
+OPTIMIZERS = ("adam", "sgd")
 
 
 @dataclass
@@ -178,6 +181,48 @@ class CountConfig(Settings):
             raise TlmError("--add-k is for --smoothing laplace")
         if self.discount is not None and self.smoothing != "kneser-ney":
             raise TlmError("--discount is for --smoothing kneser-ney")
+
+
+@dataclass
+class TransformerConfig(SGDSettings):
+    dim: int = 128
+    context_window: int = 64  # T: the training window; the model reads at most T words
+    layers: int = 2
+    heads: int = 4
+    hidden: int = 0  # F, the feed-forward units; 0: 4 x dim
+    positions: str = "rope"
+    tie: bool = True  # the output reads E (z = h E^T + b) instead of its own W
+    dropout: float = 0.1
+    activation: str = "gelu"
+    optimizer: str = "adam"
+    lr: float = 2e-3  # Adam's step size (sgd: the step on the batch's mean gradient)
+    batch_size: int = 32  # windows per step
+    epochs: int = 3
+
+    whole = (*SGDSettings.whole, "dim", "context_window", "layers", "heads")
+
+    def validate(self) -> None:
+        super().validate()
+        for name, choices in (("positions", POSITIONS), ("activation", ACTIVATIONS),
+                              ("optimizer", OPTIMIZERS)):
+            if getattr(self, name) not in choices:
+                raise TlmError(f"--{name} must be one of {', '.join(choices)}, "
+                               f"not {getattr(self, name)!r}")
+        if self.dim % self.heads:
+            raise TlmError(f"--heads {self.heads} does not divide --dim {self.dim}: each head "
+                           "takes dim / heads of the dimensions")
+        if self.positions == "rope" and (self.dim // self.heads) % 2:
+            raise TlmError(f"--positions rope turns pairs of dimensions: dim / heads = "
+                           f"{self.dim // self.heads} must be even")
+        if isinstance(self.hidden, bool) or not isinstance(self.hidden, int) or self.hidden < 0:
+            raise TlmError(f"--hidden must be a whole number, 0 or more, not {self.hidden!r}")
+        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
+            raise TlmError(f"--dropout must be in [0, 1), not {self.dropout!r}")
+
+    @property
+    def ffn(self) -> int:
+        """F, the units of each feed-forward layer."""
+        return self.hidden or 4 * self.dim
 
 
 def flag(name: str) -> str:
