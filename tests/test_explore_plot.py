@@ -101,3 +101,29 @@ def test_plot_draws_any_result_by_its_kind(two):
 def test_plot_refuses_what_it_cannot_draw():
     with pytest.raises(TypeError, match="no analysis makes"):
         analyses.draw({"a": 3})
+
+
+def test_neighbours_grid_keeps_rows_and_columns_in_order(two, monkeypatch):
+    """One row per query word, one column per source, in the order given, even
+    when the first source lacks the first word: its cell says what is missing."""
+    import importlib
+
+    cli_explore = importlib.import_module("tlm.cli.explore")
+
+    sources, _ = two
+    a = sources["a"]
+    words = [w for w in a.index_to_key if w != "king"]
+    lacking = kv_of(words, np.stack([a[w] for w in words]))
+    drawn = {}
+    monkeypatch.setattr(cli_explore, "picture", lambda png, draw: drawn.setdefault("fig", draw()))
+    sources = {"lacks-king": lacking, "a": a, "b": sources["b"]}
+    cli_explore.run_analysis(analyses.get("neighbors"), sources, None,
+                             {"query": ("king", "one"), "k": 3})
+    fig = drawn["fig"]
+    titles = [ax.get_title() for ax in fig.axes]  # row by row
+    assert titles == ["lacks-king: nearest to 'king'", "a: nearest to 'king'",
+                      "b: nearest to 'king'", "lacks-king: nearest to 'one'",
+                      "a: nearest to 'one'", "b: nearest to 'one'"]
+    empty = [t.get_text() for t in fig.axes[0].texts]
+    assert any("king" in t for t in empty)
+    assert not fig.axes[0].patches and fig.axes[3].patches  # no bars where nothing was found

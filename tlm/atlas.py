@@ -43,6 +43,7 @@ from plotly.offline import get_plotlyjs
 
 from tlm import __version__, compare, vectors, writing
 from tlm.analyses import Analysis, registry
+from tlm.analyses._base import Missing
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
@@ -346,10 +347,11 @@ def _run(analysis: Analysis, source: Source) -> Any:
     args = dict(analysis.atlas)
     if analysis.each is None:
         return analysis.compute(on, **args)
-    values = [v for v in args.pop(analysis.each) if vectors.find(source.vectors, v)]
-    if not values:
-        raise TlmError(f"none of {', '.join(analysis.atlas[analysis.each])} is in these vectors")
-    return [analysis.compute(on, v, **args) for v in values]
+    values = args.pop(analysis.each)
+    if not any(vectors.find(source.vectors, v) for v in values):
+        raise TlmError(f"none of {', '.join(values)} is in these vectors")
+    return [analysis.compute(on, v, **args) if vectors.find(source.vectors, v)
+            else Missing(v, f"{source.label} lacks {v!r}") for v in values]  # a row per value
 
 
 def analysis_section(analysis: Analysis, sources: Sequence[Source]) -> Section:
@@ -374,7 +376,9 @@ def analysis_section(analysis: Analysis, sources: Sequence[Source]) -> Section:
     content: dict[str, Any] = {"terminal": _terminal(analysis, sources), "figure": None}
     if results:
         if analysis.each is not None:
-            table = "\n\n".join(repr(r) for found in results.values() for r in found)
+            table = "\n\n".join(f"{label}: nearest to {r.query!r}\n{r!r}"
+                                for label, found in results.items() for r in found
+                                if not isinstance(r, Missing))
         elif analysis.across:
             table = analysis.render({"vectors": results})
         else:

@@ -11,6 +11,7 @@ so each is written once.
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,14 +184,74 @@ def mapping(results: Any) -> dict[str, Any]:
     return dict(results)
 
 
+@dataclass
+class Missing:
+    """A cell of a grid (a row per query, a column per source) that a source
+    cannot fill: its query and why (a word it lacks)."""
+
+    query: str
+    why: str
+
+
+def fill(text: str, width: int = 40) -> str:
+    """Text wrapped to lines of at most `width` characters."""
+    return textwrap.fill(text, width)
+
+
+def legend_below(fig: Figure, axs: Any, fontsize: float = 8) -> None:
+    """One legend for the whole figure, under its panels, never on the bars or
+    lines it explains (the first panel's entries; every panel draws the same)."""
+    for ax in np.ravel(axs):
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 3),
+                       fontsize=fontsize, frameon=False)
+            return
+
+
+def scale_of(M: np.ndarray) -> tuple[float, float, str]:
+    """(low, high, colour map) fitted to the values shown: a diverging map centred
+    on 0 when they have both signs, else a sequential one from their least to their
+    most, so 0.77-0.99 and 0.01-0.14 are told apart as well as -1..1."""
+    finite = M[np.isfinite(M)]
+    if finite.size == 0:
+        return 0.0, 1.0, "viridis"
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo < 0 < hi:
+        lim = max(-lo, hi)
+        return -lim, lim, "RdBu_r"
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+    return lo, hi, "viridis"
+
+
+#: Heatmaps of at most this many rows and columns have each value written in its cell.
+VALUES_UP_TO = 20
+
+
 def heatmap(fig: Figure, ax: Any, M: np.ndarray, labels: Sequence[str], title: str,
-            vmin: float = -1, vmax: float = 1, ylabels: Sequence[str] | None = None) -> None:
-    image = ax.imshow(M, cmap="RdBu_r", vmin=vmin, vmax=vmax)
+            ylabels: Sequence[str] | None = None, what: str = "cosine") -> None:
+    """M as colours on a scale fitted to it (named in the colour bar's label), its
+    value written in each cell when it has at most VALUES_UP_TO rows and columns."""
+    lo, hi, cmap = scale_of(M)
+    image = ax.imshow(M, cmap=cmap, vmin=lo, vmax=hi)
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ylabels = labels if ylabels is None else ylabels
     ax.set_yticks(range(len(ylabels)), ylabels, fontsize=7)
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label(f"{what}, scale {lo:.2f} to {hi:.2f}", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    rows, cols = M.shape
+    if rows <= VALUES_UP_TO and cols <= VALUES_UP_TO:
+        size = 7 if max(rows, cols) <= 10 else 5
+        for i in range(rows):
+            for j in range(cols):
+                if np.isfinite(M[i, j]):
+                    r, g, b, _ = image.cmap(image.norm(M[i, j]))
+                    dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+                    ax.text(j, i, f"{M[i, j]:.2f}".replace("0.", ".", 1), ha="center",
+                            va="center", fontsize=size, color="white" if dark else "black")
 
 
 def sample(n: int) -> np.ndarray:

@@ -99,9 +99,9 @@ def draw(result: Overlap):
     """Two heatmaps across the sources: Jaccard overlap and Spearman correlation."""
     fig, axs = figure(1, 2, width=4.6, height=4)
     heatmap(fig, axs[0, 0], result.jaccard, result.labels,
-             f"k={result.k} nearest: mean Jaccard", vmin=0, vmax=1)
+             f"k={result.k} nearest: mean Jaccard", what="Jaccard")
     heatmap(fig, axs[0, 1], result.spearman, result.labels,
-             "random pairs' cosines: Spearman")
+             "random pairs' cosines: Spearman", what="Spearman")
     return fig
 
 
