@@ -27,7 +27,6 @@ import datetime
 import io
 import json
 import os
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,7 +42,7 @@ from plotly.offline import get_plotlyjs
 
 from tlm import __version__, compare, vectors, writing
 from tlm.analyses import Analysis, registry
-from tlm.analyses._base import Missing
+from tlm.analyses._base import Missing, save
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
@@ -253,10 +252,7 @@ def figure(fig: Figure, alt: str, table: str) -> dict[str, str]:
     the numbers beside it. Its colours are reduced to a 256-colour palette (a
     colour map has 256 entries anyway): a third of the bytes of full colour."""
     drawn = io.BytesIO()
-    with warnings.catch_warnings():
-        # a token table's words come in every script; a glyph the font lacks is a box
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(drawn, format="png", dpi=DPI)  # constrained layout already fits it
+    save(fig, drawn, dpi=DPI)  # tlm's own settings; constrained layout already fits it
     png = io.BytesIO()
     image = Image.open(drawn).convert("RGB")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="png",

@@ -10,14 +10,21 @@ so each is written once.
 
 from __future__ import annotations
 
+import functools
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager, ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 from tlm.errors import TlmError
 from tlm.table import grid
@@ -70,6 +77,10 @@ class Analysis:
     each: str | None = None  # an argument of many values run one at a time (neighbours)
     across: bool = False  # one result across all sources (overlap), not one per source
     in_atlas: bool = True  # a section of its own in the atlas
+
+    def __post_init__(self) -> None:
+        if not getattr(self.draw, "__wrapped_by_tlm__", False):
+            object.__setattr__(self, "draw", styled(self.draw))
 
     @property
     def python_name(self) -> str:
@@ -162,6 +173,145 @@ def same_words(results: Mapping[str, Any], items: Callable[[Any], Sequence[tuple
 
 
 # -- pictures ------------------------------------------------------------------------------
+#: tlm's own drawing settings: matplotlib's defaults, whatever the user's matplotlibrc
+#: says (text.usetex with no LaTeX, a font that is not installed, ...), with every
+#: label plain text (a word holding `$` or `\\` is not mathematics).
+STYLE = {k: v for k, v in matplotlib.rcParamsDefault.items()
+         if k not in ("backend", "backend_fallback", "interactive", "webagg.port")}
+STYLE.update({"text.usetex": False, "text.parse_math": False, "font.family": ["DejaVu Sans"],
+              "axes.formatter.use_mathtext": False})
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    """The code points tlm's font (DejaVu Sans, shipped with matplotlib) can draw."""
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"),
+                                 fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def plain(text: str) -> str:
+    """Text as tlm draws it: a character the font cannot draw (or a control
+    character) written as its code point, <U+4E2D>, never as a box."""
+    drawable = _drawable()
+    return "".join(c if (ord(c) in drawable and c.isprintable()) or c == "\n"
+                   else f"<U+{ord(c):04X}>" for c in text)
+
+
+class _PlainFormatter(ticker.Formatter):
+    """A tick formatter whose labels go through `plain`."""
+
+    def __init__(self, inner: ticker.Formatter) -> None:
+        self.inner = inner
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return plain(self.inner(x, pos))
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+
+def finish(fig: Figure) -> Figure:
+    """Every text of a drawn figure made plain (`plain`, no mathematics, no LaTeX),
+    and the word labels of scatters (`label_points`) that would sit on one another
+    hidden, the most important (first placed) kept."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            inner = axis.get_major_formatter()
+            if isinstance(inner, ticker.LogFormatterMathtext):  # 10^2 as 100, not mathematics
+                inner = ticker.LogFormatter()
+            if not isinstance(inner, _PlainFormatter):
+                axis.set_major_formatter(_PlainFormatter(inner))
+    for t in fig.findobj(Text):
+        t.set_text(plain(t.get_text()))
+        t.set_usetex(False)
+        t.set_parse_math(False)
+    _fit_titles(fig)
+    if any(getattr(t, "_tlm_label", False) for ax in fig.axes for t in ax.texts):
+        _declutter(fig)
+    return fig
+
+
+def _fit_titles(fig: Figure) -> None:
+    """Titles and axis labels wider than their panel wrapped onto more lines (a long
+    source name, 'hf:sentence-transformers/all-MiniLM-L6-v2: row norms'), so
+    neighbouring panels' titles never run into each other or off the canvas."""
+    renderer = _renderer(fig)
+    for ax in fig.axes:
+        width = ax.get_window_extent(renderer).width
+        for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
+            text = t.get_text()
+            if not text:
+                continue
+            w = t.get_window_extent(renderer).width
+            if w > width and "\n" not in text:
+                chars = max(12, int(len(text) * width / w) - 2)
+                t.set_text(textwrap.fill(text, chars, break_on_hyphens=False))
+
+
+def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float = 7,
+                 **kw: Any) -> None:
+    """Words beside their points; `finish` hides those that would overlap an
+    earlier one or leave the panel (give the most important first)."""
+    for w, (x, y) in zip(words, xy, strict=True):
+        t = ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points",
+                        fontsize=fontsize, **kw)
+        t.set_in_layout(False)
+        t._tlm_label = True
+
+
+def _declutter(fig: Figure) -> None:
+    renderer = _renderer(fig)
+    for ax in fig.axes:
+        box = ax.get_window_extent(renderer)
+        placed = [t.get_window_extent(renderer) for t in ax.texts
+                  if not getattr(t, "_tlm_label", False) and t.get_visible()]
+        for t in ax.texts:
+            if not getattr(t, "_tlm_label", False):
+                continue
+            e = t.get_window_extent(renderer)
+            inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0 and e.y1 <= box.y1)
+            if not inside or any(e.overlaps(p) for p in placed):
+                t.set_visible(False)
+            else:
+                placed.append(e)
+
+
+def _renderer(fig: Figure) -> Any:
+    """The figure laid out (constrained layout run) on an Agg canvas, and its renderer."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
+
+def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """`draw` run with tlm's own settings (STYLE), its figure finished (`finish`)."""
+
+    @functools.wraps(draw)
+    def drawing(*args: Any, **kwargs: Any) -> Figure:
+        with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            return finish(draw(*args, **kwargs))
+
+    drawing.__wrapped_by_tlm__ = True  # type: ignore[attr-defined]
+    return drawing
+
+
+def save(fig: Figure, file: Any, dpi: int = 100) -> None:
+    """Write a figure as PNG with tlm's own settings, whatever the user's matplotlibrc;
+    matplotlib's missing-glyph warning never reaches the terminal."""
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        fig.savefig(file, format="png", dpi=dpi)
+
+
 #: Inches per panel; `scale` below 1 draws smaller (the tests draw at 0.4).
 SCALE = 1.0
 #: At most this many points are drawn in a scatter of every word (a seeded sample).
@@ -212,8 +362,12 @@ def legend_below(fig: Figure, axs: Any, fontsize: float = 8) -> None:
 def scale_of(M: np.ndarray) -> tuple[float, float, str]:
     """(low, high, colour map) fitted to the values shown: a diverging map centred
     on 0 when they have both signs, else a sequential one from their least to their
-    most, so 0.77-0.99 and 0.01-0.14 are told apart as well as -1..1."""
-    finite = M[np.isfinite(M)]
+    most, so 0.77-0.99 and 0.01-0.14 are told apart as well as -1..1. A square
+    matrix's diagonal (a word with itself: 1) is left out of the fit."""
+    shown = M
+    if M.ndim == 2 and M.shape[0] == M.shape[1] and M.shape[0] > 1:
+        shown = M[~np.eye(M.shape[0], dtype=bool)]
+    finite = shown[np.isfinite(shown)]
     if finite.size == 0:
         return 0.0, 1.0, "viridis"
     lo, hi = float(finite.min()), float(finite.max())

@@ -20,6 +20,7 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    label_points,
     mapping,
     missing_lines,
     pairs_of,
@@ -96,8 +97,7 @@ def draw(results: Axes | Mapping[str, Axes]):
         for row, (points, kind) in enumerate(((r.raw, "raw"), (r.unit, "unit length"))):
             ax = axs[row, col]
             ax.scatter(points[:, 0], points[:, 1], color="tab:blue")
-            for w, (x, y) in zip(r.words, points, strict=True):
-                ax.annotate(w, (x, y), fontsize=8)
+            label_points(ax, r.words, points, fontsize=8)
             ax.axhline(0, color="gray", lw=0.5)
             ax.axvline(0, color="gray", lw=0.5)
             ax.set(title=f"{label}: {kind}",

@@ -19,6 +19,7 @@ from tlm.analyses._base import (
     figure,
     heatmap,
     join,
+    label_points,
     mapping,
     missing_lines,
     summary,
@@ -159,8 +160,7 @@ def draw(results: Categories | Mapping[str, Categories]):
         for g, name in enumerate(names):
             pts = r.coords[r.group_of == g]
             ax.scatter(pts[:, 0], pts[:, 1], label=name, s=18)
-        for w, (x, y) in zip(r.words, r.coords, strict=True):
-            ax.annotate(w, (x, y), fontsize=6)
+        label_points(ax, r.words, r.coords, fontsize=6)
         ax.set(title=f"{label}: PCA of the groups' words", xlabel="PC 1", ylabel="PC 2")
         ax.legend(fontsize=6)
     return fig

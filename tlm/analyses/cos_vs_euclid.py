@@ -20,6 +20,7 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    label_points,
     mapping,
     sample,
 )
@@ -80,10 +81,10 @@ def draw(results: CosEuclid | Mapping[str, CosEuclid]):
         idx = sample(len(r.cos))
         ax.scatter(r.cos[idx], r.euclid[idx], s=2, alpha=0.3, color="tab:blue", rasterized=True)
         where = {w: i for i, w in enumerate(r.words)} if r.disagree else {}
-        for w, _, _ in r.disagree:
-            i = where[w]
-            ax.scatter(r.cos[i], r.euclid[i], s=10, color="tab:red")
-            ax.annotate(w, (r.cos[i], r.euclid[i]), fontsize=7)
+        marked = [where[w] for w, _, _ in r.disagree]
+        ax.scatter(r.cos[marked], r.euclid[marked], s=10, color="tab:red")
+        label_points(ax, [r.words[i] for i in marked],
+                     np.column_stack([r.cos[marked], r.euclid[marked]]))
         ax.set(title=f"{label}: {r.query!r}", xlabel="cosine", ylabel="Euclidean distance")
     return fig
 

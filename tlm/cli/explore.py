@@ -68,23 +68,17 @@ def check_png(path: Path | None) -> None:
 
 
 def save_png(fig: Any, path: Path) -> None:
-    """Write the figure whole or not at all (a temporary file renamed over `path`)."""
-    import matplotlib.pyplot as plt
+    """Write the figure whole or not at all (a temporary file renamed over `path`),
+    with tlm's own drawing settings whatever the user's matplotlibrc says."""
+    from tlm.analyses._base import save
 
-    try:
-        writing.atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=100), writing.PNG,
-                             option="--png")
-    finally:
-        plt.close(fig)
+    writing.atomic_write(path, lambda f: save(fig, f, dpi=100), writing.PNG, option="--png")
 
 
 def picture(png: Path | None, draw: Callable[[], Any]) -> None:
-    """With --png, draw the figure without a display (Agg) and save it."""
+    """With --png, draw the figure (on an Agg canvas: no display) and save it."""
     if png is None:
         return
-    import matplotlib
-
-    matplotlib.use("Agg")
     save_png(draw(), png)
     click.echo(f"Picture saved to {png}", err=True)
 
