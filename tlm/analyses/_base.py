@@ -11,6 +11,7 @@ so each is written once.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import textwrap
 import warnings
@@ -236,6 +237,28 @@ def finish(fig: Figure) -> Figure:
     return fig
 
 
+def wrap(text: str, width: int) -> str:
+    """Text on lines of at most `width` characters, broken between words; a word
+    longer than a line is cut, but never inside a <U+XXXX> (see `plain`)."""
+    pieces = []
+    for word in text.split():
+        units = re.findall(r"<U\+[0-9A-F]+>|.", word)
+        chunk = ""
+        for u in units:
+            if chunk and len(chunk) + len(u) > width:
+                pieces.append(chunk)
+                chunk = ""
+            chunk += u
+        pieces.append(chunk)
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
+
+
 def _fit_titles(fig: Figure) -> None:
     """Titles and axis labels wider than their panel wrapped onto more lines (a long
     source name, 'hf:sentence-transformers/all-MiniLM-L6-v2: row norms'), so
@@ -250,7 +273,7 @@ def _fit_titles(fig: Figure) -> None:
             w = t.get_window_extent(renderer).width
             if w > width and "\n" not in text:
                 chars = max(12, int(len(text) * width / w) - 2)
-                t.set_text(textwrap.fill(text, chars, break_on_hyphens=False))
+                t.set_text(wrap(text, chars))
 
 
 def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float = 7,
