@@ -30,7 +30,7 @@ CASES = {
     "background": (lambda kv: ex.background(kv, n=500), 4),
     "pairs": (lambda kv: ex.pairs(kv, ["king:queen", "man:woman", "one:two"]), 2),
     "neighbors": (lambda kv: [ex.neighbors(kv, "king", k=5), ex.neighbors(kv, "one", k=5)], 4),
-    "analogy": (lambda kv: ex.analogy(kv, "man", "king", "woman", expected="queen"), 2),
+    "analogy": (lambda kv: ex.analogy(kv, "man", "king", "woman", expected="queen"), 4),
     "cos_vs_euclid": (lambda kv: ex.cos_vs_euclid(kv, "king - man + woman", n=3), 2),
     "axes": (lambda kv: ex.axes(kv), 4),
     "directions": (None, 3),
@@ -128,3 +128,18 @@ def test_neighbours_grid_keeps_rows_and_columns_in_order(two, monkeypatch):
     empty = [t.get_text() for t in fig.axes[0].texts]
     assert any("king" in t for t in empty)
     assert not fig.axes[0].patches and fig.axes[3].patches  # no bars where nothing was found
+
+
+def test_analogy_chart_keeps_the_source_words_and_marks_every_landmark(two):
+    sources, _ = two
+    kv = sources["a"]
+    r = ex.analogy(kv, "man", "king", "woman", expected="queen")
+    words = [w for w, _ in r.top]
+    assert len(words) == 20 and [s for _, s in r.top] == sorted((s for _, s in r.top),
+                                                                reverse=True)
+    assert r.group_of["king"] == "source" and r.group_of["queen"] == "royalty"
+    fig = draw("analogy", {"a": r})
+    corner = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("queen rank: ") and "cos(king)" in t for t in corner)
+    bars = {p.get_facecolor() for p in fig.axes[0].patches}
+    assert len(bars) >= 2 or "queen" not in words  # queen red, the source words gold

@@ -20,6 +20,7 @@ from tlm.analyses._base import (
     heatmap,
     join,
     label_points,
+    legend_below,
     mapping,
     missing_lines,
     summary,
@@ -28,16 +29,18 @@ from tlm.errors import TlmError
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors, lookup, pca, row, unit_rows
 
-#: The notebook's eight word groups (they also colour the atlas's maps).
+#: The notebook's eight word groups of eight words (§7; they also colour the atlas's maps).
 GROUPS = {
-    "royalty": ("king", "queen", "prince", "princess", "throne", "crown"),
-    "animals": ("dog", "cat", "horse", "cow", "sheep", "bird"),
-    "cities": ("paris", "london", "berlin", "tokyo", "rome", "madrid"),
-    "emotions": ("happy", "sad", "angry", "joy", "fear", "love"),
-    "tech": ("computer", "software", "internet", "digital", "data", "network"),
-    "food": ("bread", "cheese", "apple", "rice", "meat", "soup"),
-    "sports": ("football", "tennis", "golf", "soccer", "cricket", "hockey"),
-    "science": ("physics", "chemistry", "biology", "science", "theory", "experiment"),
+    "royalty": ("king", "queen", "prince", "princess", "throne", "crown", "noble", "lord"),
+    "animals": ("dog", "cat", "horse", "lion", "tiger", "wolf", "bear", "fox"),
+    "cities": ("paris", "london", "tokyo", "berlin", "rome", "madrid", "seoul", "cairo"),
+    "emotions": ("happy", "sad", "angry", "fear", "joy", "love", "hate", "calm"),
+    "tech": ("computer", "software", "internet", "data", "algorithm", "neural", "code",
+             "model"),
+    "food": ("apple", "bread", "soup", "pizza", "coffee", "sugar", "salt", "rice"),
+    "sports": ("football", "tennis", "swim", "run", "race", "goal", "team", "ball"),
+    "science": ("physics", "biology", "chemistry", "atom", "gene", "planet", "force",
+                "energy"),
 }
 
 
@@ -162,7 +165,7 @@ def draw(results: Categories | Mapping[str, Categories]):
             ax.scatter(pts[:, 0], pts[:, 1], label=name, s=18)
         label_points(ax, r.words, r.coords, fontsize=6)
         ax.set(title=f"{label}: PCA of the groups' words", xlabel="PC 1", ylabel="PC 2")
-        ax.legend(fontsize=6)
+    legend_below(fig, axs[1])
     return fig
 
 

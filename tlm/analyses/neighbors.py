@@ -28,6 +28,8 @@ from tlm.table import score, scored, scored_cells, side_by_side
 from tlm.vectors import Source, check_k, keyed_vectors
 from tlm.vectors import neighbors as nearest
 
+#: The notebook's four probe words (§4): the atlas's neighbours.
+PROBE_WORDS = ("king", "dog", "paris", "happy")
 #: Endings that make a word a surface variant of another (king -> kings, kingly).
 VARIANT_ENDINGS = ("s", "es", "'s", "d", "ed", "ing", "ly", "er", "est")
 
@@ -169,5 +171,5 @@ ANALYSIS = Analysis(
              Option("skip_variants", "Leave out the word's own surface variants (King, kings).",
                     type=bool)),
     each="query",
-    atlas={"query": ("happy", "king", "woman")},
+    atlas={"query": PROBE_WORDS},
 )

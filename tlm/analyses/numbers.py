@@ -27,6 +27,7 @@ from tlm.errors import TlmError
 from tlm.table import score
 from tlm.vectors import Source, find, keyed_vectors, row, unit_rows
 
+#: The notebook's ten number words (§9).
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
