@@ -351,6 +351,19 @@ def test_overlap_of_unrelated_sources_is_low_and_uses_shared_words():
     assert ex.overlap({"a": a, "b": b}, words=["w1", "nosuch"], k=5).words == ["w1"]
 
 
+def test_overlap_prints_each_words_jaccard():
+    a, b = random_kv(V=100, d=20, seed=1), random_kv(V=120, d=20, seed=2)
+    r = ex.overlap({"a": a, "b": b, "c": a}, words=["w1", "w2"], k=5)
+    text = repr(r)
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()
+            if line.strip().startswith(("w1 ", "w2 "))}
+    for i, w in enumerate(r.words):
+        assert rows[w][1] == "1.00"  # a and c are the same table
+        assert rows[w][0] == f"{r.per_word[0, 1, i]:.2f}"
+    many = repr(ex.overlap({"a": a, "b": b}, k=5, n_words=60))
+    assert "the 15 highest and the 15 lowest of 60" in many
+
+
 def test_overlap_bad_input():
     kv = random_kv(V=10, d=5)
     with pytest.raises(TlmError, match="two or more"):
