@@ -426,3 +426,17 @@ def test_analogy_candidates_footer_one_per_source_when_they_differ():
     assert "1 of 2" in text and "1 of 1" in text  # each column counts its own list
     same = ex.render({"a": both["full"], "b": both["full"]})
     assert same.count("candidates: queen, kings") == 1  # one shared list
+
+
+def test_loop_and_matrix_give_the_same_cosines():
+    from tlm.analyses.loop_vs_matrix import cosines_by_loop, loop_vs_matrix
+
+    kv = random_kv(V=300, d=20)
+    r = loop_vs_matrix(kv, "w3", repeats=2)
+    assert r.rows == 300 and r.correlation > 0.99999 and r.largest_difference < 1e-5
+    assert r.loop_seconds > 0 and r.matrix_seconds > 0
+    E = kv.vectors
+    by_loop = cosines_by_loop(E, E[3])
+    expected = (E @ E[3]) / (np.linalg.norm(E, axis=1) * np.linalg.norm(E[3]))
+    np.testing.assert_allclose(by_loop, expected, rtol=1e-5, atol=1e-6)
+    assert "correlation of the results  1.000" in repr(r)
