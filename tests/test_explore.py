@@ -192,6 +192,12 @@ def test_axes_project_on_the_named_directions():
     # x = unit(king - man) = royal; y = unit(woman - man) = (female - male)/sqrt(2)
     np.testing.assert_allclose(r.raw, [[1, -1 / np.sqrt(2)], [0, 1 / np.sqrt(2)]], atol=1e-6)
     np.testing.assert_allclose(r.unit[0], r.raw[0] / np.sqrt(2), atol=1e-6)
+    assert r.star == "king - man + woman"
+    s = kv["king"] - kv["man"] + kv["woman"]
+    xhat = (kv["king"] - kv["man"]) / np.linalg.norm(kv["king"] - kv["man"])
+    yhat = (kv["woman"] - kv["man"]) / np.linalg.norm(kv["woman"] - kv["man"])
+    np.testing.assert_allclose(r.star_raw, [s @ xhat, s @ yhat], atol=1e-5)
+    np.testing.assert_allclose(r.star_unit, r.star_raw / np.linalg.norm(s), atol=1e-5)
     with pytest.raises(TlmError, match="no word 'x'"):
         ex.axes(kv, ["king"], x="man:x")
 

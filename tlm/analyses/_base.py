@@ -287,6 +287,11 @@ def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float 
         t._tlm_label = True
 
 
+#: Where a point's label may go (offset in points, alignment), tried in this order.
+PLACES = (((3, 2), "left", "bottom"), ((-3, 2), "right", "bottom"),
+          ((3, -2), "left", "top"), ((-3, -2), "right", "top"))
+
+
 def _declutter(fig: Figure) -> None:
     renderer = _renderer(fig)
     for ax in fig.axes:
@@ -296,12 +301,18 @@ def _declutter(fig: Figure) -> None:
         for t in ax.texts:
             if not getattr(t, "_tlm_label", False):
                 continue
-            e = t.get_window_extent(renderer)
-            inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0 and e.y1 <= box.y1)
-            if not inside or any(e.overlaps(p) for p in placed):
-                t.set_visible(False)
+            for offset, ha, va in PLACES:  # right above, left above, right below, left below
+                t.set_position(offset)
+                t.set_ha(ha)
+                t.set_va(va)
+                e = t.get_window_extent(renderer)
+                inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0
+                          and e.y1 <= box.y1)
+                if inside and not any(e.overlaps(p) for p in placed):
+                    placed.append(e)
+                    break
             else:
-                placed.append(e)
+                t.set_visible(False)
 
 
 def _renderer(fig: Figure) -> Any:
