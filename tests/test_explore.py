@@ -446,3 +446,10 @@ def test_loop_and_matrix_give_the_same_cosines():
     expected = (E @ E[3]) / (np.linalg.norm(E, axis=1) * np.linalg.norm(E[3]))
     np.testing.assert_allclose(by_loop, expected, rtol=1e-5, atol=1e-6)
     assert "correlation of the results  1.000" in repr(r)
+
+
+def test_cos_vs_euclid_marks_the_notebooks_landmarks():
+    kv = royal_kv()
+    r = ex.cos_vs_euclid(kv, "king - man + woman", n=2)
+    assert r.landmarks[:3] == ["king", "man", "woman"]
+    assert r.landmarks == ["king", "man", "woman", "queen"]  # of LANDMARKS, queen is known

@@ -282,7 +282,8 @@ def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float 
     earlier one or leave the panel (give the most important first)."""
     for w, (x, y) in zip(words, xy, strict=True):
         t = ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points",
-                        fontsize=fontsize, **kw)
+                        fontsize=fontsize, bbox={"boxstyle": "square,pad=0.05", "lw": 0,
+                                                 "facecolor": "white", "alpha": 0.7}, **kw)
         t.set_in_layout(False)
         t._tlm_label = True
 
