@@ -257,6 +257,33 @@ def test_categories_within_above_between():
         centroids[1] - centroids[2])) > spread
 
 
+def test_categories_map_with_umap_when_installed_else_pca(monkeypatch):
+    import importlib.machinery
+    import sys
+    import types
+
+    kv = clustered_kv()
+    groups = {"a": ["a0", "a1", "a2"], "b": ["b0", "b1", "b2"]}
+    if importlib.util.find_spec("umap") is None:
+        assert ex.categories(kv, groups).projection == "PCA"
+    calls = []
+
+    class UMAP:  # a stand-in for umap-learn's
+        def __init__(self, **kw):
+            calls.append(kw)
+
+        def fit_transform(self, U):
+            return U[:, :2] * 2
+
+    fake = types.ModuleType("umap")
+    fake.UMAP = UMAP
+    fake.__spec__ = importlib.machinery.ModuleSpec("umap", None)
+    monkeypatch.setitem(sys.modules, "umap", fake)
+    r = ex.categories(kv, groups)
+    assert r.projection == "UMAP" and calls[0]["metric"] == "cosine"
+    assert "UMAP" in ex.draw({"x": r}).axes[1].get_title()
+
+
 def test_categories_bad_input(tmp_path):
     kv = clustered_kv()
     with pytest.raises(TlmError, match="'empty' has no words"):

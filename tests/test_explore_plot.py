@@ -143,3 +143,20 @@ def test_analogy_chart_keeps_the_source_words_and_marks_every_landmark(two):
     assert any(t.startswith("queen rank: ") and "cos(king)" in t for t in corner)
     bars = {p.get_facecolor() for p in fig.axes[0].patches}
     assert len(bars) >= 2 or "queen" not in words  # queen red, the source words gold
+
+
+def test_heatmap_scale_fits_the_values_and_writes_them():
+    from tlm.analyses import _base
+
+    lo, hi, cmap = _base.scale_of(np.array([[1.0, 0.77], [0.99, 1.0]]))
+    assert (lo, hi, cmap) == (0.77, 0.99, "viridis")  # a diagonal of ones left out
+    lo, hi, _ = _base.scale_of(np.array([[0.65, 0.1], [0.2, 0.5]]))
+    assert (lo, hi) == (0.1, 0.65)  # a meaningful diagonal kept
+    assert _base.scale_of(np.array([[0.5, -0.2], [-0.1, 0.3]]))[:2] == (-0.5, 0.5)
+    fig, axs = _base.figure(1, 2)
+    _base.heatmap(fig, axs[0, 0], np.full((3, 3), 0.25), list("abc"), "small")
+    _base.heatmap(fig, axs[0, 1], np.zeros((21, 21)), [str(i) for i in range(21)], "large")
+    assert [t.get_text() for t in axs[0, 0].texts] == [".25"] * 9
+    assert len(axs[0, 1].texts) == 0
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert bars[0].get_ylabel() == "cosine, scale -0.25 to 0.75"  # one value: +-0.5 around it

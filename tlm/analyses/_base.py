@@ -398,9 +398,10 @@ def scale_of(M: np.ndarray) -> tuple[float, float, str]:
     """(low, high, colour map) fitted to the values shown: a diverging map centred
     on 0 when they have both signs, else a sequential one from their least to their
     most, so 0.77-0.99 and 0.01-0.14 are told apart as well as -1..1. A square
-    matrix's diagonal (a word with itself: 1) is left out of the fit."""
+    matrix's diagonal of ones (a word with itself) is left out of the fit."""
     shown = M
-    if M.ndim == 2 and M.shape[0] == M.shape[1] and M.shape[0] > 1:
+    if (M.ndim == 2 and M.shape[0] == M.shape[1] and M.shape[0] > 1
+            and np.allclose(np.diag(M), 1, atol=1e-3)):
         shown = M[~np.eye(M.shape[0], dtype=bool)]
     finite = shown[np.isfinite(shown)]
     if finite.size == 0:
