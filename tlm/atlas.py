@@ -59,6 +59,8 @@ MAP_WORDS = 2000
 PROJECTIONS = ("pca", "umap")
 #: Two sources at the defaults must fit in this many bytes (plotly's script alone is 4.8 MB).
 SIZE_BUDGET = 8_000_000
+#: The map writes the names of the group words and of this many most frequent words.
+LABELLED = 30
 #: Nearest words the search box and the neighbours box list.
 NEAREST = 10
 #: Vectors with more dimensions than this go into the page as float16, not float32
@@ -231,6 +233,10 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
                     textposition="top center", textfont={"size": 15},
                     hovertemplate="%{text}<extra></extra>",
                     marker={"color": "#d62728", "size": 14, "symbol": "star"})
+    shown = labelled(data)  # trace 3: the names written on the map (the page sets the text)
+    fig.add_scatter(x=x[shown], y=y[shown], mode="text", name="labels", text=[],
+                    textposition="top center", textfont={"size": 10, "color": "#333"},
+                    hoverinfo="skip")
     if data.explained is not None:
         axes = [f"PCA axis {i + 1} ({100 * s:.0f}% of the variance)"
                 for i, s in enumerate(data.explained)]
@@ -244,6 +250,13 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
         plot_bgcolor="white",
     )
     return json.loads(fig.to_json())
+
+
+def labelled(data: MapData) -> np.ndarray:
+    """The rows whose names the map writes: the LABELLED most frequent words, then
+    every group word (a static view, a screenshot or a print, still says which is which)."""
+    rows = np.arange(len(data.words))
+    return rows[(rows < LABELLED) | (data.group >= 0)]
 
 
 # -- pictures and text -----------------------------------------------------------------------
@@ -457,6 +470,7 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "dtype": _dtype(d),
         "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),
         "group": m.group.tolist(),
+        "labelled": labelled(m).tolist(),
         "norm": [round(float(x), 4) for x in m.norm],
         "figure": map_figure(source.label, m, projection),
     }

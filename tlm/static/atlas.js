@@ -157,6 +157,10 @@ function plainNumbers(trace) {
   }
 }
 
+function asText(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 ATLAS.sources.forEach((src, i) => {
   const words = src.figure.data[0];
   plainNumbers(words);
@@ -166,6 +170,8 @@ ATLAS.sources.forEach((src, i) => {
   });
   words.marker.color = colours(src, "group");
   words.marker.size = src.group.map((g) => (g >= 0 ? 9 : 5));
+  // the names written on the map: plotly reads its text as markup, so entities only
+  src.figure.data[3].text = src.labelled.map((j) => asText(src.words[j]));
   Plotly.newPlot(`map-${i}`, src.figure.data, src.figure.layout, CONFIG);
 });
 
