@@ -231,9 +231,10 @@ def finish(fig: Figure) -> Figure:
         t.set_text(plain(t.get_text()))
         t.set_usetex(False)
         t.set_parse_math(False)
-    _fit_titles(fig)
+    renderer = _renderer(fig)  # one layout to measure by; another only if titles wrapped
+    wrapped = _fit_titles(fig, renderer)
     if any(getattr(t, "_tlm_label", False) for ax in fig.axes for t in ax.texts):
-        _declutter(fig)
+        _declutter(fig, _renderer(fig) if wrapped else renderer)
     return fig
 
 
@@ -259,11 +260,12 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _fit_titles(fig: Figure) -> None:
+def _fit_titles(fig: Figure, renderer: Any) -> bool:
     """Titles and axis labels wider than their panel wrapped onto more lines (a long
     source name, 'hf:sentence-transformers/all-MiniLM-L6-v2: row norms'), so
-    neighbouring panels' titles never run into each other or off the canvas."""
-    renderer = _renderer(fig)
+    neighbouring panels' titles never run into each other or off the canvas. Whether
+    any was wrapped (the layout then changes)."""
+    wrapped = False
     for ax in fig.axes:
         width = ax.get_window_extent(renderer).width
         for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
@@ -274,6 +276,8 @@ def _fit_titles(fig: Figure) -> None:
             if w > width and "\n" not in text:
                 chars = max(12, int(len(text) * width / w) - 2)
                 t.set_text(wrap(text, chars))
+                wrapped = True
+    return wrapped
 
 
 def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float = 7,
@@ -293,8 +297,7 @@ PLACES = (((3, 2), "left", "bottom"), ((-3, 2), "right", "bottom"),
           ((3, -2), "left", "top"), ((-3, -2), "right", "top"))
 
 
-def _declutter(fig: Figure) -> None:
-    renderer = _renderer(fig)
+def _declutter(fig: Figure, renderer: Any) -> None:
     for ax in fig.axes:
         box = ax.get_window_extent(renderer)
         placed = [t.get_window_extent(renderer) for t in ax.texts
