@@ -466,6 +466,7 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "label": source.label,
         "background": baseline,
         "words": m.words,
+        "vocabulary": len(source.vectors),  # the search says when it saw only the mapped words
         "dim": d,
         "dtype": _dtype(d),
         "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),

@@ -143,6 +143,11 @@ function search(i, word) {
   }, [1, 2]);
   out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} dimensions):`));
   out.appendChild(scoreList(src, near));
+  if (src.vocabulary > src.words.length) {  // the page holds only the mapped words' vectors
+    out.appendChild(text("p", `searched among the ${src.words.length.toLocaleString("en")} `
+      + `mapped words of ${src.vocabulary.toLocaleString("en")}; tlm explore neighbors `
+      + "searches them all", "note"));
+  }
 }
 
 // plotly keeps typed arrays as {dtype, bdata}; the search needs plain numbers.
