@@ -140,8 +140,10 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert page.doctype.lower() == "doctype html"
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
     # every analysis of tlm explore is a section (loss: the training curves on the cards;
-    # movie: a section of its own for a model trained with --snapshots, tests/test_movie.py)
-    analyses = set(explore_group.list_commands(None)) - {"loss", "movie"}
+    # movie: a section of its own for a model trained with --snapshots, tests/test_movie.py;
+    # loop-vs-matrix times the machine; softmax-gradient steps one model)
+    analyses = set(explore_group.list_commands(None)) - {"loss", "movie", "loop-vs-matrix",
+                                                        "softmax-gradient"}
     assert page.sections[:3] == ["sources", "map", "ask"]
     assert set(page.sections[3:]) == analyses
     assert match.group(3).split(", ") == page.sections

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from chromium import Chromium, find_chromium, websocket_client_missing  # noqa: E402
@@ -82,6 +83,10 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
         expected = [w for w, _ in kv.most_similar("king", topn=10)]
         assert near == expected
         assert near[0] == "queen"
+        said = browser.evaluate("document.getElementById('near-1').innerText")
+        n, V = len(data["sources"][1]["words"]), data["sources"][1]["vocabulary"]
+        assert V == len(kv)
+        assert (f"searched among the {n:,} mapped words of {V:,}" in said) == (V > n)
         assert browser.evaluate(POINTS.format(i=1, t=2)) == 10
         assert browser.evaluate(POINTS.format(i=1, t=3)) == 1
         # the neighbours and analogy boxes answer in every column
@@ -110,10 +115,37 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path):
                                      ".data[0].marker; return m.showscale && m.color; })()")
         assert colours == list(range(len(data["sources"][1]["words"])))
         assert browser.evaluate("document.querySelectorAll('#map-1 .colorbar').length") == 1
+        # every section drawn (its screenshot not one colour) and no text on text
+        for sid in browser.evaluate("Array.from(document.querySelectorAll('section'))"
+                                    ".map(s => s.id)"):
+            image = Image.open(browser.screenshot(tmp_path / f"{sid}.png", f"#{sid}"))
+            colours = image.convert("L").getcolors(maxcolors=1 << 16)
+            assert colours is None or len(colours) > 8, f"section {sid} is blank"
+            assert browser.evaluate(OVERLAPS.format(sid=json.dumps(sid))) == [], sid
         shot = browser.screenshot(tmp_path / "atlas.png", "#map")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
         assert browser.errors() == []
         assert outside(browser.requests()) == []
+
+
+#: The HTML elements of a section that hold text of their own, two by two, whose boxes
+#: overlap by more than a pixel each way (plotly's SVG is its own layout, left out).
+OVERLAPS = """(() => {{
+  const sec = document.getElementById({sid});
+  const els = Array.from(sec.querySelectorAll('*')).filter(e =>
+    !e.closest('svg') && !e.closest('.js-plotly-plot') && e.checkVisibility() &&
+    Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()));
+  const boxes = els.map(e => [e, e.getBoundingClientRect()]);
+  const bad = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {{
+    const [a, r] = boxes[i], [b, q] = boxes[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const dx = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const dy = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (dx > 1 && dy > 1) bad.push(a.textContent.slice(0, 30) + ' / ' + b.textContent.slice(0, 30));
+  }}
+  return bad;
+}})()"""
 
 
 def screenshot(page: Path, word: str, output: Path, width: int = 1400) -> None:

@@ -192,6 +192,12 @@ def test_axes_project_on_the_named_directions():
     # x = unit(king - man) = royal; y = unit(woman - man) = (female - male)/sqrt(2)
     np.testing.assert_allclose(r.raw, [[1, -1 / np.sqrt(2)], [0, 1 / np.sqrt(2)]], atol=1e-6)
     np.testing.assert_allclose(r.unit[0], r.raw[0] / np.sqrt(2), atol=1e-6)
+    assert r.star == "king - man + woman"
+    s = kv["king"] - kv["man"] + kv["woman"]
+    xhat = (kv["king"] - kv["man"]) / np.linalg.norm(kv["king"] - kv["man"])
+    yhat = (kv["woman"] - kv["man"]) / np.linalg.norm(kv["woman"] - kv["man"])
+    np.testing.assert_allclose(r.star_raw, [s @ xhat, s @ yhat], atol=1e-5)
+    np.testing.assert_allclose(r.star_unit, r.star_raw / np.linalg.norm(s), atol=1e-5)
     with pytest.raises(TlmError, match="no word 'x'"):
         ex.axes(kv, ["king"], x="man:x")
 
@@ -249,6 +255,33 @@ def test_categories_within_above_between():
                  for g in range(3))
     assert min(np.linalg.norm(centroids[0] - centroids[1]), np.linalg.norm(
         centroids[1] - centroids[2])) > spread
+
+
+def test_categories_map_with_umap_when_installed_else_pca(monkeypatch):
+    import importlib.machinery
+    import sys
+    import types
+
+    kv = clustered_kv()
+    groups = {"a": ["a0", "a1", "a2"], "b": ["b0", "b1", "b2"]}
+    if importlib.util.find_spec("umap") is None:
+        assert ex.categories(kv, groups).projection == "PCA"
+    calls = []
+
+    class UMAP:  # a stand-in for umap-learn's
+        def __init__(self, **kw):
+            calls.append(kw)
+
+        def fit_transform(self, U):
+            return U[:, :2] * 2
+
+    fake = types.ModuleType("umap")
+    fake.UMAP = UMAP
+    fake.__spec__ = importlib.machinery.ModuleSpec("umap", None)
+    monkeypatch.setitem(sys.modules, "umap", fake)
+    r = ex.categories(kv, groups)
+    assert r.projection == "UMAP" and calls[0]["metric"] == "cosine"
+    assert "UMAP" in ex.draw({"x": r}).axes[1].get_title()
 
 
 def test_categories_bad_input(tmp_path):
@@ -351,6 +384,19 @@ def test_overlap_of_unrelated_sources_is_low_and_uses_shared_words():
     assert ex.overlap({"a": a, "b": b}, words=["w1", "nosuch"], k=5).words == ["w1"]
 
 
+def test_overlap_prints_each_words_jaccard():
+    a, b = random_kv(V=100, d=20, seed=1), random_kv(V=120, d=20, seed=2)
+    r = ex.overlap({"a": a, "b": b, "c": a}, words=["w1", "w2"], k=5)
+    text = repr(r)
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()
+            if line.strip().startswith(("w1 ", "w2 "))}
+    for i, w in enumerate(r.words):
+        assert rows[w][1] == "1.00"  # a and c are the same table
+        assert rows[w][0] == f"{r.per_word[0, 1, i]:.2f}"
+    many = repr(ex.overlap({"a": a, "b": b}, k=5, n_words=60))
+    assert "the 15 highest and the 15 lowest of 60" in many
+
+
 def test_overlap_bad_input():
     kv = random_kv(V=10, d=5)
     with pytest.raises(TlmError, match="two or more"):
@@ -413,3 +459,24 @@ def test_analogy_candidates_footer_one_per_source_when_they_differ():
     assert "1 of 2" in text and "1 of 1" in text  # each column counts its own list
     same = ex.render({"a": both["full"], "b": both["full"]})
     assert same.count("candidates: queen, kings") == 1  # one shared list
+
+
+def test_loop_and_matrix_give_the_same_cosines():
+    from tlm.analyses.loop_vs_matrix import cosines_by_loop, loop_vs_matrix
+
+    kv = random_kv(V=300, d=20)
+    r = loop_vs_matrix(kv, "w3", repeats=2)
+    assert r.rows == 300 and r.correlation > 0.99999 and r.largest_difference < 1e-5
+    assert r.loop_seconds > 0 and r.matrix_seconds > 0
+    E = kv.vectors
+    by_loop = cosines_by_loop(E, E[3])
+    expected = (E @ E[3]) / (np.linalg.norm(E, axis=1) * np.linalg.norm(E[3]))
+    np.testing.assert_allclose(by_loop, expected, rtol=1e-5, atol=1e-6)
+    assert "correlation of the results  1.000" in repr(r)
+
+
+def test_cos_vs_euclid_marks_the_notebooks_landmarks():
+    kv = royal_kv()
+    r = ex.cos_vs_euclid(kv, "king - man + woman", n=2)
+    assert r.landmarks[:3] == ["king", "man", "woman"]
+    assert r.landmarks == ["king", "man", "woman", "queen"]  # of LANDMARKS, queen is known

@@ -27,7 +27,6 @@ import datetime
 import io
 import json
 import os
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,6 +42,7 @@ from plotly.offline import get_plotlyjs
 
 from tlm import __version__, atlas_movie, compare, vectors, writing
 from tlm.analyses import Analysis, registry
+from tlm.analyses._base import Missing, save
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
@@ -61,6 +61,8 @@ MAP_WORDS = 2000
 PROJECTIONS = ("pca", "umap")
 #: Two sources at the defaults must fit in this many bytes (plotly's script alone is 4.8 MB).
 SIZE_BUDGET = 8_000_000
+#: The map writes the names of the group words and of this many most frequent words.
+LABELLED = 30
 #: Nearest words the search box and the neighbours box list.
 NEAREST = 10
 #: Vectors with more dimensions than this go into the page as float16, not float32
@@ -233,6 +235,10 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
                     textposition="top center", textfont={"size": 15},
                     hovertemplate="%{text}<extra></extra>",
                     marker={"color": "#d62728", "size": 14, "symbol": "star"})
+    shown = labelled(data)  # trace 3: the names written on the map (the page sets the text)
+    fig.add_scatter(x=x[shown], y=y[shown], mode="text", name="labels", text=[],
+                    textposition="top center", textfont={"size": 10, "color": "#333"},
+                    hoverinfo="skip")
     if data.explained is not None:
         axes = [f"PCA axis {i + 1} ({100 * s:.0f}% of the variance)"
                 for i, s in enumerate(data.explained)]
@@ -248,16 +254,20 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
     return json.loads(fig.to_json())
 
 
+def labelled(data: MapData) -> np.ndarray:
+    """The rows whose names the map writes: the LABELLED most frequent words, then
+    every group word (a static view, a screenshot or a print, still says which is which)."""
+    rows = np.arange(len(data.words))
+    return rows[(rows < LABELLED) | (data.group >= 0)]
+
+
 # -- pictures and text -----------------------------------------------------------------------
 def figure(fig: Figure, alt: str, table: str) -> dict[str, str]:
     """A picture for the template: the figure as an inline PNG, drawn once, and
     the numbers beside it. Its colours are reduced to a 256-colour palette (a
     colour map has 256 entries anyway): a third of the bytes of full colour."""
     drawn = io.BytesIO()
-    with warnings.catch_warnings():
-        # a token table's words come in every script; a glyph the font lacks is a box
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(drawn, format="png", dpi=DPI)  # constrained layout already fits it
+    save(fig, drawn, dpi=DPI)  # tlm's own settings; constrained layout already fits it
     png = io.BytesIO()
     image = Image.open(drawn).convert("RGB")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="png",
@@ -356,10 +366,11 @@ def _run(analysis: Analysis, source: Source) -> Any:
     args = dict(analysis.atlas)
     if analysis.each is None:
         return analysis.compute(on, **args)
-    values = [v for v in args.pop(analysis.each) if vectors.find(source.vectors, v)]
-    if not values:
-        raise TlmError(f"none of {', '.join(analysis.atlas[analysis.each])} is in these vectors")
-    return [analysis.compute(on, v, **args) for v in values]
+    values = args.pop(analysis.each)
+    if not any(vectors.find(source.vectors, v) for v in values):
+        raise TlmError(f"none of {', '.join(values)} is in these vectors")
+    return [analysis.compute(on, v, **args) if vectors.find(source.vectors, v)
+            else Missing(v, f"{source.label} lacks {v!r}") for v in values]  # a row per value
 
 
 def analysis_section(analysis: Analysis, sources: Sequence[Source]) -> Section:
@@ -384,7 +395,9 @@ def analysis_section(analysis: Analysis, sources: Sequence[Source]) -> Section:
     content: dict[str, Any] = {"terminal": _terminal(analysis, sources), "figure": None}
     if results:
         if analysis.each is not None:
-            table = "\n\n".join(repr(r) for found in results.values() for r in found)
+            table = "\n\n".join(f"{label}: nearest to {r.query!r}\n{r!r}"
+                                for label, found in results.items() for r in found
+                                if not isinstance(r, Missing))
         elif analysis.across:
             table = analysis.render({"vectors": results})
         else:
@@ -465,10 +478,12 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "label": source.label,
         "background": baseline,
         "words": m.words,
+        "vocabulary": len(source.vectors),  # the search says when it saw only the mapped words
         "dim": d,
         "dtype": _dtype(d),
         "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),
         "group": m.group.tolist(),
+        "labelled": labelled(m).tolist(),
         "norm": [round(float(x), 4) for x in m.norm],
         "figure": map_figure(source.label, m, projection),
     }

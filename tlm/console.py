@@ -20,8 +20,24 @@ def _while_starting(signum: int, frame: object) -> None:
     os._exit(130)  # nothing has been done yet: nothing to clean up
 
 
+#: The backends matplotlib accepts in MPLBACKEND (its rcsetup's list, any case).
+BACKENDS = ("gtk3agg", "gtk3cairo", "gtk4agg", "gtk4cairo", "macosx", "nbagg", "notebook",
+            "qtagg", "qtcairo", "qt5agg", "qt5cairo", "tkagg", "tkcairo", "webagg", "wx",
+            "wxagg", "wxcairo", "agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
+
+
+def _matplotlib_backend() -> None:
+    """tlm draws its pictures to files (Agg) with its own settings: an MPLBACKEND
+    matplotlib would refuse at import (MPLBACKEND=bogus) is replaced by agg for
+    this run, rather than ending every drawing command in a traceback."""
+    name = os.environ.get("MPLBACKEND")
+    if name is not None and name.lower() not in BACKENDS and not name.startswith("module://"):
+        os.environ["MPLBACKEND"] = "agg"
+
+
 def _start(module: str) -> None:
     signal.signal(signal.SIGINT, _while_starting)
+    _matplotlib_backend()
     import importlib
 
     main = importlib.import_module(module).main

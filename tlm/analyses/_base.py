@@ -10,13 +10,22 @@ so each is written once.
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
+import textwrap
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager, ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 from tlm.errors import TlmError
 from tlm.table import grid
@@ -71,6 +80,10 @@ class Analysis:
     in_atlas: bool = True  # a section of its own in the atlas
     #: result -> a matplotlib animation (the movie): `tlm explore NAME --gif FILE` writes it
     animate: Callable[[Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not getattr(self.draw, "__wrapped_by_tlm__", False):
+            object.__setattr__(self, "draw", styled(self.draw))
 
     @property
     def python_name(self) -> str:
@@ -163,6 +176,182 @@ def same_words(results: Mapping[str, Any], items: Callable[[Any], Sequence[tuple
 
 
 # -- pictures ------------------------------------------------------------------------------
+#: tlm's own drawing settings: matplotlib's defaults, whatever the user's matplotlibrc
+#: says (text.usetex with no LaTeX, a font that is not installed, ...), with every
+#: label plain text (a word holding `$` or `\\` is not mathematics).
+STYLE = {k: v for k, v in matplotlib.rcParamsDefault.items()
+         if k not in ("backend", "backend_fallback", "interactive", "webagg.port")}
+STYLE.update({"text.usetex": False, "text.parse_math": False, "font.family": ["DejaVu Sans"],
+              "axes.formatter.use_mathtext": False})
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    """The code points tlm's font (DejaVu Sans, shipped with matplotlib) can draw."""
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"),
+                                 fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def plain(text: str) -> str:
+    """Text as tlm draws it: a character the font cannot draw (or a control
+    character) written as its code point, <U+4E2D>, never as a box."""
+    drawable = _drawable()
+    return "".join(c if (ord(c) in drawable and c.isprintable()) or c == "\n"
+                   else f"<U+{ord(c):04X}>" for c in text)
+
+
+class _PlainFormatter(ticker.Formatter):
+    """A tick formatter whose labels go through `plain`."""
+
+    def __init__(self, inner: ticker.Formatter) -> None:
+        self.inner = inner
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return plain(self.inner(x, pos))
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+
+def finish(fig: Figure) -> Figure:
+    """Every text of a drawn figure made plain (`plain`, no mathematics, no LaTeX),
+    and the word labels of scatters (`label_points`) that would sit on one another
+    hidden, the most important (first placed) kept."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            inner = axis.get_major_formatter()
+            if isinstance(inner, ticker.LogFormatterMathtext):  # 10^2 as 100, not mathematics
+                inner = ticker.LogFormatter()
+            if not isinstance(inner, _PlainFormatter):
+                axis.set_major_formatter(_PlainFormatter(inner))
+    for t in fig.findobj(Text):
+        t.set_text(plain(t.get_text()))
+        t.set_usetex(False)
+        t.set_parse_math(False)
+    renderer = _renderer(fig)  # one layout to measure by; another only if titles wrapped
+    wrapped = _fit_titles(fig, renderer)
+    if any(getattr(t, "_tlm_label", False) for ax in fig.axes for t in ax.texts):
+        _declutter(fig, _renderer(fig) if wrapped else renderer)
+    return fig
+
+
+def wrap(text: str, width: int) -> str:
+    """Text on lines of at most `width` characters, broken between words; a word
+    longer than a line is cut, but never inside a <U+XXXX> (see `plain`)."""
+    pieces = []
+    for word in text.split():
+        units = re.findall(r"<U\+[0-9A-F]+>|.", word)
+        chunk = ""
+        for u in units:
+            if chunk and len(chunk) + len(u) > width:
+                pieces.append(chunk)
+                chunk = ""
+            chunk += u
+        pieces.append(chunk)
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
+
+
+def _fit_titles(fig: Figure, renderer: Any) -> bool:
+    """Titles and axis labels wider than their panel wrapped onto more lines (a long
+    source name, 'hf:sentence-transformers/all-MiniLM-L6-v2: row norms'), so
+    neighbouring panels' titles never run into each other or off the canvas. Whether
+    any was wrapped (the layout then changes)."""
+    wrapped = False
+    for ax in fig.axes:
+        width = ax.get_window_extent(renderer).width
+        for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
+            text = t.get_text()
+            if not text:
+                continue
+            w = t.get_window_extent(renderer).width
+            if w > width and "\n" not in text:
+                chars = max(12, int(len(text) * width / w) - 2)
+                t.set_text(wrap(text, chars))
+                wrapped = True
+    return wrapped
+
+
+def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float = 7,
+                 **kw: Any) -> None:
+    """Words beside their points; `finish` hides those that would overlap an
+    earlier one or leave the panel (give the most important first)."""
+    for w, (x, y) in zip(words, xy, strict=True):
+        t = ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points",
+                        fontsize=fontsize, bbox={"boxstyle": "square,pad=0.05", "lw": 0,
+                                                 "facecolor": "white", "alpha": 0.7}, **kw)
+        t.set_in_layout(False)
+        t._tlm_label = True
+
+
+#: Where a point's label may go (offset in points, alignment), tried in this order.
+PLACES = (((3, 2), "left", "bottom"), ((-3, 2), "right", "bottom"),
+          ((3, -2), "left", "top"), ((-3, -2), "right", "top"))
+
+
+def _declutter(fig: Figure, renderer: Any) -> None:
+    for ax in fig.axes:
+        box = ax.get_window_extent(renderer)
+        placed = [t.get_window_extent(renderer) for t in ax.texts
+                  if not getattr(t, "_tlm_label", False) and t.get_visible()]
+        for t in ax.texts:
+            if not getattr(t, "_tlm_label", False):
+                continue
+            for offset, ha, va in PLACES:  # right above, left above, right below, left below
+                t.set_position(offset)
+                t.set_ha(ha)
+                t.set_va(va)
+                e = t.get_window_extent(renderer)
+                inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0
+                          and e.y1 <= box.y1)
+                if inside and not any(e.overlaps(p) for p in placed):
+                    placed.append(e)
+                    break
+            else:
+                t.set_visible(False)
+
+
+def _renderer(fig: Figure) -> Any:
+    """The figure laid out (constrained layout run) on an Agg canvas, and its renderer."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
+
+def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """`draw` run with tlm's own settings (STYLE), its figure finished (`finish`)."""
+
+    @functools.wraps(draw)
+    def drawing(*args: Any, **kwargs: Any) -> Figure:
+        with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            return finish(draw(*args, **kwargs))
+
+    drawing.__wrapped_by_tlm__ = True  # type: ignore[attr-defined]
+    return drawing
+
+
+def save(fig: Figure, file: Any, dpi: int = 100) -> None:
+    """Write a figure as PNG with tlm's own settings, whatever the user's matplotlibrc;
+    matplotlib's missing-glyph warning never reaches the terminal."""
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        fig.savefig(file, format="png", dpi=dpi)
+
+
 #: Inches per panel; `scale` below 1 draws smaller (the tests draw at 0.4).
 SCALE = 1.0
 #: At most this many points are drawn in a scatter of every word (a seeded sample).
@@ -185,14 +374,79 @@ def mapping(results: Any) -> dict[str, Any]:
     return dict(results)
 
 
+@dataclass
+class Missing:
+    """A cell of a grid (a row per query, a column per source) that a source
+    cannot fill: its query and why (a word it lacks)."""
+
+    query: str
+    why: str
+
+
+def fill(text: str, width: int = 40) -> str:
+    """Text wrapped to lines of at most `width` characters."""
+    return textwrap.fill(text, width)
+
+
+def legend_below(fig: Figure, axs: Any, fontsize: float = 8) -> None:
+    """One legend for the whole figure, under its panels, never on the bars or
+    lines it explains (the first panel's entries; every panel draws the same)."""
+    for ax in np.ravel(axs):
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 3),
+                       fontsize=fontsize, frameon=False)
+            return
+
+
+def scale_of(M: np.ndarray) -> tuple[float, float, str]:
+    """(low, high, colour map) fitted to the values shown: a diverging map centred
+    on 0 when they have both signs, else a sequential one from their least to their
+    most, so 0.77-0.99 and 0.01-0.14 are told apart as well as -1..1. A square
+    matrix's diagonal of ones (a word with itself) is left out of the fit."""
+    shown = M
+    if (M.ndim == 2 and M.shape[0] == M.shape[1] and M.shape[0] > 1
+            and np.allclose(np.diag(M), 1, atol=1e-3)):
+        shown = M[~np.eye(M.shape[0], dtype=bool)]
+    finite = shown[np.isfinite(shown)]
+    if finite.size == 0:
+        return 0.0, 1.0, "viridis"
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo < 0 < hi:
+        lim = max(-lo, hi)
+        return -lim, lim, "RdBu_r"
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+    return lo, hi, "viridis"
+
+
+#: Heatmaps of at most this many rows and columns have each value written in its cell.
+VALUES_UP_TO = 20
+
+
 def heatmap(fig: Figure, ax: Any, M: np.ndarray, labels: Sequence[str], title: str,
-            vmin: float = -1, vmax: float = 1, ylabels: Sequence[str] | None = None) -> None:
-    image = ax.imshow(M, cmap="RdBu_r", vmin=vmin, vmax=vmax)
+            ylabels: Sequence[str] | None = None, what: str = "cosine") -> None:
+    """M as colours on a scale fitted to it (named in the colour bar's label), its
+    value written in each cell when it has at most VALUES_UP_TO rows and columns."""
+    lo, hi, cmap = scale_of(M)
+    image = ax.imshow(M, cmap=cmap, vmin=lo, vmax=hi)
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ylabels = labels if ylabels is None else ylabels
     ax.set_yticks(range(len(ylabels)), ylabels, fontsize=7)
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label(f"{what}, scale {lo:.2f} to {hi:.2f}", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    rows, cols = M.shape
+    if rows <= VALUES_UP_TO and cols <= VALUES_UP_TO:
+        size = 7 if max(rows, cols) <= 10 else 5
+        for i in range(rows):
+            for j in range(cols):
+                if np.isfinite(M[i, j]):
+                    r, g, b, _ = image.cmap(image.norm(M[i, j]))
+                    dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+                    ax.text(j, i, f"{M[i, j]:.2f}".replace("0.", ".", 1), ha="center",
+                            va="center", fontsize=size, color="white" if dark else "black")
 
 
 def sample(n: int) -> np.ndarray:

@@ -10,11 +10,22 @@ the offsets b - a and d - c.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib.patches import Patch
 
-from tlm.analyses._base import Analysis, Argument, Option, Result, figure, join, mapping, summary
+from tlm.analyses._base import (
+    Analysis,
+    Argument,
+    Option,
+    Result,
+    figure,
+    join,
+    label_points,
+    mapping,
+    summary,
+)
 from tlm.table import score, scored_cells, side_by_side
 from tlm.vectors import Source, check_k, find, key, keyed_vectors, lookup, row, unit
 from tlm.vectors import analogy as solve
@@ -23,6 +34,16 @@ from tlm.vectors import analogy as solve
 ANALOGY_CANDIDATES = (
     "queen", "princess", "king", "woman", "man", "prince", "monarch", "lady", "girl", "throne",
 )
+#: The notebook's landmark words of §8b, in its four groups ("source" is the
+#: question's own a, b and c): where each sits on the histogram of every cosine.
+LANDMARKS = {
+    "royalty": ("queen", "princess", "prince", "empress", "emperor", "monarch", "duchess",
+                "duke"),
+    "power": ("ruler", "sovereign", "lord", "leader", "chief"),
+    "unrelated": ("dog", "computer"),
+}
+#: Words in the top-20 bar chart (§8a).
+TOP = 20
 #: The answer each of the notebook's questions expects, when none is given.
 EXPECTED = {("man", "king", "woman"): "queen"}
 
@@ -45,7 +66,9 @@ class Analogy(Result):
     cos_b: float  # cos(result, b): is the "answer" just b again?
     angle: float | None  # degrees between b - a and expected - c
     all_cos: np.ndarray  # (V,) the result's cosine with every word (the histogram)
-    landmarks: dict[str, float]  # a, b, c, expected and the top word: their cosine
+    landmarks: dict[str, float]  # a, b, c, expected, the top word and LANDMARKS: their cosine
+    group_of: dict[str, str] = field(default_factory=dict)  # landmark -> its group
+    top: list[tuple[str, float]] = field(default_factory=list)  # TOP nearest, a, b, c included
 
 
 def analogy(
@@ -90,9 +113,18 @@ def analogy(
     if kd is not None:
         marks[kd] = cos_d
     marks[near.words[0]] = near.scores[0]
+    group_of = dict.fromkeys((ka, kb, kc), "source")
+    for group, words in LANDMARKS.items():
+        for w in words:
+            k_ = find(kv, w)
+            if k_ is not None and k_ not in group_of:
+                group_of[k_] = group
+                marks[k_] = float(all_cos[row(kv, k_)])
+    order = np.argsort(-all_cos)[:TOP]  # the notebook's chart keeps a, b and c
+    top = [(kv.index_to_key[i], float(all_cos[i])) for i in order]
     return Analogy(
         ka, kb, kc, kd, near.words, near.scores, rank, cands, cand_scores, cand_rank, cos_d,
-        float(all_cos[idx[1]]), angle, all_cos, marks,
+        float(all_cos[idx[1]]), angle, all_cos, marks, group_of, top,
     )
 
 
@@ -122,19 +154,49 @@ def render(results: Mapping[str, Analogy]) -> str:
     return join(*parts)
 
 
+#: The landmark groups' colours (the source words gold, as in the bar chart).
+GROUP_COLOURS = {"source": "#e0a500", "royalty": "tab:brown", "power": "tab:purple",
+                 "unrelated": "0.45"}
+
+
 def draw(results: Analogy | Mapping[str, Analogy]):
-    """The result vector's cosine with every word, landmark words marked."""
+    """Per source: the TOP words nearest to b - a + c as bars, the expected word
+    red and a, b, c gold, with its rank and cosines in the corner (§8a); under it
+    the result's cosine with every word, each landmark word marked (§8b)."""
     results = mapping(results)
-    fig, axs = figure(1, len(results), width=5)
-    colours = ["tab:red", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink"]
+    fig, axs = figure(2, len(results), width=5, height=4.4)
     for col, (label, r) in enumerate(results.items()):
         ax = axs[0, col]
+        words = [w for w, _ in r.top]
+        colours = ["tab:red" if w == r.expected else GROUP_COLOURS["source"]
+                   if w in (r.a, r.b, r.c) else "tab:blue" for w in words]
+        ax.barh(words, [s for _, s in r.top], color=colours)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=6)
+        ax.set(title=f"{label}: nearest to {r.b} - {r.a} + {r.c}", xlabel="cosine")
+        if r.expected is not None:
+            rank = r.rank if r.rank is not None else "-"
+            ax.text(0.98, 0.02, f"{r.expected} rank: {rank}\ncos({r.expected}) = "
+                    f"{r.cos_expected:.3f}\ncos({r.b}) = {r.cos_b:.3f}", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=7,
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "lightgray"})
+        ax = axs[1, col]
         ax.hist(r.all_cos, bins=80, color="lightgray")
-        for (word, c), colour in zip(r.landmarks.items(), colours, strict=False):
-            ax.axvline(c, color=colour, label=f"{word} {c:.2f}")
-        ax.set(title=f"{label}: {r.b} - {r.a} + {r.c}", xlabel="cosine with the result",
+        ax.set(title=f"{label}: every word's cosine", xlabel="cosine with the result",
                ylabel="words", yscale="log")
-        ax.legend(fontsize=7)
+        top = ax.get_ylim()[1]
+        heights = {g: top * f for g, f in zip(GROUP_COLOURS, (0.5, 0.12, 0.03, 0.008),
+                                              strict=True)}
+        for group, colour in GROUP_COLOURS.items():
+            marked = [w for w, g in r.group_of.items() if g == group]
+            for w in marked:
+                ax.axvline(r.landmarks[w], color=colour, lw=0.8)
+            label_points(ax, marked, np.array([[r.landmarks[w], heights[group]] for w in marked]
+                                              ).reshape(-1, 2), fontsize=6, color=colour)
+    handles = [Patch(color=c, label=g if g != "source" else "source words")
+               for g, c in GROUP_COLOURS.items()]
+    handles.insert(1, Patch(color="tab:red", label="expected (bars)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=7, frameon=False)
     return fig
 
 

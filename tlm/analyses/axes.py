@@ -8,7 +8,7 @@ lengths differ.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    label_points,
+    legend_below,
     mapping,
     missing_lines,
     pairs_of,
@@ -27,11 +29,11 @@ from tlm.analyses._base import (
 from tlm.errors import TlmError
 from tlm.vectors import Source, key, keyed_vectors, lookup, unit
 
-#: The words placed on the two directions, and the directions (from:to).
-AXIS_WORDS = (
-    "king", "queen", "man", "woman", "prince", "princess", "boy", "girl",
-    "emperor", "empress", "father", "mother", "lord", "lady",
-)
+#: The words placed on the two directions (the notebook's §8d focus words), and the
+#: directions (from:to).
+AXIS_WORDS = ("man", "woman", "king", "queen", "prince", "princess", "emperor", "empress")
+#: The notebook's grey control words: unrelated to both directions.
+CONTROLS = ("dog", "paris", "computer", "banana", "happy", "physics")
 ROYALTY = "man:king"
 GENDER = "man:woman"
 
@@ -46,6 +48,12 @@ class Axes(Result):
     raw: np.ndarray  # (n, 2) projections of the raw vectors on the unit axes
     unit: np.ndarray  # (n, 2) projections of the unit-length vectors
     missing: list[str]
+    controls: list[str] = field(default_factory=list)  # the control words known
+    controls_raw: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (m, 2)
+    controls_unit: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (m, 2)
+    star: str = ""  # the analogy x_to - x_from + y_to, e.g. king - man + woman
+    star_raw: np.ndarray = field(default_factory=lambda: np.zeros(2))  # (2,)
+    star_unit: np.ndarray = field(default_factory=lambda: np.zeros(2))  # (2,)
 
 
 def axes(
@@ -53,6 +61,7 @@ def axes(
     words: Sequence[str] = AXIS_WORDS,
     x: tuple[str, str] | str = ROYALTY,
     y: tuple[str, str] | str = GENDER,
+    controls: Sequence[str] = CONTROLS,
 ) -> Axes:
     """Projection of each word on the directions x = to - from and y (by default
     royalty, man -> king, and gender, man -> woman), raw and with every word
@@ -70,8 +79,14 @@ def axes(
     A = np.stack([xhat, yhat], axis=1)  # (d, 2)
     X = np.stack([kv[w] for w in found])  # (n, d)
     U = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    known, _ = lookup(kv, [w for w in controls if w not in found])
+    Xc = np.stack([kv[w] for w in known]) if known else np.zeros((0, kv.vector_size))  # (m, d)
+    Uc = Xc / np.maximum(np.linalg.norm(Xc, axis=1, keepdims=True), 1e-12)
+    s = kv[x_axis[1]] - kv[x_axis[0]] + kv[y_axis[1]]  # (d,) king - man + woman
     return Axes(found, x_axis, y_axis, (X @ A).astype(np.float64), (U @ A).astype(np.float64),
-                missing)
+                missing, known, (Xc @ A).astype(np.float64), (Uc @ A).astype(np.float64),
+                f"{x_axis[1]} - {x_axis[0]} + {y_axis[1]}", (s @ A).astype(np.float64),
+                (unit(s) @ A).astype(np.float64))
 
 
 def render(results: Mapping[str, Axes]) -> str:
@@ -89,20 +104,28 @@ def render(results: Mapping[str, Axes]) -> str:
 
 
 def draw(results: Axes | Mapping[str, Axes]):
-    """Words on the two directions: raw vectors (top) and unit-length ones (bottom)."""
+    """Words on the two directions, raw vectors (left) beside unit-length ones
+    (right), a row per source: the control words grey, the analogy's result a star."""
     results = mapping(results)
-    fig, axs = figure(2, len(results), width=4.5, height=4)
-    for col, (label, r) in enumerate(results.items()):
-        for row, (points, kind) in enumerate(((r.raw, "raw"), (r.unit, "unit length"))):
+    fig, axs = figure(len(results), 2, width=4.6, height=4)
+    for row, (label, r) in enumerate(results.items()):
+        views = ((r.raw, r.controls_raw, r.star_raw, "raw"),
+                 (r.unit, r.controls_unit, r.star_unit, "unit length"))
+        for col, (points, controls, star, kind) in enumerate(views):
             ax = axs[row, col]
-            ax.scatter(points[:, 0], points[:, 1], color="tab:blue")
-            for w, (x, y) in zip(r.words, points, strict=True):
-                ax.annotate(w, (x, y), fontsize=8)
+            ax.scatter(points[:, 0], points[:, 1], color="tab:blue", label="the words")
+            ax.scatter(controls[:, 0], controls[:, 1], color="0.7", label="control words")
+            ax.scatter([star[0]], [star[1]], marker="*", s=160, color="#e0a500", zorder=3,
+                       label=r.star)
+            label_points(ax, [r.star], star[None, :], fontsize=7, color="#9a7000")
+            label_points(ax, r.words, points, fontsize=8)
+            label_points(ax, r.controls, controls, fontsize=7, color="0.45")
             ax.axhline(0, color="gray", lw=0.5)
             ax.axvline(0, color="gray", lw=0.5)
             ax.set(title=f"{label}: {kind}",
                    xlabel=f"{r.x_axis[0]} -> {r.x_axis[1]}",
                    ylabel=f"{r.y_axis[0]} -> {r.y_axis[1]}")
+    legend_below(fig, axs)
     return fig
 
 

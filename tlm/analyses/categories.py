@@ -1,11 +1,13 @@
 """Do words of one group sit together?
 
 The mean cosine within each group against between groups, and the groups'
-words on a 2-D PCA (tlm/vectors.py's `pca`).
+words on a 2-D map: UMAP when umap-learn is installed (the notebook's §7b), else PCA.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +21,8 @@ from tlm.analyses._base import (
     figure,
     heatmap,
     join,
+    label_points,
+    legend_below,
     mapping,
     missing_lines,
     summary,
@@ -27,22 +31,24 @@ from tlm.errors import TlmError
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors, lookup, pca, row, unit_rows
 
-#: The notebook's eight word groups (they also colour the atlas's maps).
+#: The notebook's eight word groups of eight words (§7; they also colour the atlas's maps).
 GROUPS = {
-    "royalty": ("king", "queen", "prince", "princess", "throne", "crown"),
-    "animals": ("dog", "cat", "horse", "cow", "sheep", "bird"),
-    "cities": ("paris", "london", "berlin", "tokyo", "rome", "madrid"),
-    "emotions": ("happy", "sad", "angry", "joy", "fear", "love"),
-    "tech": ("computer", "software", "internet", "digital", "data", "network"),
-    "food": ("bread", "cheese", "apple", "rice", "meat", "soup"),
-    "sports": ("football", "tennis", "golf", "soccer", "cricket", "hockey"),
-    "science": ("physics", "chemistry", "biology", "science", "theory", "experiment"),
+    "royalty": ("king", "queen", "prince", "princess", "throne", "crown", "noble", "lord"),
+    "animals": ("dog", "cat", "horse", "lion", "tiger", "wolf", "bear", "fox"),
+    "cities": ("paris", "london", "tokyo", "berlin", "rome", "madrid", "seoul", "cairo"),
+    "emotions": ("happy", "sad", "angry", "fear", "joy", "love", "hate", "calm"),
+    "tech": ("computer", "software", "internet", "data", "algorithm", "neural", "code",
+             "model"),
+    "food": ("apple", "bread", "soup", "pizza", "coffee", "sugar", "salt", "rice"),
+    "sports": ("football", "tennis", "swim", "run", "race", "goal", "team", "ball"),
+    "science": ("physics", "biology", "chemistry", "atom", "gene", "planet", "force",
+                "energy"),
 }
 
 
 @dataclass(repr=False)
 class Categories(Result):
-    """Mean cosine within and between groups of words, and a 2-D PCA of them."""
+    """Mean cosine within and between groups of words, and a 2-D map of them."""
 
     groups: dict[str, list[str]]  # the known words of each group kept
     matrix: np.ndarray  # (G, G) mean cosine between groups; the diagonal is within
@@ -50,7 +56,8 @@ class Categories(Result):
     between: float  # mean of the off-diagonal
     words: list[str]
     group_of: np.ndarray  # (n,) index of each word's group
-    coords: np.ndarray  # (n, 2) the words on the first two principal components
+    coords: np.ndarray  # (n, 2) the words on a 2-D map (UMAP if installed, else PCA)
+    projection: str  # "UMAP" or "PCA"
     missing: list[str]
     empty_groups: list[str]  # groups none of whose words the vectors have
 
@@ -78,7 +85,7 @@ def read_groups(path: str) -> dict[str, list[str]]:
 
 def categories(vectors: Source, groups: Mapping[str, Sequence[str]] = GROUPS) -> Categories:
     """Mean cosine within each group and between every two groups (the notebook's
-    eight groups by default), and the groups' words on a 2-D PCA."""
+    eight groups by default), and the groups' words on a 2-D map (UMAP if installed, else PCA)."""
     kv = keyed_vectors(vectors)
     kept: dict[str, list[str]] = {}
     missing, empty = [], []
@@ -115,18 +122,20 @@ def categories(vectors: Source, groups: Mapping[str, Sequence[str]] = GROUPS) ->
     return Categories(
         kept, M, float(np.nanmean(np.diag(M))) if np.isfinite(np.diag(M)).any() else float("nan"),
         float(off.mean()) if off.size else float("nan"), all_words, group_of,
-        pca(U, 2)[0], missing, empty,
+        *project(U), missing, empty,
     )
 
 
-def _pca_coords(X: np.ndarray, n: int) -> np.ndarray:
-    """Rows of X on its first n principal components (an SVD of the centred rows)."""
-    Xc = X - X.mean(axis=0)
-    _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
-    coords = Xc @ Vt[:n].T
-    if coords.shape[1] < n:  # fewer dimensions than components: pad with zeros
-        coords = np.pad(coords, ((0, 0), (0, n - coords.shape[1])))
-    return coords
+def project(U: np.ndarray, seed: int = 0) -> tuple[np.ndarray, str]:
+    """(n, 2) places of the unit rows U for the picture, and how they were made:
+    UMAP (cosine) when umap-learn is installed, as the notebook's §7b does, else
+    the first two principal components (tlm/vectors.py's `pca`)."""
+    if importlib.util.find_spec("umap") is not None and len(U) >= 4:
+        umap = importlib.import_module("umap")  # optional, and slow to import
+        reducer = umap.UMAP(n_components=2, metric="cosine", random_state=seed,
+                            n_neighbors=min(15, len(U) - 1))
+        return np.asarray(reducer.fit_transform(U), dtype=np.float64), "UMAP"
+    return pca(U, 2)[0], "PCA"
 
 
 def render(results: Mapping[str, Categories]) -> str:
@@ -149,7 +158,8 @@ def render(results: Mapping[str, Categories]) -> str:
 
 
 def draw(results: Categories | Mapping[str, Categories]):
-    """Mean cosine within/between groups (top) and the words on 2-D PCA (bottom)."""
+    """Mean cosine within/between groups (top) and the words on a 2-D map (bottom):
+    UMAP when umap-learn is installed, else PCA, named in the title."""
     results = mapping(results)
     fig, axs = figure(2, len(results), width=5, height=4.5)
     for col, (label, r) in enumerate(results.items()):
@@ -159,10 +169,14 @@ def draw(results: Categories | Mapping[str, Categories]):
         for g, name in enumerate(names):
             pts = r.coords[r.group_of == g]
             ax.scatter(pts[:, 0], pts[:, 1], label=name, s=18)
-        for w, (x, y) in zip(r.words, r.coords, strict=True):
-            ax.annotate(w, (x, y), fontsize=6)
-        ax.set(title=f"{label}: PCA of the groups' words", xlabel="PC 1", ylabel="PC 2")
-        ax.legend(fontsize=6)
+        label_points(ax, r.words, r.coords, fontsize=6)
+        if r.projection == "UMAP":
+            ax.set(title=f"{label}: UMAP of the groups' words", xlabel="UMAP 1",
+                   ylabel="UMAP 2")
+        else:
+            ax.set(title=f"{label}: PCA of the groups' words (umap-learn not installed)",
+                   xlabel="PC 1", ylabel="PC 2")
+    legend_below(fig, axs[1])
     return fig
 
 

@@ -7,7 +7,7 @@ most are often the frequent words with long vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,10 +20,16 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    label_points,
+    legend_below,
     mapping,
     sample,
 )
-from tlm.vectors import Source, expression, keyed_vectors, unit, unit_rows
+from tlm.analyses.analogy import LANDMARKS as GROUPS
+from tlm.vectors import Source, expression, find, keyed_vectors, unit, unit_rows
+
+#: The notebook's landmark words (§8c: its analogy's, in the analogy's four groups).
+LANDMARKS = tuple(w for words in GROUPS.values() for w in words)
 
 
 @dataclass(repr=False)
@@ -35,6 +41,7 @@ class CosEuclid(Result):
     cos: np.ndarray  # (V,)
     euclid: np.ndarray  # (V,)
     disagree: list[tuple[str, int, int]]  # (word, rank by cosine, rank by distance)
+    landmarks: list[str] = field(default_factory=list)  # the query's words and LANDMARKS known
 
 
 def cos_vs_euclid(vectors: Source, query: str, n: int = 10, top: int = 100) -> CosEuclid:
@@ -57,8 +64,9 @@ def cos_vs_euclid(vectors: Source, query: str, n: int = 10, top: int = 100) -> C
     near = near[~np.isin(near, skip)]
     order = near[np.argsort(-np.abs(rank_cos[near] - rank_euc[near]), kind="stable")][:n]
     disagree = [(kv.index_to_key[i], int(rank_cos[i]), int(rank_euc[i])) for i in order]
+    marks = list(dict.fromkeys([*used, *(k for k in (find(kv, w) for w in LANDMARKS) if k)]))
     return CosEuclid(query, kv.index_to_key, cos.astype(np.float64), euclid.astype(np.float64),
-                     disagree)
+                     disagree, [w for w in marks if kv.has_index_for(w)])
 
 
 def render(results: Mapping[str, CosEuclid]) -> str:
@@ -80,11 +88,19 @@ def draw(results: CosEuclid | Mapping[str, CosEuclid]):
         idx = sample(len(r.cos))
         ax.scatter(r.cos[idx], r.euclid[idx], s=2, alpha=0.3, color="tab:blue", rasterized=True)
         where = {w: i for i, w in enumerate(r.words)} if r.disagree else {}
-        for w, _, _ in r.disagree:
-            i = where[w]
-            ax.scatter(r.cos[i], r.euclid[i], s=10, color="tab:red")
-            ax.annotate(w, (r.cos[i], r.euclid[i]), fontsize=7)
+        at = {w: i for i, w in enumerate(r.words)}
+        marks = [at[w] for w in r.landmarks]
+        ax.scatter(r.cos[marks], r.euclid[marks], s=14, color="#e0a500", zorder=3,
+                   label="landmarks (the notebook's)")
+        label_points(ax, [f"{r.words[i]} {r.cos[i]:.2f}, {r.euclid[i]:.1f}" for i in marks],
+                     np.column_stack([r.cos[marks], r.euclid[marks]]), color="#8a6000")
+        marked = [where[w] for w, _, _ in r.disagree]
+        ax.scatter(r.cos[marked], r.euclid[marked], s=10, color="tab:red",
+                   label="where the two rankings disagree most")
+        label_points(ax, [r.words[i] for i in marked],
+                     np.column_stack([r.cos[marked], r.euclid[marked]]))
         ax.set(title=f"{label}: {r.query!r}", xlabel="cosine", ylabel="Euclidean distance")
+    legend_below(fig, axs)
     return fig
 
 

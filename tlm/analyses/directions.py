@@ -19,8 +19,10 @@ from tlm.analyses._base import (
     check_size,
     columns,
     figure,
+    fill,
     heatmap,
     join,
+    legend_below,
     mapping,
     missing_lines,
     pairs_of,
@@ -115,14 +117,15 @@ def draw(results: Directions | Mapping[str, Directions]):
         heatmap(fig, axs[0, col], r.matrix, names,
                  f"{label}: consistency {r.consistency:.2f}")
     ax = axs[0, -1]
-    x = np.arange(len(results))
-    ax.bar(x - 0.2, [r.consistency for r in results.values()], 0.4, label="the offsets")
-    ax.bar(x + 0.2, [r.random_consistency for r in results.values()], 0.4,
-           label="random offsets", color="lightgray")
-    ax.set_xticks(x, list(results), rotation=20, fontsize=8)
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set(title="consistency score", ylabel="mean cosine between offsets")
-    ax.legend(fontsize=8)
+    y = np.arange(len(results))
+    ax.barh(y - 0.2, [r.consistency for r in results.values()], 0.4, label="the offsets")
+    ax.barh(y + 0.2, [r.random_consistency for r in results.values()], 0.4,
+            label="random offsets", color="lightgray")
+    ax.set_yticks(y, [fill(label, 18) for label in results], fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set(title="consistency score", xlabel="mean cosine between offsets")
+    legend_below(fig, [ax])
     return fig
 
 

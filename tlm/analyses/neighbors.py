@@ -12,12 +12,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlm.analyses._base import Analysis, Argument, Option, Result, figure, mapping
+from tlm.analyses._base import (
+    Analysis,
+    Argument,
+    Missing,
+    Option,
+    Result,
+    figure,
+    fill,
+    legend_below,
+    mapping,
+)
 from tlm.analyses.background import Background, background
 from tlm.table import score, scored, scored_cells, side_by_side
 from tlm.vectors import Source, check_k, keyed_vectors
 from tlm.vectors import neighbors as nearest
 
+#: The notebook's four probe words (§4): the atlas's neighbours.
+PROBE_WORDS = ("king", "dog", "paris", "happy")
 #: Endings that make a word a surface variant of another (king -> kings, kingly).
 VARIANT_ENDINGS = ("s", "es", "'s", "d", "ed", "ing", "ly", "er", "est")
 
@@ -111,29 +123,35 @@ def render(results: Mapping[str, Neighbors]) -> str:
             + "\n".join(notes + left))
 
 
-def draw(results: Neighbors | Sequence[Neighbors]
-              | Mapping[str, Neighbors | Sequence[Neighbors]]):
-    """Bars of the nearest words' cosines: a row per query word, a column per source,
-    with the source's random-pair mean and 99th percentile marked."""
-    results = {k: [v] if isinstance(v, Neighbors) else list(v)
+def draw(results: Neighbors | Sequence[Neighbors | Missing]
+         | Mapping[str, Neighbors | Sequence[Neighbors | Missing]]):
+    """Bars of the nearest words' cosines: a row per query word, in the order asked,
+    a column per source, in the order given, with the source's random-pair mean and
+    99th percentile marked. A cell a source cannot fill (a `Missing`) says why."""
+    results = {k: [v] if isinstance(v, Neighbors | Missing) else list(v)
                for k, v in mapping(results).items()}
     rows = max(len(v) for v in results.values())
-    k = max((len(n.words) for v in results.values() for n in v), default=1)
-    fig, axs = figure(rows, len(results), height=0.25 * k + 1.5)
+    k = max((len(n.words) for v in results.values() for n in v if isinstance(n, Neighbors)),
+            default=1)
+    fig, axs = figure(rows, len(results), height=0.25 * k + 1.7)
     for col, (label, found) in enumerate(results.items()):
         for row in range(rows):
             ax = axs[row, col]
-            if row >= len(found):
+            n = found[row] if row < len(found) else None
+            if not isinstance(n, Neighbors):
                 ax.set_axis_off()
+                if n is not None:
+                    ax.set_title(f"{label}: nearest to {n.query!r}")
+                    ax.text(0.5, 0.5, fill(n.why, 36), ha="center", va="center",
+                            transform=ax.transAxes, color="0.35")
                 continue
-            n = found[row]
             ax.barh(n.words, n.scores, color="tab:blue")
             ax.invert_yaxis()
             ax.axvline(n.background_mean, color="k", ls="--", label="random pairs: mean")
             ax.axvline(n.background_p99, color="tab:red", ls=":", label="random pairs: 99th pct")
             ax.set(title=f"{label}: nearest to {n.query!r}", xlabel="cosine",
                    xlim=(min(0, n.background_mean - 0.05), 1))
-            ax.legend(fontsize=7, loc="lower right")
+    legend_below(fig, axs)
     return fig
 
 
@@ -153,5 +171,5 @@ ANALYSIS = Analysis(
              Option("skip_variants", "Leave out the word's own surface variants (King, kings).",
                     type=bool)),
     each="query",
-    atlas={"query": ("happy", "king", "woman")},
+    atlas={"query": PROBE_WORDS},
 )

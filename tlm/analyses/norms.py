@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from tlm import pretrained
 from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, summary
@@ -82,6 +83,7 @@ def draw(results: Norms | Mapping[str, Norms]):
         ax = axs[1, col]
         ax.hist(r.dim_means, bins=min(40, max(5, len(r.dim_means))), color="tab:orange")
         ax.axvline(0, color="k", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set(title=f"{label}: per-dimension means", xlabel="mean of a dimension",
                ylabel="dimensions")
     return fig

@@ -27,6 +27,7 @@ from tlm.errors import TlmError
 from tlm.table import score
 from tlm.vectors import Source, find, keyed_vectors, row, unit_rows
 
+#: The notebook's ten number words (§9).
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -85,10 +86,10 @@ def render(results: Mapping[str, Numbers]) -> str:
 def draw(results: Numbers | Mapping[str, Numbers]):
     """The cosine matrix of the number words, per source."""
     results = mapping(results)
-    fig, axs = figure(1, len(results), width=4.6, height=4)
+    fig, axs = figure(1, len(results), width=4.6, height=4.8)
     for col, (label, r) in enumerate(results.items()):
         heatmap(fig, axs[0, col], r.matrix, r.words,
-                 f"{label}: adjacent {r.adjacent:.2f}, distant {r.distant:.2f}")
+                f"{label}\nadjacent {r.adjacent:.2f}, distant {r.distant:.2f}")
     return fig
 
 

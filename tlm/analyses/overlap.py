@@ -92,16 +92,41 @@ def render(results: Mapping[str, Overlap]) -> str:
             f"{r.shared} words shared; {len(r.words)} of them compared, k={r.k}\n"
             f"mean Jaccard overlap of the k nearest words\n{columns(header, jac)}\n"
             f"Spearman correlation of random pairs' cosines\n{columns(header, rho)}")
+        parts.append(per_word(r))
     return join(*parts)
+
+
+#: Up to this many words, every word's Jaccard is printed; beyond, the most and least.
+PER_WORD = 30
+
+
+def per_word(r: Overlap) -> str:
+    """Each word's Jaccard overlap for every two sources (the notebook's extension:
+    which words do the sources agree on?); with many words, the PER_WORD // 2 of
+    highest and of lowest mean overlap."""
+    S = len(r.labels)
+    pairs = [(s, t) for s in range(S) for t in range(s + 1, S)]
+    names = [f"{s + 1}~{t + 1}" for s, t in pairs]
+    mean = np.mean([r.per_word[s, t] for s, t in pairs], axis=0)  # (n,)
+    order = np.argsort(-mean, kind="stable")
+    title = "each word's Jaccard overlap"
+    if len(order) > PER_WORD:
+        half = PER_WORD // 2
+        order = np.concatenate([order[:half], order[-half:]])
+        title += f" (the {half} highest and the {half} lowest of {len(r.words)})"
+    rows = [[r.words[i], *(f"{r.per_word[s, t, i]:.2f}" for s, t in pairs), f"{mean[i]:.2f}"]
+            for i in order]
+    key = "; ".join(f"{i + 1} = {label}" for i, label in enumerate(r.labels))
+    return f"{title}\n{columns(['word', *names, 'mean'], rows)}\n  ({key})"
 
 
 def draw(result: Overlap):
     """Two heatmaps across the sources: Jaccard overlap and Spearman correlation."""
     fig, axs = figure(1, 2, width=4.6, height=4)
     heatmap(fig, axs[0, 0], result.jaccard, result.labels,
-             f"k={result.k} nearest: mean Jaccard", vmin=0, vmax=1)
+             f"k={result.k} nearest: mean Jaccard", what="Jaccard")
     heatmap(fig, axs[0, 1], result.spearman, result.labels,
-             "random pairs' cosines: Spearman")
+             "random pairs' cosines: Spearman", what="Spearman")
     return fig
 
 

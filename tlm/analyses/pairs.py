@@ -18,6 +18,7 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    legend_below,
     mapping,
     missing_lines,
     pairs_of,
@@ -102,7 +103,7 @@ def draw(results: Pairs | Mapping[str, Pairs]):
         ax.axvline(r.background.cos_mean, color="k", ls="--", label="random pairs: mean")
         ax.axvline(r.background.cos_p99, color="tab:red", ls=":", label="random pairs: 99th pct")
         ax.set(title=label, xlabel="cosine", xlim=(min(-0.1, r.cos.min() - 0.05), 1))
-        ax.legend(fontsize=7, loc="lower right")
+    legend_below(fig, axs)
     return fig
 
 

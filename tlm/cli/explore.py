@@ -36,9 +36,11 @@ def load_sources(model_paths: tuple[str, ...], pretrained_names: tuple[str, ...]
             load_sources(model_paths, pretrained_names, report)}
 
 
-def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any]) -> dict[str, Any]:
+def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any],
+               missing: dict[str, str] | None = None) -> dict[str, Any]:
     """{label: analyse(source)}; a source the analysis cannot use (a word it
-    lacks, too few words) is named on stderr and left out, unless none is left."""
+    lacks, too few words) is named on stderr (and in `missing`, with why) and left
+    out, unless none is left."""
     results, errors = {}, []
     for label, source in sources.items():
         try:
@@ -51,6 +53,8 @@ def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any]) -> dict[s
         raise TlmError("; ".join(f"{label}: {e}" for label, e in errors))
     for label, e in errors:
         click.echo(f"{label}: {e} (left out)", err=True)
+        if missing is not None:
+            missing[label] = str(e)
     return results
 
 
@@ -64,23 +68,17 @@ def check_png(path: Path | None) -> None:
 
 
 def save_png(fig: Any, path: Path) -> None:
-    """Write the figure whole or not at all (a temporary file renamed over `path`)."""
-    import matplotlib.pyplot as plt
+    """Write the figure whole or not at all (a temporary file renamed over `path`),
+    with tlm's own drawing settings whatever the user's matplotlibrc says."""
+    from tlm.analyses._base import save
 
-    try:
-        writing.atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=100), writing.PNG,
-                             option="--png")
-    finally:
-        plt.close(fig)
+    writing.atomic_write(path, lambda f: save(fig, f, dpi=100), writing.PNG, option="--png")
 
 
 def picture(png: Path | None, draw: Callable[[], Any]) -> None:
-    """With --png, draw the figure without a display (Agg) and save it."""
+    """With --png, draw the figure (on an Agg canvas: no display) and save it."""
     if png is None:
         return
-    import matplotlib
-
-    matplotlib.use("Agg")
     save_png(draw(), png)
     click.echo(f"Picture saved to {png}", err=True)
 
@@ -106,14 +104,18 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
         click.echo(analysis.render(results))
         picture(png, lambda: analysis.draw(results))
         return results
+    from tlm.analyses._base import Missing
+
     values = given.pop(analysis.each)  # one run per value (neighbours of each word)
-    runs: dict[str, list] = {}
+    runs: dict[str, list] = {label: [] for label in sources}  # a row per value, in order
     tables = []
     for value in values:
-        found = per_source(sources, lambda s, v=value: compute(s, v, **given))
+        why: dict[str, str] = {}
+        found = per_source(sources, lambda s, v=value: compute(s, v, **given), why)
         tables.append(analysis.render(found))
-        for label, r in found.items():
-            runs.setdefault(label, []).append(r)
+        for label in sources:
+            runs[label].append(found[label] if label in found
+                               else Missing(str(value), why.get(label, "")))
     click.echo("\n\n".join(tables))
     picture(png, lambda: analysis.draw(runs))
     return runs

@@ -143,6 +143,11 @@ function search(i, word) {
   }, [1, 2]);
   out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} dimensions):`));
   out.appendChild(scoreList(src, near));
+  if (src.vocabulary > src.words.length) {  // the page holds only the mapped words' vectors
+    out.appendChild(text("p", `searched among the ${src.words.length.toLocaleString("en")} `
+      + `mapped words of ${src.vocabulary.toLocaleString("en")}; tlm explore neighbors `
+      + "searches them all", "note"));
+  }
 }
 
 // plotly keeps typed arrays as {dtype, bdata}; the search needs plain numbers.
@@ -157,6 +162,10 @@ function plainNumbers(trace) {
   }
 }
 
+function asText(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 ATLAS.sources.forEach((src, i) => {
   const words = src.figure.data[0];
   plainNumbers(words);
@@ -166,6 +175,8 @@ ATLAS.sources.forEach((src, i) => {
   });
   words.marker.color = colours(src, "group");
   words.marker.size = src.group.map((g) => (g >= 0 ? 9 : 5));
+  // the names written on the map: plotly reads its text as markup, so entities only
+  src.figure.data[3].text = src.labelled.map((j) => asText(src.words[j]));
   Plotly.newPlot(`map-${i}`, src.figure.data, src.figure.layout, CONFIG);
 });
 

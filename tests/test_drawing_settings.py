@@ -1,0 +1,103 @@
+"""Issue 20's drawing class: tlm draws with its own settings whatever the user's
+matplotlib configuration, every label is plain text (a `$` or `\\` in a word is
+not mathematics), a character the font cannot draw is written as its code point
+(never a box), and matplotlib's glyph warning never reaches the terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+from conftest import kv_of, write_vectors
+
+from tlm import explore as ex
+from tlm.analyses import _base, get
+
+#: Words a hostile vocabulary may hold: mathematics, TeX, scripts the font lacks.
+WORDS = ["$x^2$", "\\frac{a}{b}", "a$b", "$", "\\", "_x_", "^", "%", "{}", "$\\alpha$",
+         "中文", "日本", "🙂", "\u0800", "x\u200by", "king"]
+
+#: User configurations tlm's pictures must not depend on (a matplotlibrc's lines).
+RC = [
+    {"text.usetex": True},  # and no LaTeX installed
+    {"axes.formatter.use_mathtext": True},
+    {"font.family": ["no-such-font"]},
+    {"text.parse_math": True, "text.usetex": True, "font.size": 1},
+    {"axes.titlesize": 60, "xtick.labelsize": 50},
+]
+
+
+def hostile_kv():
+    rng = np.random.default_rng(0)
+    words = WORDS + [f"w{i}" for i in range(60)]
+    return kv_of(words, rng.normal(size=(len(words), 12)))
+
+
+def drawn_texts(fig):
+    renderer = _base._renderer(fig)  # lays out: every tick label made
+    texts = [t for t in fig.findobj(_base.Text) if t.get_visible() and t.get_text()]
+    return renderer, texts
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_every_label_is_plain_text(word, tmp_path):
+    kv = hostile_kv()
+    fig = get("neighbors").draw({"a$b\\c": [ex.neighbors(kv, word, k=8)]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph warning would fail here
+        _base.save(fig, tmp_path / "n.png")
+    _, texts = drawn_texts(fig)
+    assert all(not t.get_usetex() and not t.get_parse_math() for t in texts)
+    shown = " ".join(" ".join(t.get_text().split()) for t in texts)  # titles wrap
+    assert "nearest to" in shown and "a$b\\c" in shown
+    assert "\u4e2d" not in shown and "\U0001f642" not in shown
+    if word == "中文":
+        assert "<U+4E2D>" in shown and "<U+6587>" in shown
+    assert (tmp_path / "n.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("rc", RC, ids=lambda rc: ",".join(rc))
+def test_users_matplotlib_settings_do_not_reach_the_picture(rc, tmp_path):
+    kv = hostile_kv()
+    with matplotlib.rc_context(rc):
+        fig = get("numbers").draw({"v": ex.numbers(kv, ["king", "$x^2$", "中文", "w1"])})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _base.save(fig, tmp_path / "m.png")
+        _, texts = drawn_texts(fig)
+    assert all(not t.get_usetex() for t in texts)
+    assert {t.get_fontsize() for t in texts} - {1} == {t.get_fontsize() for t in texts}
+
+
+def test_plain_writes_what_the_font_lacks_as_code_points():
+    assert _base.plain("$x$ \\a") == "$x$ \\a"
+    assert _base.plain("中🙂") == "<U+4E2D><U+1F642>"
+    assert _base.plain("a\x1b]0;t\x07") == "a<U+001B>]0;t<U+0007>"
+    assert _base.plain("café") == "café"
+
+
+def tlm_command(*args, env=None, cwd=None):
+    code = "from tlm.console import tlm; tlm()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("env, rc", [({"MPLBACKEND": "bogus"}, ""),
+                                     ({}, "text.usetex: True\nfont.family: no-such-font\n")],
+                         ids=["MPLBACKEND=bogus", "matplotlibrc-usetex"])
+def test_the_command_draws_whatever_the_configuration(env, rc, tmp_path):
+    words = ["king", "queen", "$x$", "\\frac", "中文"] + [f"w{i}" for i in range(20)]
+    vectors = write_vectors(tmp_path / "v.txt", words,
+                            np.random.default_rng(0).normal(size=(len(words), 8)))
+    if rc:
+        (tmp_path / "matplotlibrc").write_text(rc)
+    r = tlm_command("explore", "neighbors", "king", "$x$", "中文", "--pretrained", str(vectors),
+                    "--png", "n.png", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "Glyph" not in r.stderr
+    assert (tmp_path / "n.png").stat().st_size > 1000

@@ -1,0 +1,114 @@
+"""Text on text: every analysis drawn with four sources with long names, at the
+real size. No two text boxes of a figure may overlap and none may leave the
+canvas (matplotlib gives every text's window extent once the figure is laid out)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from conftest import kv_of
+
+from tlm import analyses, atlas
+from tlm.analyses import _base
+from tlm.analyses.analogy import ANALOGY_CANDIDATES
+from tlm.analyses.axes import AXIS_WORDS
+from tlm.analyses.categories import GROUPS
+from tlm.analyses.directions import PLURAL_PAIRS
+from tlm.analyses.numbers import NUMBER_WORDS
+from tlm.analyses.pairs import DEFAULT_PAIRS
+from tlm.errors import TlmError
+
+LABELS = ("emma-embedding-model.json", "emma-skipgram-model.json",
+          "glove-wiki-gigaword-50", "hf:sentence-transformers/all-MiniLM-L6-v2")
+
+
+def _words() -> list[str]:
+    words: list[str] = []
+    for group in GROUPS.values():
+        words += group
+    for a, b in list(PLURAL_PAIRS) + [tuple(p.split(":")) if isinstance(p, str) else p
+                                      for p in DEFAULT_PAIRS]:
+        words += [a, b]
+    words += list(NUMBER_WORDS) + list(ANALOGY_CANDIDATES) + ["happy", "man", "woman"]
+    for w in AXIS_WORDS:
+        words += list(w) if isinstance(w, tuple) else [w]
+    words += ["$x^2$", "back\\slash", "中文", "extraordinarily-long-hyphenated-word"]
+    seen = list(dict.fromkeys(words))
+    return seen + [f"filler{i}" for i in range(400)]
+
+
+@pytest.fixture(scope="module")
+def four():
+    words = _words()
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(len(words), 40))
+    return [atlas.Source(label, kv_of(words, base + s * rng.normal(size=base.shape)))
+            for s, label in enumerate(LABELS)]
+
+
+def text_boxes(fig):
+    """(text, window extent) of every visible, non-empty text the figure draws."""
+    renderer = _base._renderer(fig)
+    ticks = {}
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for t in axis._update_ticks():  # the ticks drawn, labels set
+                for label in (t.label1, t.label2):
+                    ticks[id(label)] = label
+    every = [t for t in fig.findobj(lambda a: isinstance(a, _base.Text))
+             if not any(t is tick.label1 or t is tick.label2
+                        for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+                        for tick in axis.majorTicks + axis.minorTicks)]
+    texts = every + list(ticks.values())
+    out = []
+    for t in texts:
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
+            out.append((t.get_text(), t.get_window_extent(renderer)))
+    return out
+
+
+def overlaps(fig, slack: float = 1.0):
+    """The pairs of texts that overlap (by more than `slack` pixels each way) and
+    the texts that leave the canvas."""
+    boxes = text_boxes(fig)
+    W, H = fig.canvas.get_width_height()
+    bad = [f"off the canvas: {s!r}" for s, e in boxes
+           if e.x0 < -slack or e.y0 < -slack or e.x1 > W + slack or e.y1 > H + slack]
+    for (s1, e1), (s2, e2) in itertools.combinations(boxes, 2):
+        dx = min(e1.x1, e2.x1) - max(e1.x0, e2.x0)
+        dy = min(e1.y1, e2.y1) - max(e1.y0, e2.y0)
+        if dx > slack and dy > slack:
+            bad.append(f"{s1!r} on {s2!r}")
+    return bad
+
+
+def drawn(analysis, sources):
+    if analysis.across:
+        return analysis.draw(analysis.compute({s.label: s.vectors for s in sources},
+                                              **analysis.atlas))
+    results = {}
+    for s in sources:
+        try:
+            results[s.label] = atlas._run(analysis, s)
+        except TlmError:
+            pass
+    return analysis.draw(results)
+
+
+@pytest.mark.parametrize("name", [n for n, a in analyses.registry().items() if a.in_atlas])
+def test_no_text_on_text(name, four, monkeypatch):
+    monkeypatch.setattr(_base, "SCALE", 1.0)
+    fig = drawn(analyses.get(name), four)
+    assert overlaps(fig) == []
+
+
+def test_the_check_finds_text_on_text():
+    fig, axs = _base.figure(1, 1)
+    axs[0, 0].set_title("a title")
+    axs[0, 0].text(0.5, 1.0, "on the title", transform=axs[0, 0].transAxes, va="bottom",
+                   ha="center")
+    axs[0, 0].text(-1.0, 0.5, "off the canvas", transform=axs[0, 0].transAxes)
+    bad = overlaps(fig)
+    assert any("on the title" in b for b in bad) and any("off the canvas" in b for b in bad)
