@@ -483,14 +483,17 @@ def word_groups() -> dict[str, list[str]]:
     return {name: list(words) for name, words in GROUPS.items()}
 
 
-def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> Path:
+def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = (),
+                 force: bool = False) -> Path:
     """Fail before any work if the page cannot go to `output`: a folder, a missing
-    folder, a special file, a model file or one of the page's own sources. An
-    older page (or any other file) is replaced. Returns the file to write."""
-    return writing.check_output(Path(output), writing.EXPORT, inputs, force=True)
+    folder, a special file, a model file, one of the page's own sources, or (unless
+    `force`) any existing file that is not an earlier atlas page. Returns the file
+    to write."""
+    return writing.check_output(Path(output), writing.ATLAS, inputs, force=force)
 
 
-def write(atlas: Atlas, output: str | os.PathLike) -> Path:
-    """Write the page atomically: an existing file is replaced whole or not at all."""
+def write(atlas: Atlas, output: str | os.PathLike, force: bool = False) -> Path:
+    """Write the page atomically: an existing file is replaced whole or not at all,
+    and only if the rule (tlm/writing.py) still allows it at the rename."""
     text = atlas.html.encode("utf-8")
-    return writing.atomic_write(output, lambda f: f.write(text))
+    return writing.atomic_write(output, lambda f: f.write(text), writing.ATLAS, force)

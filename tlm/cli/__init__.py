@@ -21,6 +21,7 @@ from tlm.models.config import (
     MLPConfig,
     SkipGramConfig,
 )
+from tlm.terminal import visible
 
 if TYPE_CHECKING:
 
@@ -318,12 +319,12 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     if model.predicts_next_word or not interact:
         text = sample_text(model, length, prompt, temperature, top_k, seed)
         for word in unknown_words(model, prompt):
-            click.echo(_unknown_note(model, word), err=True)
-        click.echo(text)
+            click.echo(visible(_unknown_note(model, word)), err=True)
+        click.echo(visible(text))
         extra["text"] = text
     else:
         click.echo(
-            f"{model_path} is a {model.type} model: it has word vectors but no next-word "
+            f"{visible(model_path)} is a {model.type} model: it has word vectors but no next-word "
             "probabilities, so there is no text to generate; opening the shell.",
             err=True,
         )
@@ -352,27 +353,29 @@ def info(model_path):
     from tlm.summary import summarize
 
     s = summarize(modelfile.load(model_path))
+    lines = []
     if s.dimensions is not None:
-        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
+        lines.append(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
     else:  # a count model
-        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.contexts} contexts of "
-                   f"{s.settings['context_window']} words")
-    click.echo("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
-    click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
+        lines.append(f"{model_path}: {s.type} model, {s.words} words, {s.contexts} contexts of "
+                     f"{s.settings['context_window']} words")
+    lines.append("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
+    lines.append("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
     for key, value in s.info.items():
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "none"
-        click.echo(f"{key}: {value}")
+        lines.append(f"{key}: {value}")
     if s.history:
-        click.echo("history:")
-        for entry in s.history:
-            click.echo("  " + format_epoch(entry, s.epochs))
+        lines.append("history:")
+        lines.extend("  " + format_epoch(entry, s.epochs) for entry in s.history)
     else:
-        click.echo("history: not trained")
+        lines.append("history: not trained")
+    for line in lines:  # every field of the file, its words too, with controls made visible
+        click.echo(visible(line, keep=""))
 
 
 def _to_stderr(line: str) -> None:
-    click.echo(line, err=True)
+    click.echo(visible(line), err=True)
 
 
 @cli.command()
@@ -409,7 +412,7 @@ def compare(words, model_path, pretrained_names, k, as_pairs):
                   for a, b in pairs]
     else:
         tables = [render_neighbors(w, neighbors_columns(w, sources, k)) for w in words]
-    click.echo("\n\n".join(tables))
+    click.echo(visible("\n\n".join(tables)))
 
 
 @cli.command()
@@ -450,7 +453,7 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
     analogies = () if no_analogies else (analogy_files or None)
     evaluation = run(model_paths, pretrained_names, filepaths, gutenberg, pair_files or None,
                      analogies, restrict_vocab, report=_to_stderr)
-    click.echo(render_evaluation(evaluation))
+    click.echo(visible(render_evaluation(evaluation)))
 
 
 @cli.command("compare-lm")
@@ -473,7 +476,7 @@ def compare_lm(model_paths, filepaths, gutenberg, last, length, seed):
     from tlm.compare_lm import compare_lm as run
     from tlm.compare_lm import render
 
-    click.echo(render(run(model_paths, filepaths, gutenberg, last, length, seed)))
+    click.echo(visible(render(run(model_paths, filepaths, gutenberg, last, length, seed))))
 
 
 @cli.command()
@@ -495,7 +498,7 @@ def export(model_path, fmt, output, force):
 
     output = output or Path("vectors.tsv" if fmt == "tsv" else "vectors.txt")
     files = write(modelfile.load(model_path), output, fmt, force, inputs=[model_path])
-    click.echo("Wrote " + " and ".join(str(f) for f in files))
+    click.echo(visible("Wrote " + " and ".join(str(f) for f in files)))
 
 
 def _progress_on_terminal() -> bool:
@@ -515,27 +518,30 @@ def _progress_on_terminal() -> bool:
               show_default=True, help="How the maps flatten the vectors (umap needs umap-learn).")
 @click.option("-n", "n", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Most frequent words of each source on its map.")
-def atlas(model_paths, pretrained_names, output, projection, n):
+@click.option("--force", is_flag=True,
+              help="Replace an existing file that is not an atlas page (never a model file or "
+                   "one of the sources).")
+def atlas(model_paths, pretrained_names, output, projection, n, force):
     """Write one self-contained, offline HTML page about the sources: a card each,
     an interactive map of each vocabulary, neighbours and analogies, and the
     explorer's analyses side by side."""
     from tlm import atlas as page
 
-    target = page.check_output(output, [*model_paths, *pretrained_names])
+    target = page.check_output(output, [*model_paths, *pretrained_names], force)
     progress = _to_stderr if _progress_on_terminal() else None
     try:
         sources = page.load_sources(model_paths, pretrained_names, report=_to_stderr)
         result = page.build(sources, projection, n, report=progress)
-        page.write(result, target)
+        page.write(result, target, force)
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {output} was not written", err=True)
         sys.exit(130)
     names = ", ".join(s.id for s in result.sections)
-    click.echo(f"Wrote {output} ({result.size / 1e6:.1f} MB), {len(result.sections)} sections: "
-               f"{names}")
+    click.echo(visible(f"Wrote {output} ({result.size / 1e6:.1f} MB), {len(result.sections)} "
+                       f"sections: {names}"))
     for section in result.sections:
         for note in section.notes:
-            click.echo(f"  note, {section.id}: {note}")
+            click.echo(visible(f"  note, {section.id}: {note}"))
 
 
 from tlm.cli.explore import explore  # noqa: E402 (the explore group lives in its own module)

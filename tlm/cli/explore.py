@@ -21,6 +21,7 @@ import click
 
 from tlm import writing
 from tlm.errors import TlmError
+from tlm.terminal import visible
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any]) -> dict[s
             raise errors[0][1]
         raise TlmError("; ".join(f"{label}: {e}" for label, e in errors))
     for label, e in errors:
-        click.echo(f"{label}: {e} (left out)", err=True)
+        click.echo(visible(f"{label}: {e} (left out)"), err=True)
     return results
 
 
@@ -82,7 +83,7 @@ def picture(png: Path | None, draw: Callable[[], Any]) -> None:
 
     matplotlib.use("Agg")
     save_png(draw(), png)
-    click.echo(f"Picture saved to {png}", err=True)
+    click.echo(visible(f"Picture saved to {png}"), err=True)
 
 
 # -- the commands, made from the analyses ---------------------------------------------------
@@ -97,12 +98,12 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
             raise TlmError(f"{analysis.name} compares two or more sources: give --model/"
                            "--pretrained twice")
         result = compute(sources, **given)
-        click.echo(render({"vectors": result}))
+        click.echo(visible(render({"vectors": result})))
         picture(png, lambda: analysis.draw(result))
         return
     if analysis.each is None:
         results = per_source(sources, lambda s: compute(s, **given))
-        click.echo(analysis.render(results))
+        click.echo(visible(analysis.render(results)))
         picture(png, lambda: analysis.draw(results))
         return
     values = given.pop(analysis.each)  # one run per value (neighbours of each word)
@@ -113,7 +114,7 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
         tables.append(analysis.render(found))
         for label, r in found.items():
             runs.setdefault(label, []).append(r)
-    click.echo("\n\n".join(tables))
+    click.echo(visible("\n\n".join(tables)))
     picture(png, lambda: analysis.draw(runs))
 
 
@@ -157,7 +158,7 @@ def make_command(analysis: Any) -> click.Command:
                 continue
             given[opt.name] = opt.convert(value) if opt.convert else value
         sources = load_sources(model_paths, pretrained_names,
-                               report=lambda line: click.echo(line, err=True))
+                               report=lambda line: click.echo(visible(line), err=True))
         run_analysis(analysis, sources, png, given)
 
     command = click.Command(analysis.name, callback=callback, params=params,
