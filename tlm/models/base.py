@@ -24,6 +24,7 @@ from tlm.errors import TlmError
 from tlm.history import Epoch
 from tlm.models import threaded
 from tlm.models.config import Settings, SGDSettings
+from tlm.schema import is_sparse
 from tlm.vocab import UNK, UNKNOWN, Vocab, positions
 
 if TYPE_CHECKING:  # gensim takes a second to import: only a model's `vectors` loads it
@@ -70,6 +71,10 @@ class Model:
         missing = set(self.array_names) - set(arrays)
         if missing:
             raise TlmError(f"{self.type} model is missing arrays: {', '.join(sorted(missing))}")
+        for name in self.array_names:  # a sparse matrix where a grid is expected, or the reverse
+            if is_sparse(arrays[name]) != (name in self.sparse_arrays):
+                want = "a sparse matrix" if name in self.sparse_arrays else "a dense array"
+                raise TlmError(f"array {name} of a {self.type} model must be {want}")
         self.vocabulary = vocab
         self.config = config
         for name in self.array_names:  # model.E, model.W, ... are plain numpy arrays
@@ -82,6 +87,10 @@ class Model:
         self.check_shapes()
 
     # -- construction --------------------------------------------------------
+    #: The arrays stored as scipy sparse matrices (the count model's counts); every
+    #: other array is a numpy array.
+    sparse_arrays: frozenset[str] = frozenset()
+
     @classmethod
     def names_for(cls, config: Any) -> tuple[str, ...]:
         """The arrays a model with this config has (the embedding model's hidden
