@@ -24,6 +24,7 @@ from tlm.models.config import (
 from tlm.terminal import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
 
     from tlm.history import Epoch
     from tlm.models.base import Model
@@ -311,17 +312,19 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
 def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     """Sample text from a trained model."""
     from tlm import modelfile
-    from tlm.generate import generate as sample_text
-    from tlm.generate import unknown_words
+    from tlm.generate import check_length, generate_words, unknown_words
 
     model = modelfile.load(model_path)
     extra = {}
     if model.predicts_next_word or not interact:
-        text = sample_text(model, length, prompt, temperature, top_k, seed)
+        if interact:  # the shell gets the text: it is held whole
+            check_length(length)
+        words = generate_words(model, length, prompt, temperature, top_k, seed)
         for word in unknown_words(model, prompt):
             click.echo(visible(_unknown_note(model, word)), err=True)
-        click.echo(visible(text))
-        extra["text"] = text
+        text = stream(words, keep=interact)
+        if interact:
+            extra["text"] = text
     else:
         click.echo(
             f"{visible(model_path)} is a {model.type} model: it has word vectors but no next-word "
@@ -332,6 +335,23 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
         from tlm.interact import interact as shell
 
         shell(model, model_path=model_path, **extra)
+
+
+def stream(words: Iterator[str], keep: bool = False, chunk: int = 1000) -> str:
+    """Print the words on one line as they come, `chunk` at a time (a text of any
+    length is never held whole), with control characters made visible. Returns the
+    text if `keep`, else ""."""
+    kept, part, first = [], [], True
+    for word in words:
+        part.append(word)
+        if len(part) == chunk:
+            click.echo(("" if first else " ") + visible(" ".join(part)), nl=False)
+            first = False
+            if keep:
+                kept.extend(part)
+            part = []
+    click.echo(("" if first or not part else " ") + visible(" ".join(part)))
+    return " ".join(kept + part) if keep else ""
 
 
 def _unknown_note(model: Model, word: str) -> str:

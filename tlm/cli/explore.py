@@ -21,6 +21,7 @@ import click
 
 from tlm import writing
 from tlm.errors import TlmError
+from tlm.seeds import MAX_SEED
 from tlm.terminal import visible
 
 
@@ -139,7 +140,9 @@ def make_command(analysis: Any) -> click.Command:
         if opt.type is bool:
             params.append(click.Option(names, is_flag=True, help=opt.help))
         else:
-            kind = click.IntRange(min=1) if opt.type is int and opt.name != "seed" else opt.type
+            kind = click.IntRange(min=1) if opt.type is int else opt.type
+            if opt.name == "seed":  # every command's seeds: 0 to 2^32 - 1 (tlm/seeds.py)
+                kind = click.IntRange(0, MAX_SEED)
             params.append(click.Option(names, type=kind, multiple=opt.multiple,
                                        default=default if scalar else None,
                                        show_default=scalar, metavar=opt.metavar, help=opt.help))

@@ -24,7 +24,6 @@ from tlm.errors import TlmError
 from tlm.history import Epoch
 from tlm.models import threaded
 from tlm.models.config import Settings, SGDSettings
-from tlm.schema import is_sparse
 from tlm.vocab import UNK, UNKNOWN, Vocab, positions
 
 if TYPE_CHECKING:  # gensim takes a second to import: only a model's `vectors` loads it
@@ -72,7 +71,7 @@ class Model:
         if missing:
             raise TlmError(f"{self.type} model is missing arrays: {', '.join(sorted(missing))}")
         for name in self.array_names:  # a sparse matrix where a grid is expected, or the reverse
-            if is_sparse(arrays[name]) != (name in self.sparse_arrays):
+            if isinstance(arrays[name], np.ndarray) == (name in self.sparse_arrays):
                 want = "a sparse matrix" if name in self.sparse_arrays else "a dense array"
                 raise TlmError(f"array {name} of a {self.type} model must be {want}")
         self.vocabulary = vocab

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tlm import paths
 from tlm.errors import TlmError
 from tlm.pretrained.cache import cache_dir
 from tlm.pretrained.files import load_file, sniff
@@ -107,7 +108,7 @@ def load(
         from tlm.pretrained.hf import load_hf  # imports gensim: only when asked for
 
         return load_hf(source.removeprefix("hf:"), report)
-    path = Path(source).expanduser()
+    path = paths.expand_user(source)
     if path.exists() or os.sep in source or "." in path.name:
         return load_file(path, report=report)
     raise TlmError(
