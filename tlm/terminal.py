@@ -23,9 +23,14 @@ import re
 _HIDDEN = re.compile("[^ -~]")  # anything outside printable ASCII is looked at
 
 
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(ch: str) -> str:
     if ch.isprintable():
         return ch
+    if ch in _SHORT:
+        return _SHORT[ch]
     code = ord(ch)
     if code < 0x100:
         return f"\\x{code:02x}"
