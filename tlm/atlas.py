@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import html
 import io
 import json
 import os
@@ -214,6 +215,14 @@ def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
     return MapData(words, unit, xy, explained, group, norm)
 
 
+def plotly_text(text: str) -> str:
+    """`text` as plotly shows it literally: plotly reads its own markup (`<a href>`,
+    `<span style>`, entities such as `&#47;`) in titles, hover text and labels,
+    so a file name or word goes in with &, < and > as entities (as atlas.js's
+    `plain` does for the words)."""
+    return html.escape(text, quote=False)
+
+
 def map_figure(label: str, data: MapData, projection: str) -> dict:
     """A plotly figure of one map, as a JSON-ready dict: trace 0 every word,
     trace 1 the nearest words of a search, trace 2 the word searched. The page's
@@ -237,7 +246,8 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
     else:
         axes = [f"{projection.upper()} 1", f"{projection.upper()} 2"]
     fig.update_layout(
-        title={"text": f"{label}: {len(data.words):,} words"}, height=560, showlegend=False,
+        title={"text": plotly_text(f"{label}: {len(data.words):,} words")}, height=560,
+        showlegend=False,
         dragmode="pan", hovermode="closest", margin={"l": 50, "r": 20, "t": 50, "b": 50},
         xaxis={"title": {"text": axes[0]}, "zeroline": False},
         yaxis={"title": {"text": axes[1]}, "zeroline": False},
