@@ -20,12 +20,19 @@ def _while_starting(signum: int, frame: object) -> None:
     os._exit(130)  # nothing has been done yet: nothing to clean up
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM once the command runs: unwind (a save under way removes its
+    temporary file) and exit 143, the shell's 128 + SIGTERM."""
+    raise SystemExit(128 + signum)
+
+
 def _start(module: str) -> None:
     signal.signal(signal.SIGINT, _while_starting)
     import importlib
 
     main = importlib.import_module(module).main
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
     finally:

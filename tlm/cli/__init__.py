@@ -278,6 +278,12 @@ def train(filepaths, gutenberg, transforms, model_type, output, interact, quiet,
         last = result.history[-1] if result.history else None
         part = (f", and {last.interrupted_after} of {last.of} examples of epoch "
                 f"{last.epoch}" if last is not None and last.interrupted_after else "")
+        if result.save_error is not None:
+            click.echo(visible(f"Interrupted: the model trained so far ({n} of {total} epochs "
+                               f"done{part}) could not be saved ({result.save_error}); "
+                               "nothing was written, and any file already at --output is as "
+                               "it was"), err=True)
+            sys.exit(130)
         kept = f"; {output} is unchanged" if result.saved_to != output else ""
         click.echo(f"Interrupted: saved the model trained so far ({n} of {total} epochs "
                    f"done{part}) to {result.saved_to}{kept}", err=True)

@@ -1,0 +1,100 @@
+"""Issue 20, class 1: what happens to a training run's output while it trains.
+Ctrl-C (and SIGTERM, which a training run takes as Ctrl-C) saves the model
+trained so far; a save that cannot be made is said in one line with exit 130
+(interrupted) or 1; the output folder vanishing mid-run is never exit 0."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+
+import pytest
+
+from tlm import writing
+
+LONG = "how much wood would a wood chuck chuck if a wood chuck could chuck wood\n" * 40
+
+
+@pytest.fixture
+def text(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(LONG)
+    return path
+
+
+def signal_after_first_batch(monkeypatch, signum):
+    """Send `signum` to this process from inside the first training batch."""
+    from tlm import train
+
+    real = train.train
+    sent = []
+
+    def train_and_signal(*args, on_batch=None, **kwargs):
+        def batch(progress):
+            if not sent:
+                sent.append(signum)
+                os.kill(os.getpid(), signum)
+            if on_batch is not None:
+                on_batch(progress)
+        return real(*args, on_batch=batch, **kwargs)
+
+    monkeypatch.setattr(train, "train", train_and_signal)
+
+
+def full_disk(monkeypatch):
+    def no_space(path, write):
+        raise writing.TlmError(f"cannot write {path}: {os.strerror(errno.ENOSPC)}")
+    monkeypatch.setattr(writing, "_write_temporary", no_space)
+
+
+# (the signal, is the disk full, an old model at --output, the exit code, words of the line)
+CASES = [
+    (signal.SIGINT, True, False, 130, ["could not be saved", "No space left", "nothing was"]),
+    (signal.SIGINT, True, True, 130, ["could not be saved", "as it was"]),
+    (signal.SIGTERM, True, False, 130, ["could not be saved"]),
+    (signal.SIGTERM, False, False, 130, ["saved the model trained so far"]),
+    (signal.SIGTERM, False, True, 130, ["model.partial.json", "unchanged"]),
+    (signal.SIGINT, False, False, 130, ["saved the model trained so far"]),
+]
+
+
+@pytest.mark.parametrize(("signum", "disk_full", "old", "code", "words"), CASES)
+def test_a_signal_while_training(run, text, tmp_path, monkeypatch, model_file, one_line_error,
+                                 signum, disk_full, old, code, words):
+    if not old:
+        model_file.unlink()
+    before = model_file.read_bytes() if old else None
+    signal_after_first_batch(monkeypatch, signum)
+    if disk_full:
+        full_disk(monkeypatch)
+    result = run("train", "--filepath", text, "--epochs", "3", "--batch-size", "8", "--quiet",
+                 "--output", "model.json")
+    line = one_line_error(result, *words, code=code)
+    assert "Traceback" not in line
+    if old:
+        assert model_file.read_bytes() == before
+    if not disk_full and not old:
+        assert model_file.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL or callable(
+        signal.getsignal(signal.SIGTERM))
+
+
+def test_the_output_folder_removed_mid_training(run, text, tmp_path, monkeypatch, one_line_error):
+    from tlm import train
+
+    out = tmp_path / "runs"
+    out.mkdir()
+    real = train.train
+
+    def train_and_remove(*args, on_epoch=None, **kwargs):
+        def epoch(model, entry):
+            shutil.rmtree(out, ignore_errors=True)
+        return real(*args, on_epoch=epoch, **kwargs)
+
+    monkeypatch.setattr(train, "train", train_and_remove)
+    result = run("train", "--filepath", text, "--epochs", "2", "--quiet",
+                 "--output", out / "model.json")
+    one_line_error(result, "cannot write", "model.json", code=1)
