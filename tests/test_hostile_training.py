@@ -98,3 +98,48 @@ def test_the_output_folder_removed_mid_training(run, text, tmp_path, monkeypatch
     result = run("train", "--filepath", text, "--epochs", "2", "--quiet",
                  "--output", out / "model.json")
     one_line_error(result, "cannot write", "model.json", code=1)
+
+
+def test_six_trainings_on_one_output(tmp_path, chuck):
+    """Six `tlm train` processes at once on one --output: each ends 0, one model is
+    left (the last save, whole), and no partial file or temporary."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    procs = [subprocess.Popen([sys.executable, "-c", "from tlm.console import tlm; tlm()",
+                               "train", "--filepath", str(chuck), "--epochs", "2", "--quiet",
+                               "--seed", str(i), "--output", "model.json"],
+                              cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+             for i in range(6)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chuck.txt", "model.json"]
+    assert json.loads((tmp_path / "model.json").read_text())["format"] == "tlm-model"
+
+
+def test_sigterm_during_a_save_leaves_no_temporary(tmp_path):
+    """Outside training, SIGTERM unwinds as SystemExit(143) (tlm/console.py): the save
+    under way removes its half-written temporary and the old file stays."""
+    from tlm import console
+
+    old = signal.signal(signal.SIGTERM, console._terminated)
+    target = tmp_path / "vectors.txt"
+    target.write_text("the old file\n")
+
+    def write(f):
+        f.write(b"x" * 1_000_000)
+        os.kill(os.getpid(), signal.SIGTERM)
+        f.write(b"never")
+
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            writing.atomic_write(target, write, writing.EXPORT, force=True)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert stopped.value.code == 143
+    assert target.read_text() == "the old file\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["vectors.txt"]
