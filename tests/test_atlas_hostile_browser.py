@@ -67,3 +67,4 @@ def test_a_hostile_page_requests_nothing(run, trained, tmp_path):
         assert Heard.heard == []
     finally:
         server.shutdown()
+        server.server_close()
