@@ -344,34 +344,3 @@ def test_vectors_are_built_once_while_e_is_unchanged(model_file):
     np.testing.assert_array_equal(model.vectors["wood"], model.E[model.word_to_idx["wood"]])
 
 
-def test_the_models_import_nothing_above_them():
-    """Issue 18's layers, for the models: tlm/model.py and tlm/models/ import only
-    each other and the foundation (errors, seeds, vocabulary, history) — not
-    generation, perplexity, training, model files or the command line — and only
-    at the top of a module (TYPE_CHECKING blocks aside; the registry and the two
-    imports that would cost start-up a second, gensim and scipy, are the exceptions)."""
-    import ast
-    from pathlib import Path
-
-    import tlm
-
-    root = Path(tlm.__file__).parent
-    allowed = {"tlm.errors", "tlm.seeds", "tlm.vocab", "tlm.history", "tlm.model", "tlm.models"}
-    lazy_ok = {("__init__.py", "tlm.models.base"), ("base.py", "gensim.models"),
-               ("sparse.py", "scipy.sparse._sparsetools"), ("sparse.py", "scipy.sparse")}
-    for path in [root / "model.py", *sorted((root / "models").glob("*.py"))]:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        top = set(map(id, tree.body))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-                top |= set(map(id, node.body))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                continue
-            names = [node.module] if isinstance(node, ast.ImportFrom) else [
-                a.name for a in node.names]
-            for name in names:
-                if name.startswith("tlm"):
-                    assert name in allowed or name.startswith("tlm.models."), (path.name, name)
-                if id(node) not in top and (path.name, name) not in lazy_ok:
-                    raise AssertionError(f"{path.name} imports {name} inside a function")

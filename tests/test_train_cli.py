@@ -437,7 +437,7 @@ BAD_TRAIN = [
     ("output folder missing", ["--filepath", "{chuck}", "--output", "{tmp}/nowhere/m.json"],
      ["--output", "does not exist"]),
     ("output is the text", ["--filepath", "{chuck}", "--output", "{chuck}"],
-     ["--output", "not a tlm model"]),
+     ["--output", "an input of this command"]),
 ]
 
 

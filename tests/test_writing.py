@@ -14,6 +14,9 @@ from tlm.errors import TlmError
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 20
 MODEL_BYTES = b'{"format": "tlm-model", "version": 1}'
 TEXT_BYTES = b"how much wood would a wood chuck chuck\n"
+PAGE_BYTES = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+              b'<meta name="generator" content="tlm 0.1.0 atlas">\n<title>tlm atlas')
+HTML_BYTES = b"<!DOCTYPE html><html><head><title>my own page</title></head></html>"
 
 # (what is there, the kind written, --force, may it be replaced?)
 RULE = [
@@ -32,6 +35,13 @@ RULE = [
     (TEXT_BYTES, writing.MODEL, False, False),   # a text by a model: never
     (TEXT_BYTES, writing.MODEL, True, False),
     (PNG_BYTES, writing.MODEL, False, False),
+    (PAGE_BYTES, writing.ATLAS, False, True),    # a page by a page
+    (TEXT_BYTES, writing.ATLAS, False, False),   # `tlm atlas --output chuck.txt`: no
+    (TEXT_BYTES, writing.ATLAS, True, True),     # ... unless --force
+    (HTML_BYTES, writing.ATLAS, False, False),   # a user's own page is not an atlas
+    (PAGE_BYTES[20:], writing.ATLAS, False, False),  # the mark must be in the head
+    (MODEL_BYTES, writing.ATLAS, True, False),   # a model by a page: never
+    (PAGE_BYTES, writing.PNG, False, False),
 ]
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import html
 import io
 import json
 import os
@@ -218,6 +219,14 @@ def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
     return MapData(words, unit, xy, explained, group, norm)
 
 
+def plotly_text(text: str) -> str:
+    """`text` as plotly shows it literally: plotly reads its own markup (`<a href>`,
+    `<span style>`, entities such as `&#47;`) in titles, hover text and labels,
+    so a file name or word goes in with &, < and > as entities (as atlas.js's
+    `plain` does for the words)."""
+    return html.escape(text, quote=False)
+
+
 def map_figure(label: str, data: MapData, projection: str) -> dict:
     """A plotly figure of one map, as a JSON-ready dict: trace 0 every word,
     trace 1 the nearest words of a search, trace 2 the word searched. The page's
@@ -245,7 +254,8 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
     else:
         axes = [f"{projection.upper()} 1", f"{projection.upper()} 2"]
     fig.update_layout(
-        title={"text": f"{label}: {len(data.words):,} words"}, height=560, showlegend=False,
+        title={"text": plotly_text(f"{label}: {len(data.words):,} words")}, height=560,
+        showlegend=False,
         dragmode="pan", hovermode="closest", margin={"l": 50, "r": 20, "t": 50, "b": 50},
         xaxis={"title": {"text": axes[0]}, "zeroline": False},
         yaxis={"title": {"text": axes[1]}, "zeroline": False},
@@ -510,14 +520,17 @@ def word_groups() -> dict[str, list[str]]:
     return {name: list(words) for name, words in GROUPS.items()}
 
 
-def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = ()) -> Path:
+def check_output(output: str | os.PathLike, inputs: Sequence[str | os.PathLike] = (),
+                 force: bool = False) -> Path:
     """Fail before any work if the page cannot go to `output`: a folder, a missing
-    folder, a special file, a model file or one of the page's own sources. An
-    older page (or any other file) is replaced. Returns the file to write."""
-    return writing.check_output(Path(output), writing.EXPORT, inputs, force=True)
+    folder, a special file, a model file, one of the page's own sources, or (unless
+    `force`) any existing file that is not an earlier atlas page. Returns the file
+    to write."""
+    return writing.check_output(Path(output), writing.ATLAS, inputs, force=force)
 
 
-def write(atlas: Atlas, output: str | os.PathLike) -> Path:
-    """Write the page atomically: an existing file is replaced whole or not at all."""
+def write(atlas: Atlas, output: str | os.PathLike, force: bool = False) -> Path:
+    """Write the page atomically: an existing file is replaced whole or not at all,
+    and only if the rule (tlm/writing.py) still allows it at the rename."""
     text = atlas.html.encode("utf-8")
-    return writing.atomic_write(output, lambda f: f.write(text))
+    return writing.atomic_write(output, lambda f: f.write(text), writing.ATLAS, force)

@@ -24,7 +24,7 @@ import scipy.sparse
 from tlm import modelfile, table
 from tlm.corpus import load_corpus
 from tlm.errors import TlmError
-from tlm.generate import generate
+from tlm.generate import check_length, generate
 from tlm.models.base import Model
 from tlm.perplexity import Perplexity, perplexity
 from tlm.train import split_documents
@@ -94,6 +94,7 @@ def compare_lm(
         raise TlmError("give the held-out text: --filepath or --gutenberg")
     if last is not None and not 0 < last < 1:
         raise TlmError(f"--last must be between 0 and 1 (a share of the text), not {last}")
+    check_length(length)  # each sample is held whole, for the table
     scores = []
     for path in model_paths:
         model = modelfile.load(path)

@@ -35,6 +35,12 @@ def _matplotlib_backend() -> None:
         os.environ["MPLBACKEND"] = "agg"
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM once the command runs: unwind (a save under way removes its
+    temporary file) and exit 143, the shell's 128 + SIGTERM."""
+    raise SystemExit(128 + signum)
+
+
 def _start(module: str) -> None:
     signal.signal(signal.SIGINT, _while_starting)
     _matplotlib_backend()
@@ -42,6 +48,7 @@ def _start(module: str) -> None:
 
     main = importlib.import_module(module).main
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
     finally:

@@ -13,10 +13,13 @@ import it without a circle.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import numpy as np
 
+from tlm import memory
 from tlm.corpus import apply_transforms, tokenize
 from tlm.errors import TlmError
 from tlm.seeds import check_seed
@@ -86,6 +89,11 @@ def unknown_words(model: NextWordModel, prompt: str | None) -> list[str]:
     return [w for w in prompt_words(model, prompt) if w not in model.vocabulary or w == UNK]
 
 
+#: What one generated word takes while a text is held whole (a Python string and
+#: its place in a list): a text longer than the memory budget is refused up front.
+BYTES_PER_WORD = 64
+
+
 def generate(
     model: NextWordModel,
     length: int = 20,
@@ -94,7 +102,28 @@ def generate(
     top_k: int | None = None,
     seed: int | None = None,
 ) -> str:
-    """The prompt followed by `length` sampled words.
+    """The prompt followed by `length` sampled words, as one text (see
+    `generate_words`, which yields them one at a time for a text of any length)."""
+    check_length(length)
+    return " ".join(generate_words(model, length, prompt, temperature, top_k, seed))
+
+
+def check_length(length: int, option: str = "--length") -> None:
+    """Refuse, naming the limit, a text of `length` words that cannot be held whole."""
+    memory.check_fits(length * BYTES_PER_WORD, f"{option} {length}: a text of {length} words",
+                      f"give a smaller {option}")
+
+
+def generate_words(
+    model: NextWordModel,
+    length: int = 20,
+    prompt: str | None = None,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    seed: int | None = None,
+) -> Iterator[str]:
+    """The prompt's words, then `length` sampled words, one at a time: only the
+    last words the model reads are kept, so a text of any length streams.
 
     A prompt word outside the vocabulary (seen fewer than --min-count times in
     training, or never) is `<unk>` to a model that has it, and otherwise read
@@ -102,6 +131,7 @@ def generate(
     `unknown_words` names them. Without a prompt the first word is drawn from the
     training word frequencies (with the same temperature and top-k, so
     temperature 0 starts from the most frequent word). `<unk>` is never drawn.
+    The checks run before the first word is yielded.
     """
     if not model.predicts_next_word:
         raise TlmError(
@@ -111,25 +141,31 @@ def generate(
     if length < 0:
         raise TlmError(f"--length must be 0 or more, not {length}")
     check_seed(seed)
-    rng = np.random.default_rng(seed)
+    words = prompt_words(model, prompt)
+    return _sampled(model, length, words, np.random.default_rng(seed), temperature, top_k)
+
+
+def _sampled(model: NextWordModel, length: int, words: list[str], rng: np.random.Generator,
+             temperature: float, top_k: int | None) -> Iterator[str]:
     vocab = model.vocabulary
     unk = vocab.word_to_idx.get(UNK)
-    words = prompt_words(model, prompt)
     # a word the model does not know: <unk> if it has one, else UNKNOWN (each model
     # says what it does with one: `model.unknown_context`)
-    ids = [vocab.word_to_idx.get(w, UNKNOWN if unk is None else unk) for w in words]
-    if not ids and length > 0:
-        counts = without_unk(np.asarray(vocab.counts), unk)
-        ids = [sample(counts / counts.sum(), rng, temperature, top_k)]
-        words = [vocab.words[ids[0]]]
-        length -= 1
     C = model.context_size  # each step passes only the words the model reads: same cost
+    ids: deque[int] = deque((vocab.word_to_idx.get(w, UNKNOWN if unk is None else unk)
+                             for w in words), maxlen=max(C, 1))
+    yield from words
+    if not words and length > 0:
+        counts = without_unk(np.asarray(vocab.counts), unk)
+        ids.append(sample(counts / counts.sum(), rng, temperature, top_k))
+        yield vocab.words[ids[-1]]
+        length -= 1
     for _ in range(length):
+        context = list(ids)[-C:] if C else []
         with np.errstate(all="ignore"):  # a damaged model is caught in sample()
-            p = model.next_word_probs(np.asarray(ids[-C:]))
+            p = model.next_word_probs(np.asarray(context, dtype=np.int64))
         ids.append(sample(without_unk(p, unk), rng, temperature, top_k))
-        words.append(vocab.words[ids[-1]])
-    return " ".join(words)
+        yield vocab.words[ids[-1]]
 
 
 def without_unk(p: np.ndarray, unk: int | None) -> np.ndarray:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from nltk.downloader import Downloader, ErrorMessage, ProgressMessage
 
-from tlm import network
+from tlm import network, paths
 from tlm.errors import TlmError
 
 #: How long fetching the Gutenberg corpus (about 4 MB) may take, in seconds.
@@ -29,7 +29,7 @@ def gutenberg_download_dir() -> Path:
     """Where a download goes: the first folder of $NLTK_DATA, else ~/nltk_data
     (both are on NLTK's data path, so the corpus is found there afterwards)."""
     first = os.environ.get("NLTK_DATA", "").split(os.pathsep)[0]
-    return Path(first).expanduser() if first else Path.home() / "nltk_data"
+    return paths.expand_user(first) if first else paths.expand_user("~") / "nltk_data"
 
 
 def download_gutenberg(on_progress: Callable[[int], None] | None = None) -> Path:

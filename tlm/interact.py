@@ -45,6 +45,7 @@ from tlm.compare import (
 )
 from tlm.errors import TlmError
 from tlm.models.base import Model
+from tlm.terminal import visible
 from tlm.vocab import spelling_hint
 
 if TYPE_CHECKING:
@@ -268,18 +269,19 @@ class ShellComparison:
         such as word2vec-google-news-300, or a word2vec/GloVe file path."""
         if isinstance(text, str | os.PathLike):
             text = [os.fspath(text)]
-        kv = pretrained.load(source, self.model, self.model_path, report=print, text=text)
+        kv = pretrained.load(source, self.model, self.model_path,
+                             report=lambda line: print(visible(line)), text=text)
         self.loaded[pretrained.describe(source)] = kv
         return kv
 
     def compare(self, word: str, k: int = 10) -> None:
         """Print the k nearest words to `word`, one column per loaded model."""
-        print(render_neighbors(word, neighbors_columns(word, self.sources(), k)))
+        print(visible(render_neighbors(word, neighbors_columns(word, self.sources(), k))))
 
     def compare_sim(self, a: str, b: str) -> None:
         """Print the cosine similarity of `a` and `b`, one row per loaded model."""
         sources = self.sources()
-        print(render_similarity(a, b, similarities(a, b, sources), sources))
+        print(visible(render_similarity(a, b, similarities(a, b, sources), sources)))
 
 
 # -- what the shell starts with -----------------------------------------------------------
@@ -426,7 +428,7 @@ class Console(code.InteractiveConsole):
 
 
 def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None):
-    print(f"Error: {value}", file=sys.stderr)
+    print(visible(f"Error: {value}"), file=sys.stderr)
 
 
 def start(ns: dict[str, Any], banner_text: str) -> None:

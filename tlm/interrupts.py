@@ -1,4 +1,6 @@
 """Ctrl-C at any moment ends with one line and exit 130, and never costs a model.
+(SIGTERM is Ctrl-C to a training run; elsewhere it ends the command as Python's
+SystemExit(143), so a save under way removes its temporary file.)
 
     start-up (imports)        one line, exit 130          (tlm/console.py)
     any command               one line, exit 130          (`TlmGroup`, tlm/cli/group.py)
@@ -20,6 +22,8 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 State = Literal["at once", "after the batch", "after the save"]
+#: The signals a training run handles as Ctrl-C.
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Interrupts:
@@ -49,13 +53,16 @@ class Interrupts:
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
+            # SIGTERM (kill, a closing terminal's session manager) is Ctrl-C here too:
+            # the model trained so far is saved, and a save is never cut in half
+            self._old = {s: signal.signal(s, self._handler) for s in SIGNALS}
             self._installed = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if self._installed:
-            signal.signal(signal.SIGINT, self._old)
+            for s, old in self._old.items():
+                signal.signal(s, old)
             self._installed = False
 
     @contextlib.contextmanager

@@ -38,6 +38,18 @@ def describe_mode(mode: int) -> str:
     return "a special file"
 
 
+def expand_user(path: str | os.PathLike) -> Path:
+    """`~/x` and `~name/x` as the shell reads them (Path.expanduser raises a
+    RuntimeError for a user who does not exist; this is one line instead)."""
+    text = os.fspath(path)
+    expanded = os.path.expanduser(text)
+    if text.startswith("~") and expanded == text and not os.path.lexists(text):
+        user = text[1:].split(os.sep, 1)[0]
+        who = f"no user {user!r} on this machine" if user else "no home folder ($HOME is unset)"
+        raise TlmError(f"{text}: there is {who}, so {text.split(os.sep, 1)[0]} names no folder")
+    return Path(expanded)
+
+
 def input_file(path: str | os.PathLike, what: str = "file", missing: str | None = None) -> Path:
     """`path` if it is a regular file tlm can read, else a TlmError in one line.
 

@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 import sys
 import types
 import typing
@@ -34,6 +35,12 @@ if TYPE_CHECKING:
     import scipy.sparse
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+FLOAT_MAX = sys.float_info.max
+#: Every whole number in a model file is below this in size (numpy's int64).
+INT_LIMIT = 2**63
+#: The most dimensions an array in a model file may have (numpy allows 64).
+MAX_DIMENSIONS = 8
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: The number types an array may hold, and their little-endian layout in base64.
 DTYPES = {"float32": "<f4", "int32": "<i4", "int64": "<i8"}
 
@@ -60,11 +67,12 @@ def matches(value: Any, hint: Any) -> bool:
         return value is None
     if hint is bool:
         return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
-            value)
+    if hint is int:  # a whole number fits a 64-bit integer (numpy's, a seed's, a count's)
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < INT_LIMIT
+    if hint is float:  # a number fits a float: finite, and an integer no larger than one
+        if isinstance(value, int) and not isinstance(value, bool):
+            return abs(value) <= FLOAT_MAX
+        return isinstance(value, float) and math.isfinite(value)
     if hint is str:
         return isinstance(value, str)
     return True  # a type this check does not know: the model's validate() has the last word
@@ -116,6 +124,9 @@ def vocab(value: Any) -> tuple[list[str], list[int]]:
     for i, w in enumerate(words):
         if not isinstance(w, str) or not w:
             raise TlmError(f"vocab.words[{i}] must be a word, not {_json(w)}")
+        if _SURROGATE.search(w):  # JSON's \ud800 alone: no text file or terminal can hold it
+            raise TlmError(f"vocab.words[{i}] holds a lone surrogate ({_json(w)}), which is not "
+                           "a character")
     seen: set[str] = set()
     for w in words:
         if w in seen:
@@ -144,6 +155,9 @@ def array(name: str, value: Any) -> np.ndarray | scipy.sparse.csc_matrix:
     if not isinstance(shape, list) or not all(matches(n, int) and n >= 0 for n in shape):
         raise TlmError(f"{where}.shape must be a list of whole numbers 0 or more, "
                        f"not {_json(shape)}")
+    if len(shape) > MAX_DIMENSIONS:
+        raise TlmError(f"{where}.shape has {len(shape)} dimensions; a model's arrays have at "
+                       f"most {MAX_DIMENSIONS}")
     dtype = value.get("dtype", "float32")
     if dtype not in DTYPES:
         raise TlmError(f"{where}.dtype must be one of {', '.join(DTYPES)}, not {_json(dtype)}")
@@ -152,9 +166,10 @@ def array(name: str, value: Any) -> np.ndarray | scipy.sparse.csc_matrix:
     if encoding == "base64":
         if not isinstance(data, str):
             raise TlmError(f"{where}.data must be base64 text, not {_json(data)}")
-        if len(data) != 4 * math.ceil(itemsize * size / 3):
-            raise TlmError(f"{where}.data has {len(data)} base64 characters; the shape {shape} "
-                           f"needs {4 * math.ceil(itemsize * size / 3)}")
+        needed = 4 * -(-itemsize * size // 3)  # whole numbers: a shape may be any size
+        if len(data) != needed:
+            raise TlmError(f"{where}.data has {len(data)} base64 characters; the shape "
+                           f"{_json(shape)} needs {_json(needed)}")
         try:
             raw = base64.b64decode(data, validate=True)
         except ValueError:

@@ -46,6 +46,7 @@ class TrainResult:
     history: list[Epoch] = field(default_factory=list)  # this run's epochs
     saved_to: Path | None = None  # where `fit` saved the model
     interrupted_while_saving: bool = False  # Ctrl-C came while the finished model was saved
+    save_error: str | None = None  # interrupted, and the model could not be saved: why
 
 
 Doc = TypeVar("Doc", np.ndarray, list[str])
@@ -321,7 +322,13 @@ def fit(
                        interrupts=interrupts, snapshots=snapshots, snapshot_words=snapshot_words)
         if output is not None:
             result.saved_to = partial if result.interrupted and partial is not None else output
-            modelfile.save(result.model, result.saved_to)
+            try:
+                modelfile.save(result.model, result.saved_to)
+            except TlmError as e:
+                if not result.interrupted:
+                    raise
+                # interrupted, and the save failed too (a full disk): the caller says so
+                result.save_error, result.saved_to = str(e), None
         interrupts.state = "at once"
     result.interrupted_while_saving = interrupts.requested and not result.interrupted
     return result

@@ -18,6 +18,7 @@ import click
 
 from tlm import pretrained, table, vectors
 from tlm.cli.group import TlmGroup
+from tlm.terminal import visible
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -60,7 +61,7 @@ def _label(ctx: click.Context) -> str:
 
 
 def _load(ctx: click.Context) -> KeyedVectors:
-    return pretrained.load(ctx.obj, report=lambda line: click.echo(line, err=True))
+    return pretrained.load(ctx.obj, report=lambda line: click.echo(visible(line), err=True))
 
 
 @cli.command()
@@ -71,7 +72,7 @@ def _load(ctx: click.Context) -> KeyedVectors:
 def similar(ctx: click.Context, word: str, k: int) -> None:
     """The k words nearest to WORD by cosine similarity."""
     kv = _load(ctx)
-    click.echo(table.scored(vectors.neighbors(kv, vectors.key(kv, word, _label(ctx)), k)))
+    click.echo(visible(table.scored(vectors.neighbors(kv, vectors.key(kv, word, _label(ctx)), k))))
 
 
 @cli.command()
@@ -99,7 +100,7 @@ def analogy(ctx: click.Context, a: str, b: str, c: str, k: int) -> None:
     """
     kv = _load(ctx)
     ka, kb, kc = (vectors.key(kv, w, _label(ctx)) for w in (a, b, c))
-    click.echo(table.scored(vectors.analogy(kv, ka, kb, kc, k)))
+    click.echo(visible(table.scored(vectors.analogy(kv, ka, kb, kc, k))))
 
 
 def main() -> None:

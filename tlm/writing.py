@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
@@ -61,6 +62,11 @@ GIF = Kind("GIF animation", _has_magic(b"GIF8"))
 MP4 = Kind("MP4 video", lambda path, head: head[4:8] == b"ftyp")
 EXPORT = Kind("export")  # word2vec and TSV files: no way to tell them from a user's text
 MODEL = Kind("tlm model file", lambda path, head: paths.is_model_file(path), is_model=True)
+#: What tlm/static/atlas.html.j2 writes in every page's head: an HTML page whose
+#: head names tlm's atlas as its generator.
+_ATLAS_MARK = re.compile(rb'\A\s*<!doctype html>.*?<meta name="generator" content="tlm [^"<>]*'
+                         rb' atlas">', re.IGNORECASE | re.DOTALL)
+ATLAS = Kind("tlm atlas page", lambda path, head: _ATLAS_MARK.match(head) is not None)
 
 
 def _head(path: Path, option: str, shown: str | os.PathLike) -> bytes | None:
@@ -115,6 +121,7 @@ def check_output(
     a symbolic link `path` points to."""
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    _not_system(path, target, option)
     try:
         st = target.stat()
     except FileNotFoundError:
@@ -138,11 +145,13 @@ def check_output(
         raise TlmError(f"{option} {path}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise TlmError(f"{option} {path}: the folder {parent} is not writable")
-    if kind is not None:
-        _may_replace(target, kind, force, option, path)
+    if kind is not None and not kind.is_model and paths.is_model_file(target):
+        raise TlmError(f"{option} {path} is a tlm model file; not replacing it")
     for source in inputs:
         if paths.same_file(path, source):
             raise TlmError(f"{option} {path} is an input of this command; not replacing it")
+    if kind is not None:
+        _may_replace(target, kind, force, option, path)
     return target
 
 
@@ -168,7 +177,7 @@ def atomic_write_all(writes: Sequence[tuple[str | os.PathLike, Callable[[BinaryI
     current = Path(writes[0][0])
     try:
         for path, write in writes:
-            current = _target(Path(path))
+            current = _target(Path(path), option)
             done.append((_write_temporary(current, write), current))
         if kind is not None:
             for (_, target), (path, _) in zip(done, writes, strict=True):
@@ -184,10 +193,39 @@ def atomic_write_all(writes: Sequence[tuple[str | os.PathLike, Callable[[BinaryI
     return [target for _, target in done]
 
 
-def _target(path: Path) -> Path:
-    """The file a write to `path` replaces: through a symbolic link, never a device."""
+#: Folders of the system's own files: a process's descriptors (/proc/self/fd/1),
+#: devices (/dev/stdout), the kernel's settings. tlm writes none of them, whatever
+#: they lead to (a terminal, a pipe, the file a shell redirected to), nor through
+#: a link that passes through them. /dev/shm is an ordinary (memory) folder.
+SYSTEM_FOLDERS = ("/proc", "/dev", "/sys")
+
+
+def _is_system(p: str) -> bool:
+    parts = Path(p).parts
+    return len(parts) > 1 and "/" + parts[1] in SYSTEM_FOLDERS and parts[1:3] != ("dev", "shm")
+
+
+def _not_system(path: Path, target: Path, option: str) -> None:
+    """Refuse `path` if it, any link on the way, or its `target` is a system file."""
+    hops = [os.path.abspath(path)]
+    for _ in range(40):  # the kernel's own limit on links followed
+        if not os.path.islink(hops[-1]):
+            break
+        hops.append(os.path.abspath(os.path.join(os.path.dirname(hops[-1]),
+                                                 os.readlink(hops[-1]))))
+    for p in [*hops, str(target)]:
+        if _is_system(p):
+            raise TlmError(f"{option} {path} is a system file ({p}); tlm writes only ordinary "
+                           "files: give a file name")
+
+
+def _target(path: Path, option: str = "--output") -> Path:
+    """The file a write to `path` replaces: through a symbolic link, never a device
+    or a system file."""
+    original = path
     if path.is_symlink():
         path = Path(os.path.realpath(path))
+    _not_system(original, path, option)
     if path.exists() and not path.is_file():
         raise TlmError(f"{path} is not a regular file; not replacing it")
     return path

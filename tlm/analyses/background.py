@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tlm import memory
 from tlm.analyses._base import Analysis, Option, Result, check_size, figure, mapping, summary
 from tlm.errors import TlmError
+from tlm.seeds import check_seed
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors, random_pairs, unit_rows
 
@@ -53,6 +55,9 @@ class Background(Result):
         return float(100 * np.mean(self.cos < cos))
 
 
+#: What one pair holds: its two row ids, its cosine and distance (the result).
+PAIR_BYTES = 4 * 8
+
 _background_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -62,14 +67,20 @@ def background(vectors: Source, n: int = 5000, seed: int = 0) -> Background:
     check_size(kv, 2, "a random-pair background")
     if not isinstance(n, int | np.integer) or n < 1:
         raise TlmError(f"the number of pairs must be at least 1, not {n!r}")
+    check_seed(seed)
+    memory.check_fits(int(n) * PAIR_BYTES, f"-n {n} random pairs", "give a smaller -n")
     cached = _background_cache.get(kv)
     if cached is not None and cached[0] == (kv.vectors.shape, n, seed) and cached[1] is kv.vectors:
         return cached[2]
     U = unit_rows(kv)
     i, j = random_pairs(len(kv), n, seed)
-    cos = np.einsum("nd,nd->n", U[i], U[j])  # (n,) row-wise dot products
-    euclid = np.linalg.norm(kv.vectors[i] - kv.vectors[j], axis=1)  # (n,)
-    result = Background(cos=cos.astype(np.float64), euclid=euclid.astype(np.float64), seed=seed)
+    cos, euclid = np.empty(n), np.empty(n)  # (n,) each
+    step = memory.block_rows(3 * kv.vector_size * 4)  # the pairs' rows, a block at a time
+    for s in range(0, n, step):
+        a, b = i[s:s + step], j[s:s + step]
+        cos[s:s + step] = np.einsum("nd,nd->n", U[a], U[b])  # row-wise dot products
+        euclid[s:s + step] = np.linalg.norm(kv.vectors[a] - kv.vectors[b], axis=1)
+    result = Background(cos=cos, euclid=euclid, seed=seed)
     _background_cache[kv] = ((kv.vectors.shape, n, seed), kv.vectors, result)
     return result
 

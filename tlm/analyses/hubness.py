@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import skew
 
+from tlm import memory
 from tlm.analyses._base import (
     Analysis,
     Option,
@@ -25,9 +26,12 @@ from tlm.analyses._base import (
     summary,
 )
 from tlm.errors import TlmError
+from tlm.seeds import check_seed
 from tlm.table import score
 from tlm.vectors import Source, keyed_vectors, unit_rows
 
+#: The largest sample: its m x m cosines take minutes beyond this (50,000: 2.5e9).
+MAX_SAMPLE = 50_000
 #: Words sampled in the atlas (`tlm explore hubness` samples 20,000; the page keeps to 5,000).
 ATLAS_SAMPLE = 5000
 
@@ -57,6 +61,10 @@ def hubness(
     m = min(sample, len(kv))
     if m < 2:
         raise TlmError(f"the sample must hold at least 2 words, not {sample}")
+    check_seed(seed)
+    if m > MAX_SAMPLE:
+        raise TlmError(f"--sample {sample}: hubness compares every sampled word with every "
+                       f"other ({m:,} x {m:,} cosines); at most {MAX_SAMPLE:,} words")
     if not isinstance(k, int | np.integer) or k < 1 or k >= m:
         raise TlmError(f"k must be from 1 to {m - 1} (the sample holds {m} words), not {k!r}")
     rows = np.arange(m)
@@ -64,11 +72,13 @@ def hubness(
         rows = np.sort(np.random.default_rng(seed).choice(len(kv), size=m, replace=False))
     S = unit_rows(kv)[rows]  # (m, d)
     counts = np.zeros(m, dtype=np.int64)
+    block = min(block, memory.block_rows(m * 12))  # a block's cosines and argpartition's ids
     for start in range(0, m, block):
         sims = S[start:start + block] @ S.T  # (b, m)
         b = len(sims)
         sims[np.arange(b), start + np.arange(b)] = -np.inf  # a word is not its own neighbour
-        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # (b, k)
+        np.negative(sims, out=sims)  # nearest first, in place
+        nearest = np.argpartition(sims, k - 1, axis=1)[:, :k]  # (b, k)
         counts += np.bincount(nearest.ravel(), minlength=m)
     words = [kv.index_to_key[i] for i in rows]
     order = np.argsort(-counts, kind="stable")[:top]

@@ -23,6 +23,7 @@ from tlm.analyses._base import (
     mapping,
 )
 from tlm.errors import TlmError
+from tlm.seeds import check_seed
 from tlm.vectors import Source, keyed_vectors, lookup
 
 
@@ -43,6 +44,7 @@ def matrix(
     check_size(kv, 1, "matrix")
     if n < 1 or dims < 1:
         raise TlmError(f"matrix needs at least 1 word and 1 dimension, not {n} x {dims}")
+    check_seed(seed)
     if words:
         found, _ = lookup(kv, words)
         if not found:

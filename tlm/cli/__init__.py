@@ -25,8 +25,10 @@ from tlm.models.config import (
     SkipGramConfig,
     TransformerConfig,
 )
+from tlm.terminal import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
 
     from tlm.history import Epoch
     from tlm.models.base import Model
@@ -327,6 +329,12 @@ def train(filepaths, gutenberg, transforms, model_type, output, snapshots, inter
         last = result.history[-1] if result.history else None
         part = (f", and {last.interrupted_after} of {last.of} examples of epoch "
                 f"{last.epoch}" if last is not None and last.interrupted_after else "")
+        if result.save_error is not None:
+            click.echo(visible(f"Interrupted: the model trained so far ({n} of {total} epochs "
+                               f"done{part}) could not be saved ({result.save_error}); "
+                               "nothing was written, and any file already at --output is as "
+                               "it was"), err=True)
+            sys.exit(130)
         kept = f"; {output} is unchanged" if result.saved_to != output else ""
         click.echo(f"Interrupted: saved the model trained so far ({n} of {total} epochs "
                    f"done{part}) to {result.saved_to}{kept}", err=True)
@@ -363,20 +371,22 @@ def train(filepaths, gutenberg, transforms, model_type, output, snapshots, inter
 def generate(model_path, length, prompt, temperature, top_k, seed, interact):
     """Sample text from a trained model."""
     from tlm import modelfile
-    from tlm.generate import generate as sample_text
-    from tlm.generate import unknown_words
+    from tlm.generate import check_length, generate_words, unknown_words
 
     model = modelfile.load(model_path)
     extra = {}
     if model.predicts_next_word or not interact:
-        text = sample_text(model, length, prompt, temperature, top_k, seed)
+        if interact:  # the shell gets the text: it is held whole
+            check_length(length)
+        words = generate_words(model, length, prompt, temperature, top_k, seed)
         for word in unknown_words(model, prompt):
-            click.echo(_unknown_note(model, word), err=True)
-        click.echo(text)
-        extra["text"] = text
+            click.echo(visible(_unknown_note(model, word)), err=True)
+        text = stream(words, keep=interact)
+        if interact:
+            extra["text"] = text
     else:
         click.echo(
-            f"{model_path} is a {model.type} model: it has word vectors but no next-word "
+            f"{visible(model_path)} is a {model.type} model: it has word vectors but no next-word "
             "probabilities, so there is no text to generate; opening the shell.",
             err=True,
         )
@@ -384,6 +394,23 @@ def generate(model_path, length, prompt, temperature, top_k, seed, interact):
         from tlm.interact import interact as shell
 
         shell(model, model_path=model_path, **extra)
+
+
+def stream(words: Iterator[str], keep: bool = False, chunk: int = 1000) -> str:
+    """Print the words on one line as they come, `chunk` at a time (a text of any
+    length is never held whole), with control characters made visible. Returns the
+    text if `keep`, else ""."""
+    kept, part, first = [], [], True
+    for word in words:
+        part.append(word)
+        if len(part) == chunk:
+            click.echo(("" if first else " ") + visible(" ".join(part)), nl=False)
+            first = False
+            if keep:
+                kept.extend(part)
+            part = []
+    click.echo(("" if first or not part else " ") + visible(" ".join(part)))
+    return " ".join(kept + part) if keep else ""
 
 
 def _unknown_note(model: Model, word: str) -> str:
@@ -405,31 +432,33 @@ def info(model_path):
     from tlm.summary import summarize
 
     s = summarize(modelfile.load(model_path))
+    lines = []
     if s.dimensions is not None:
-        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
+        lines.append(f"{model_path}: {s.type} model, {s.words} words, {s.dimensions} dimensions")
     else:  # a count model
-        click.echo(f"{model_path}: {s.type} model, {s.words} words, {s.contexts} contexts of "
-                   f"{s.settings['context_window']} words")
-    click.echo("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
-    click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
+        lines.append(f"{model_path}: {s.type} model, {s.words} words, {s.contexts} contexts of "
+                     f"{s.settings['context_window']} words")
+    lines.append("arrays: " + ", ".join(f"{name} {shape}" for name, shape in s.arrays.items()))
+    lines.append("settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.items()))
     for key, value in s.info.items():
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "none"
-        click.echo(f"{key}: {value}")
+        lines.append(f"{key}: {value}")
     snap = s.snapshots
     if snap is not None:
-        click.echo(f"snapshots: {snap.frames} frames of E for {snap.E.shape[1]:,} words, at "
-                   f"epochs {', '.join(f'{a:g}' for a in snap.at)} (tlm explore movie)")
+        lines.append(f"snapshots: {snap.frames} frames of E for {snap.E.shape[1]:,} words, at "
+                     f"epochs {', '.join(f'{a:g}' for a in snap.at)} (tlm explore movie)")
     if s.history:
-        click.echo("history:")
-        for entry in s.history:
-            click.echo("  " + format_epoch(entry, s.epochs))
+        lines.append("history:")
+        lines.extend("  " + format_epoch(entry, s.epochs) for entry in s.history)
     else:
-        click.echo("history: not trained")
+        lines.append("history: not trained")
+    for line in lines:  # every field of the file, its words too, with controls made visible
+        click.echo(visible(line, keep=""))
 
 
 def _to_stderr(line: str) -> None:
-    click.echo(line, err=True)
+    click.echo(visible(line), err=True)
 
 
 @cli.command()
@@ -467,7 +496,7 @@ def compare(words, model_path, pretrained_names, k, as_pairs):
                   for a, b in pairs]
     else:
         tables = [render_neighbors(w, neighbors_columns(w, sources, k)) for w in words]
-    click.echo("\n\n".join(tables))
+    click.echo(visible("\n\n".join(tables)))
 
 
 @cli.command()
@@ -508,7 +537,7 @@ def evaluate(model_paths, pretrained_names, filepaths, gutenberg, pair_files, an
     analogies = () if no_analogies else (analogy_files or None)
     evaluation = run(model_paths, pretrained_names, filepaths, gutenberg, pair_files or None,
                      analogies, restrict_vocab, report=_to_stderr)
-    click.echo(render_evaluation(evaluation))
+    click.echo(visible(render_evaluation(evaluation)))
 
 
 @cli.command("compare-lm")
@@ -536,7 +565,7 @@ def compare_lm(model_paths, filepaths, gutenberg, last, length, seed, per_token)
 
     if per_token and len(model_paths) < 2:
         raise click.UsageError("--per-token compares the first two --model files: give two")
-    click.echo(render(run(model_paths, filepaths, gutenberg, last, length, seed)))
+    click.echo(visible(render(run(model_paths, filepaths, gutenberg, last, length, seed))))
     if per_token:
         from tlm import modelfile
         from tlm.compare_lm import held_out_documents
@@ -545,8 +574,8 @@ def compare_lm(model_paths, filepaths, gutenberg, last, length, seed, per_token)
 
         a, b = modelfile.load(model_paths[0]), modelfile.load(model_paths[1])
         better, worse = gains(a, b, held_out_documents(a, filepaths, gutenberg, last))
-        click.echo("\n" + format_per_token(Path(model_paths[0]).name, Path(model_paths[1]).name,
-                                           better, worse))
+        click.echo(visible("\n" + format_per_token(Path(model_paths[0]).name,
+                                                   Path(model_paths[1]).name, better, worse)))
 
 
 @cli.command()
@@ -568,7 +597,7 @@ def export(model_path, fmt, output, force):
 
     output = output or Path("vectors.tsv" if fmt == "tsv" else "vectors.txt")
     files = write(modelfile.load(model_path), output, fmt, force, inputs=[model_path])
-    click.echo("Wrote " + " and ".join(str(f) for f in files))
+    click.echo(visible("Wrote " + " and ".join(str(f) for f in files)))
 
 
 def _progress_on_terminal() -> bool:
@@ -588,27 +617,30 @@ def _progress_on_terminal() -> bool:
               show_default=True, help="How the maps flatten the vectors (umap needs umap-learn).")
 @click.option("-n", "n", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Most frequent words of each source on its map.")
-def atlas(model_paths, pretrained_names, output, projection, n):
+@click.option("--force", is_flag=True,
+              help="Replace an existing file that is not an atlas page (never a model file or "
+                   "one of the sources).")
+def atlas(model_paths, pretrained_names, output, projection, n, force):
     """Write one self-contained, offline HTML page about the sources: a card each,
     an interactive map of each vocabulary, neighbours and analogies, and the
     explorer's analyses side by side."""
     from tlm import atlas as page
 
-    target = page.check_output(output, [*model_paths, *pretrained_names])
+    target = page.check_output(output, [*model_paths, *pretrained_names], force)
     progress = _to_stderr if _progress_on_terminal() else None
     try:
         sources = page.load_sources(model_paths, pretrained_names, report=_to_stderr)
         result = page.build(sources, projection, n, report=progress)
-        page.write(result, target)
+        page.write(result, target, force)
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {output} was not written", err=True)
         sys.exit(130)
     names = ", ".join(s.id for s in result.sections)
-    click.echo(f"Wrote {output} ({result.size / 1e6:.1f} MB), {len(result.sections)} sections: "
-               f"{names}")
+    click.echo(visible(f"Wrote {output} ({result.size / 1e6:.1f} MB), {len(result.sections)} "
+                       f"sections: {names}"))
     for section in result.sections:
         for note in section.notes:
-            click.echo(f"  note, {section.id}: {note}")
+            click.echo(visible(f"  note, {section.id}: {note}"))
 
 
 from tlm.cli.explore import explore  # noqa: E402 (the explore group lives in its own module)

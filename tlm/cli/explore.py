@@ -21,6 +21,8 @@ import click
 
 from tlm import writing
 from tlm.errors import TlmError
+from tlm.seeds import MAX_SEED
+from tlm.terminal import visible
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -52,7 +54,7 @@ def per_source(sources: dict[str, Any], analyse: Callable[[Any], Any],
             raise errors[0][1]
         raise TlmError("; ".join(f"{label}: {e}" for label, e in errors))
     for label, e in errors:
-        click.echo(f"{label}: {e} (left out)", err=True)
+        click.echo(visible(f"{label}: {e} (left out)"), err=True)
         if missing is not None:
             missing[label] = str(e)
     return results
@@ -80,7 +82,7 @@ def picture(png: Path | None, draw: Callable[[], Any]) -> None:
     if png is None:
         return
     save_png(draw(), png)
-    click.echo(f"Picture saved to {png}", err=True)
+    click.echo(visible(f"Picture saved to {png}"), err=True)
 
 
 # -- the commands, made from the analyses ---------------------------------------------------
@@ -96,12 +98,12 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
             raise TlmError(f"{analysis.name} compares two or more sources: give --model/"
                            "--pretrained twice")
         result = compute(sources, **given)
-        click.echo(render({"vectors": result}))
+        click.echo(visible(render({"vectors": result})))
         picture(png, lambda: analysis.draw(result))
         return result
     if analysis.each is None:
         results = per_source(sources, lambda s: compute(s, **given))
-        click.echo(analysis.render(results))
+        click.echo(visible(analysis.render(results)))
         picture(png, lambda: analysis.draw(results))
         return results
     from tlm.analyses._base import Missing
@@ -116,7 +118,7 @@ def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
         for label in sources:
             runs[label].append(found[label] if label in found
                                else Missing(str(value), why.get(label, "")))
-    click.echo("\n\n".join(tables))
+    click.echo(visible("\n\n".join(tables)))
     picture(png, lambda: analysis.draw(runs))
     return runs
 
@@ -142,7 +144,9 @@ def make_command(analysis: Any) -> click.Command:
         if opt.type is bool:
             params.append(click.Option(names, is_flag=True, help=opt.help))
         else:
-            kind = click.IntRange(min=1) if opt.type is int and opt.name != "seed" else opt.type
+            kind = click.IntRange(min=1) if opt.type is int else opt.type
+            if opt.name == "seed":  # every command's seeds: 0 to 2^32 - 1 (tlm/seeds.py)
+                kind = click.IntRange(0, MAX_SEED)
             params.append(click.Option(names, type=kind, multiple=opt.multiple,
                                        default=default if scalar else None,
                                        show_default=scalar, metavar=opt.metavar, help=opt.help))
@@ -165,7 +169,7 @@ def make_command(analysis: Any) -> click.Command:
                 continue
             given[opt.name] = opt.convert(value) if opt.convert else value
         sources = load_sources(model_paths, pretrained_names,
-                               report=lambda line: click.echo(line, err=True))
+                               report=lambda line: click.echo(visible(line), err=True))
         results = run_analysis(analysis, sources, png, given)
         if gif is not None:
             save_animation(analysis, results, gif, "gif")

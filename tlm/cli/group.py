@@ -14,6 +14,7 @@ import errno
 import click
 
 from tlm.errors import TlmError
+from tlm.terminal import visible
 
 
 class TlmGroup(click.Group):
@@ -26,7 +27,7 @@ class TlmGroup(click.Group):
         except click.UsageError as e:
             raise _one_line(e) from None
         except TlmError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(visible(str(e))) from None
         except KeyboardInterrupt:  # Ctrl-C: one line and the shell's 128 + SIGINT
             click.echo("Interrupted", err=True)
             raise click.exceptions.Exit(130) from None
@@ -57,6 +58,6 @@ _SHOWS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _one_line(e: click.UsageError) -> click.ClickException:
-    error = click.ClickException(e.format_message())
+    error = click.ClickException(visible(e.format_message()))
     error.exit_code = e.exit_code
     return error

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from tlm import memory
 from tlm.errors import TlmError
 from tlm.history import Epoch
 from tlm.models import threaded
@@ -33,8 +34,9 @@ __all__ = ["MAX_GIGABYTES", "Model", "SGDSettings", "Settings", "WindowModel", "
 
 
 #: An epoch's examples are built at once; settings that would need more memory than
-#: this are an error before training starts rather than a machine out of memory.
-MAX_GIGABYTES = 4.0
+#: this are an error before training starts rather than a machine out of memory
+#: (tlm/memory.py's one limit for a computation).
+MAX_GIGABYTES = memory.GIGABYTES
 
 
 class Model:
@@ -73,6 +75,10 @@ class Model:
         missing = set(self.array_names) - set(arrays)
         if missing:
             raise TlmError(f"{self.type} model is missing arrays: {', '.join(sorted(missing))}")
+        for name in self.array_names:  # a sparse matrix where a grid is expected, or the reverse
+            if isinstance(arrays[name], np.ndarray) == (name in self.sparse_arrays):
+                want = "a sparse matrix" if name in self.sparse_arrays else "a dense array"
+                raise TlmError(f"array {name} of a {self.type} model must be {want}")
         self.vocabulary = vocab
         self.config = config
         for name in self.array_names:  # model.E, model.W, ... are plain numpy arrays
@@ -85,6 +91,10 @@ class Model:
         self.check_shapes()
 
     # -- construction --------------------------------------------------------
+    #: The arrays stored as scipy sparse matrices (the count model's counts); every
+    #: other array is a numpy array.
+    sparse_arrays: frozenset[str] = frozenset()
+
     @classmethod
     def names_for(cls, config: Any) -> tuple[str, ...]:
         """The arrays a model with this config has (the embedding model's hidden

@@ -24,6 +24,8 @@ SMOOTHINGS = ("none", "laplace", "kneser-ney")
 POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "none")
 ACTIVATIONS = ("gelu", "relu")
 OPTIMIZERS = ("adam", "sgd")
+#: Every whole-number setting is below this: a model file holds 64-bit integers.
+WHOLE_LIMIT = 2**63
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise TlmError(f"{flag(name)} must be a positive whole number, not {value!r}")
+            if value >= WHOLE_LIMIT:  # what a model file can hold (tlm/schema.py)
+                raise TlmError(f"{flag(name)} must be below 2^63 = {WHOLE_LIMIT}, not {value}")
         for name in self.positive:
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:

@@ -199,6 +199,7 @@ class CountModel(Model):
     Config = CountConfig
     unknown_context = "reads only the words after it, as at the start of a text"
     array_names = ("ngram_counts", "ngram_contexts")
+    sparse_arrays = frozenset({"ngram_counts"})
     predicts_next_word = True
     has_vectors = False
 
@@ -343,7 +344,10 @@ class CountModel(Model):
                 c, total, j = self.orders[k].at(contexts[rows, C - k:], targets[rows])
                 if self.config.smoothing == "laplace":
                     a = self.config.add_k
-                    p[rows] = (c + a) / (total + a * V)           # (c(h, w) + k) / (c(h) + k V)
+                    if a <= 1:
+                        p[rows] = (c + a) / (total + a * V)       # (c(h, w) + k) / (c(h) + k V)
+                    else:  # the same over k, so that a huge k (1e308) cannot overflow
+                        p[rows] = (c / a + 1) / (total / a + V)
                 else:
                     p[rows] = np.divide(c, total, out=np.zeros_like(c), where=j >= 0)  # c(h,w)/c(h)
         return p

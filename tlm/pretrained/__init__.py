@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tlm import paths
 from tlm.errors import TlmError
 from tlm.pretrained.cache import cache_dir
 from tlm.pretrained.encoder import load_encoder
@@ -118,7 +119,7 @@ def load(
         return load_hf(source.removeprefix("hf:"), report)
     if source.startswith("encoder:"):
         return load_encoder(source.removeprefix("encoder:"), report)
-    path = Path(source).expanduser()
+    path = paths.expand_user(source)
     if path.exists() or os.sep in source or "." in path.name:
         return load_file(path, report=report)
     raise TlmError(

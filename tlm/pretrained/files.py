@@ -273,7 +273,7 @@ def load_file(
     A file over `CACHE_FILES_OVER` (or any file given a `cache_name`) is
     converted once into tlm's cache and read from there while it is unchanged.
     """
-    path = paths.input_file(Path(path).expanduser(), "vectors file")
+    path = paths.input_file(paths.expand_user(path), "vectors file")
     origin = ["file", cache.stamp(path)]
 
     def build() -> KeyedVectors:

@@ -122,6 +122,13 @@ def download(name: str) -> Path:
 def load_gensim_data(name: str) -> KeyedVectors:
     """A gensim-data model: from gensim's data folder, or downloaded first."""
     path = data_file(name)
+    root = data_dir()
+    if path is None and root is not None and (root / name).is_dir():
+        # gensim's downloader takes the folder for the data and hands back a file that
+        # is not there: say so rather than load nothing
+        raise TlmError(f"{root / name} holds no data file for {name} (an interrupted "
+                       f"download?); remove that folder and try again, or "
+                       f"{offline_alternatives(name)}")
     if path is None:
         path = download(name)
     return files.load_file(path, cache_name=name)

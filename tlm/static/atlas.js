@@ -118,6 +118,12 @@ function scoreList(src, scored) {
   return box;
 }
 
+// plotly reads its own markup in every text it draws (<a href>, <span style>, &#47;):
+// a word or name from a file goes in with &, < and > as entities, so it shows as typed.
+function plain(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 function search(i, word) {
   const src = ATLAS.sources[i];
   const out = document.getElementById(`near-${i}`);
@@ -139,7 +145,7 @@ function search(i, word) {
   Plotly.restyle(`map-${i}`, {
     x: [pick(rows, "x"), [xy.x[row]]],
     y: [pick(rows, "y"), [xy.y[row]]],
-    text: [rows.map((r) => src.words[r]), [src.words[row]]],
+    text: [rows.map((r) => plain(src.words[r])), [plain(src.words[row])]],
   }, [1, 2]);
   out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} dimensions):`));
   out.appendChild(scoreList(src, near));
@@ -171,7 +177,7 @@ ATLAS.sources.forEach((src, i) => {
   plainNumbers(words);
   words.text = src.words.map((w, j) => {
     const g = src.group[j];
-    return g >= 0 ? `${w}<br>${ATLAS.groups[g]}` : w;
+    return g >= 0 ? `${plain(w)}<br>${plain(ATLAS.groups[g])}` : plain(w);
   });
   words.marker.color = colours(src, "group");
   words.marker.size = src.group.map((g) => (g >= 0 ? 9 : 5));
