@@ -10,12 +10,13 @@ so each is written once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
 import textwrap
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,13 +330,23 @@ def _renderer(fig: Figure) -> Any:
     return fig.canvas.get_renderer()
 
 
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """matplotlib's warnings that would reach a learner's terminal: a glyph the font
+    lacks (tlm draws those as <U+XXXX>), and a layout given up for labels too long
+    for their panel (the picture is still drawn, its labels wrapped or hidden)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+        yield
+
+
 def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     """`draw` run with tlm's own settings (STYLE), its figure finished (`finish`)."""
 
     @functools.wraps(draw)
     def drawing(*args: Any, **kwargs: Any) -> Figure:
-        with matplotlib.rc_context(STYLE), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        with matplotlib.rc_context(STYLE), quiet():
             return finish(draw(*args, **kwargs))
 
     drawing.__wrapped_by_tlm__ = True  # type: ignore[attr-defined]
@@ -345,8 +356,7 @@ def styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
 def save(fig: Figure, file: Any, dpi: int = 100) -> None:
     """Write a figure as PNG with tlm's own settings, whatever the user's matplotlibrc;
     matplotlib's missing-glyph warning never reaches the terminal."""
-    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    with matplotlib.rc_context(STYLE), quiet():
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         fig.savefig(file, format="png", dpi=dpi)
