@@ -9,6 +9,7 @@ kind, with the padding trap) and a byte-level BPE one (GPT-2's kind).
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -426,3 +427,63 @@ def test_frequency_refuses_a_table_without_counts(wordpiece, run, one_line_error
     line = one_line_error(run("explore", "frequency", "--pretrained", f"hf:{folder}"),
                           "have no counts", "file order, which is not a frequency order")
     assert "first 0" not in line
+
+
+# -- model folders that point outside themselves (issue 20, class 3) ---------------------------
+def _index(folder: Path, shard: str) -> None:
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"transformer.wte.weight": shard}}))
+
+
+def _outside_shard(folder: Path) -> None:
+    (folder / "model.safetensors").rename(folder.parent / "outside.safetensors")
+    _index(folder, "../outside.safetensors")
+
+
+def _absolute_shard(folder: Path) -> None:
+    (folder / "model.safetensors").rename(folder.parent / "elsewhere.safetensors")
+    _index(folder, str(folder.parent / "elsewhere.safetensors"))
+
+
+def _linked_tokenizer(folder: Path) -> None:
+    (folder / "tokenizer.json").rename(folder.parent / "tokenizer.json")
+    (folder / "tokenizer.json").symlink_to(folder.parent / "tokenizer.json")
+
+
+def _fifo_shard(folder: Path) -> None:
+    (folder / "model.safetensors").unlink()
+    os.mkfifo(folder / "model.safetensors")
+
+
+def _nested_index(folder: Path) -> None:
+    (folder / "model.safetensors.index.json").write_text("[" * 100_000 + "]" * 100_000)
+
+
+FOLDERS_THAT_LIE = [
+    (_outside_shard, "outside"), (_absolute_shard, "outside"), (_linked_tokenizer, "outside"),
+    (_fifo_shard, "not a weight file"), (_nested_index, "nested too deeply"),
+]
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize(("lie", "words"), FOLDERS_THAT_LIE,
+                         ids=[f.__name__.strip("_") for f, _ in FOLDERS_THAT_LIE])
+def test_a_folder_that_points_outside_itself_is_refused(tmp_path: Path, lie, words) -> None:
+    folder = write_model(tmp_path / "m" / "gpt", wordpiece_tokenizer(), table_of(len(WORDPIECE)))
+    lie(folder)
+    with pytest.raises(TlmError, match=words):
+        pretrained.load(f"hf:{folder}")
+
+
+def test_a_cache_snapshot_reads_its_links_into_blobs(tmp_path: Path) -> None:
+    """The Hugging Face cache keeps a snapshot's files as links into the model's
+    blobs folder: those are the model's own files, and are read."""
+    repo = tmp_path / "models--org--tiny"
+    made = write_model(tmp_path / "made", wordpiece_tokenizer(), table_of(len(WORDPIECE)))
+    (repo / "blobs").mkdir(parents=True)
+    snapshot = repo / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    for name in ("model.safetensors", "tokenizer.json"):
+        (made / name).rename(repo / "blobs" / name)
+        (snapshot / name).symlink_to(Path("../../blobs") / name)
+    assert pretrained.load(f"hf:{snapshot}").vector_size == table_of(len(WORDPIECE)).shape[1]

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from gensim.models import KeyedVectors
 
+from tlm import paths
 from tlm.errors import TlmError
 from tlm.pretrained import cache, gensim_data, glove
 from tlm.pretrained.glove import GLOVE, GLOVE_INDEX, glove_dir
@@ -122,7 +123,7 @@ def resolve(spec: str, prefix: str = PREFIX) -> Path:
         if found is None or not found.submodule_search_locations:
             raise TlmError(f"{prefix}{spec} needs the package {package}: {INSTALL}")
         return Path(list(found.submodule_search_locations)[0]) / "model"
-    path = Path(spec).expanduser()
+    path = paths.expand_user(spec)
     if path.is_dir():
         return path
     if path.exists():
@@ -167,21 +168,40 @@ def embedding_name(names: Sequence[str]) -> str | None:
     return min(found, key=lambda n: (n.count("."), n)) if found else None
 
 
+def _root(folder: Path) -> Path:
+    """The folder whose files a model folder may read: itself, or for a snapshot in
+    the Hugging Face cache (models--ORG--NAME/snapshots/REV, whose files are links
+    into models--ORG--NAME/blobs) the model's cache folder."""
+    folder = folder.resolve()
+    return folder.parent.parent if folder.parent.name == "snapshots" else folder
+
+
+def inside(folder: Path, name: str, said: str) -> Path:
+    """The regular file `name` inside `folder`, whatever a file of the folder says
+    (resolved, then checked: '../x' or '/etc/x' in a weight index is refused)."""
+    file = (folder / name).resolve()
+    if not file.is_relative_to(_root(folder)):
+        raise TlmError(f"{said} {name}, which is outside {folder}; tlm reads only files "
+                       "inside a model's folder")
+    if not file.exists():
+        raise TlmError(f"{said} {name}, which is not in {folder}")
+    return paths.input_file(file, "weight file")  # a regular file: never a FIFO or device
+
+
 def find_embedding(folder: Path) -> tuple[Path, str]:
     """The safetensors file that holds the input-embedding table, and its name."""
     index = folder / "model.safetensors.index.json"
     if index.is_file():  # a sharded checkpoint: the index says which shard has what
+        document = paths.read_json(index, "weight index")  # bounded; a FIFO is refused
         try:
-            weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
-            name = embedding_name(list(weight_map))
-            file = folder / weight_map[name] if name is not None else None
-        except (OSError, ValueError, KeyError, TypeError) as e:
+            weight_map = document["weight_map"]
+            name = embedding_name([str(k) for k in weight_map])
+            shard = str(weight_map[name]) if name is not None else None
+        except (KeyError, TypeError) as e:
             raise TlmError(f"{index} is damaged: {e}") from None
         if name is None:
-            raise TlmError(_no_embedding(index, list(weight_map)))
-        if not file.is_file():
-            raise TlmError(f"{index} puts {name} in {file.name}, which is not in {folder}")
-        return file, name
+            raise TlmError(_no_embedding(index, [str(k) for k in weight_map]))
+        return inside(folder, shard, f"{index} puts {name} in"), name
     files = sorted(folder.glob("*.safetensors"))
     if (folder / "model.safetensors").is_file():
         files = [folder / "model.safetensors"]
@@ -192,6 +212,7 @@ def find_embedding(folder: Path) -> tuple[Path, str]:
         )
     every = []
     for file in files:
+        file = inside(folder, file.name, "the folder has")
         names = _tensor_names(file)
         name = embedding_name(names)
         if name is not None:
@@ -250,9 +271,10 @@ def read_tokenizer(folder: Path) -> Tokenizer:
     from tokenizers import Tokenizer
 
     path = folder / "tokenizer.json"
-    if not path.is_file():
+    if not path.exists():
         raise TlmError(f"{folder} has no tokenizer.json (the tokenizers library's file, which "
                        "hf: sources need to turn words into tokens)")
+    path = inside(folder, "tokenizer.json", "the folder has")
     try:
         tokenizer = Tokenizer.from_file(str(path))
     except Exception as e:  # noqa: BLE001 - tokenizers raises bare Exception for a bad file
