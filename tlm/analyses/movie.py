@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from scipy.linalg import orthogonal_procrustes
 
 from tlm.analyses import _base
-from tlm.analyses._base import Analysis, Result, columns, figure, mapping
+from tlm.analyses._base import Analysis, Result, columns, figure, label_points, mapping
 from tlm.analyses.categories import GROUPS
 from tlm.errors import TlmError
 from tlm.models.base import Model
@@ -177,8 +177,8 @@ def draw_frame(ax: Any, m: Movie, xy: np.ndarray, title: str) -> None:
         sel = m.group == g
         ax.scatter(xy[sel, 0], xy[sel, 1], s=28, c=COLOURS[g % len(COLOURS)],
                    label=m.groups[g], linewidths=0)
-    for r in labelled(m):
-        ax.annotate(m.words[r], xy[r], fontsize=7, xytext=(2, 2), textcoords="offset points")
+    rows = list(labelled(m))
+    label_points(ax, [m.words[r] for r in rows], xy[rows])  # an overlapping label is hidden
     xlim, ylim = limits(m)
     ax.set(xlim=xlim, ylim=ylim, xticks=[], yticks=[])
     ax.set_title(title, fontsize=9)
@@ -205,7 +205,9 @@ def draw_curves(ax: Any, m: Movie, frame: int | None = None) -> None:
     right.set_ylabel("mean cosine of random pairs", color="tab:green")
     lines = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=7, loc="upper right")
+    # under the panel, never on the curves it explains
+    ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.22), frameon=False)
 
 
 def picks(m: Movie, n: int = 4) -> list[int]:
