@@ -161,21 +161,6 @@ def summary(title: str, results: Mapping[str, Any],
     return f"{title}\n{grid(['', *results], body, indent='  ')}"
 
 
-def same_words(results: Mapping[str, Any], items: Callable[[Any], Sequence[tuple[str, str]]]
-               ) -> tuple[list[str], dict[str, dict[str, str]]]:
-    """Rows keyed by a lower-cased word across sources: (the order, {row: {label: cell}})."""
-    order: list[str] = []
-    cells: dict[str, dict[str, str]] = {}
-    for label, r in results.items():
-        for word, cell in items(r):
-            k = word.lower()
-            if k not in cells:
-                order.append(k)
-                cells[k] = {}
-            cells[k][label] = cell
-    return order, cells
-
-
 # -- pictures ------------------------------------------------------------------------------
 #: tlm's own drawing settings: matplotlib's defaults, whatever the user's matplotlibrc
 #: says (text.usetex with no LaTeX, a font that is not installed, ...), with every

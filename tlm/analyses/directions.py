@@ -22,15 +22,15 @@ from tlm.analyses._base import (
     fill,
     heatmap,
     join,
+    known_pairs,
     legend_below,
     mapping,
     missing_lines,
-    pairs_of,
     summary,
 )
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import Source, find, keyed_vectors, random_pairs, unit
+from tlm.vectors import Source, keyed_vectors, random_pairs, unit
 
 #: The notebook's plural pairs.
 PLURAL_PAIRS = (
@@ -70,13 +70,7 @@ def directions(
     direction; near 0: unrelated), each offset against their mean direction,
     and the same score for as many offsets between random words (the baseline)."""
     kv = keyed_vectors(vectors)
-    kept, missing = [], []
-    for a, b in pairs_of(word_pairs):
-        ka, kb = find(kv, a), find(kv, b)
-        if ka is None or kb is None:
-            missing.append((a, b))
-        else:
-            kept.append((ka, kb))
+    kept, missing = known_pairs(kv, word_pairs)
     if len(kept) < 2:
         raise TlmError(
             f"directions needs at least 2 pairs with both words in the vectors; found {len(kept)}"

@@ -18,14 +18,14 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    known_pairs,
     legend_below,
     mapping,
     missing_lines,
-    pairs_of,
 )
 from tlm.analyses.background import Background, background
 from tlm.errors import TlmError
-from tlm.vectors import Source, find, keyed_vectors
+from tlm.vectors import Source, keyed_vectors
 
 #: The notebook's eleven pairs: close in meaning, related, and unrelated.
 DEFAULT_PAIRS = (
@@ -56,13 +56,7 @@ def pairs(
     and where its cosine stands among random pairs (its percentile)."""
     kv = keyed_vectors(vectors)
     bg = background_ or background(kv)
-    kept, missing = [], []
-    for a, b in pairs_of(word_pairs):
-        ka, kb = find(kv, a), find(kv, b)
-        if ka is None or kb is None:
-            missing.append((a, b))
-        else:
-            kept.append((ka, kb))
+    kept, missing = known_pairs(kv, word_pairs)
     if not kept:
         raise TlmError("none of the word pairs has both words in these vectors")
     cos = np.array([float(kv.similarity(a, b)) for a, b in kept])
