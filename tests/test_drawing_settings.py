@@ -101,3 +101,40 @@ def test_the_command_draws_whatever_the_configuration(env, rc, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and "Glyph" not in r.stderr
     assert (tmp_path / "n.png").stat().st_size > 1000
+
+
+def test_the_backend_list_is_matplotlibs():
+    """console.BACKENDS is a copy (so checking MPLBACKEND imports no matplotlib):
+    it must be the registry's list of the installed matplotlib."""
+    from matplotlib.backends.registry import backend_registry
+
+    from tlm import console
+    assert set(console.BACKENDS) == {b.lower() for b in backend_registry.list_builtin()}
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("agg", True), ("QtAgg", True), ("bogus", False), ("module://missing", False),
+    ("module://", False), ("module://tlm.no_such_module", False), ("module://os.path.x", False),
+    ("module://matplotlib.backends.backend_agg", True)])
+def test_a_backend_that_cannot_load_is_replaced_by_agg(name, kept, monkeypatch):
+    from tlm import console
+    monkeypatch.setenv("MPLBACKEND", name)
+    console._matplotlib_backend()
+    assert os.environ["MPLBACKEND"] == (name if kept else "agg")
+
+
+def test_the_shells_plot_returns_the_figure_when_the_backend_fails(capsys, monkeypatch):
+    """MPLBACKEND=module://os.path names a module that is no backend: matplotlib
+    fails when it first needs one; plot() says so in one line and returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from tlm.interact import show
+    kv = kv_of(["king", "queen", "man", "woman"], np.eye(4))
+    result = {"v": [ex.neighbors(kv, "king", k=2)]}
+    monkeypatch.setattr(matplotlib, "get_backend",
+                        lambda: (_ for _ in ()).throw(AttributeError("no FigureCanvas")))
+    fig = show(result)
+    plt.close("all")
+    assert fig.axes
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "cannot load its backend" in out

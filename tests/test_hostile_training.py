@@ -9,9 +9,11 @@ import errno
 import os
 import shutil
 import signal
+from pathlib import Path
 
 import pytest
 
+import tlm
 from tlm import writing
 
 LONG = "how much wood would a wood chuck chuck if a wood chuck could chuck wood\n" * 40
@@ -44,9 +46,11 @@ def signal_after_first_batch(monkeypatch, signum):
 
 
 def full_disk(monkeypatch):
+    """No space anywhere: neither beside --output nor for a rescued copy."""
     def no_space(path, write):
         raise writing.TlmError(f"cannot write {path}: {os.strerror(errno.ENOSPC)}")
     monkeypatch.setattr(writing, "_write_temporary", no_space)
+    monkeypatch.setattr(writing, "write_new", lambda name, write, folders: None)
 
 
 # (the signal, is the disk full, an old model at --output, the exit code, words of the line)
@@ -82,22 +86,91 @@ def test_a_signal_while_training(run, text, tmp_path, monkeypatch, model_file, o
         signal.getsignal(signal.SIGTERM))
 
 
-def test_the_output_folder_removed_mid_training(run, text, tmp_path, monkeypatch, one_line_error):
+def refused_in(folder, monkeypatch):
+    """What a folder made read-only gives (root ignores the mode itself): EACCES for
+    a new file there, from the one call that creates it."""
+    real = writing.tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir).resolve() == folder.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(*args, dir=dir, **kwargs)
+    monkeypatch.setattr(writing.tempfile, "mkstemp", mkstemp)
+
+
+def after_first_epoch(monkeypatch, action):
     from tlm import train
 
-    out = tmp_path / "runs"
-    out.mkdir()
     real = train.train
 
-    def train_and_remove(*args, on_epoch=None, **kwargs):
+    def train_then(*args, on_epoch=None, **kwargs):
         def epoch(model, entry):
-            shutil.rmtree(out, ignore_errors=True)
+            if entry.epoch == 1:
+                action()
         return real(*args, on_epoch=epoch, **kwargs)
+    monkeypatch.setattr(train, "train", train_then)
 
-    monkeypatch.setattr(train, "train", train_and_remove)
+
+# what happens to the output folder once training has begun: removed, made read-only
+FOLDER_CASES = {
+    "removed": lambda out, mp: shutil.rmtree(out),
+    "read-only": lambda out, mp: refused_in(out, mp),
+    "replaced by a file": lambda out, mp: (shutil.rmtree(out), out.write_text("mine\n")),
+}
+
+
+@pytest.mark.parametrize("what", FOLDER_CASES)
+def test_the_output_folder_fails_mid_training(run, text, tmp_path, monkeypatch, one_line_error,
+                                              what):
+    """The save fails (one line, exit 1), and the trained model is not lost: it is
+    kept in a new file in the current folder, which the line names."""
+    out = tmp_path / "runs"
+    out.mkdir()
+    after_first_epoch(monkeypatch, lambda: FOLDER_CASES[what](out, monkeypatch))
     result = run("train", "--filepath", text, "--epochs", "2", "--quiet",
                  "--output", out / "model.json")
-    one_line_error(result, "cannot write", "model.json", code=1)
+    line = one_line_error(result, "cannot write", "model.json", "kept in", code=1)
+    rescued = list(tmp_path.glob("model.rescued-*.json"))
+    assert len(rescued) == 1 and str(rescued[0].name) in line
+    assert len(tlm.load(rescued[0]).history) == 2
+    if what == "replaced by a file":
+        assert out.read_text() == "mine\n"
+
+
+def test_nowhere_to_keep_the_model_says_so(run, text, tmp_path, monkeypatch, one_line_error):
+    out = tmp_path / "runs"
+    out.mkdir()
+    full_disk(monkeypatch)
+    result = run("train", "--filepath", text, "--epochs", "1", "--quiet",
+                 "--output", out / "model.json")
+    one_line_error(result, "No space left", "could not be kept anywhere", code=1)
+
+
+def test_interrupted_and_the_folder_gone_keeps_the_model(run, text, tmp_path, monkeypatch,
+                                                        one_line_error):
+    out = tmp_path / "runs"
+    out.mkdir()
+    signal_after_first_batch(monkeypatch, signal.SIGINT)
+    refused_in(out, monkeypatch)
+    result = run("train", "--filepath", text, "--epochs", "3", "--batch-size", "8", "--quiet",
+                 "--output", out / "model.json")
+    line = one_line_error(result, "Interrupted", "could not be saved", "kept in", code=130)
+    rescued = list(tmp_path.glob("model.rescued-*.json"))
+    assert len(rescued) == 1 and rescued[0].name in line
+    tlm.load(rescued[0])
+
+
+def test_a_rescued_copy_replaces_nothing(tmp_path):
+    """write_new creates; an existing file of any name stays as it was, a system
+    folder or one that refuses is passed over, and none that takes it is None."""
+    (tmp_path / "a").mkdir()
+    mine = tmp_path / "a" / "model.json"
+    mine.write_text("mine")
+    got = writing.write_new("model.json", lambda f: f.write(b"new"),
+                            ["/proc", tmp_path / "nope", tmp_path / "a"])
+    assert got.parent == tmp_path / "a" and got.read_bytes() == b"new"
+    assert mine.read_text() == "mine"
+    assert writing.write_new("m.json", lambda f: f.write(b"x"), ["/proc", tmp_path / "no"]) is None
 
 
 def test_six_trainings_on_one_output(tmp_path, chuck):

@@ -1,6 +1,7 @@
 """Real signals sent to a real `tlm` process (the console script's own entry
 point, in a subprocess): Ctrl-C at start-up, in training, twice, and during the
-save of a model big enough for the save to take a moment; SIGKILL during a save.
+save of a model big enough for the save to take a moment; SIGKILL during a save;
+SIGTERM (what `kill` sends) in training, in its save and in another command.
 Every Ctrl-C ends with one line on stderr and exit 130, and no model is lost."""
 
 from __future__ import annotations
@@ -133,6 +134,44 @@ def test_ctrl_c_during_the_final_save_finishes_the_save(tmp_path, many_words):
     assert f"Model saved to {out}" in stdout
     model = tlm.load(out)
     assert model.E.shape == (15_000, 200) and len(model.history) == 1
+
+
+def test_sigterm_in_training_is_ctrl_c(tmp_path, chuck):
+    """`kill` in training: the model trained so far is saved, one line, exit 130."""
+    out = tmp_path / "model.json"
+    proc = spawn("train", "--filepath", chuck, "--epochs", "100000", "--output", out,
+                 cwd=tmp_path)
+    wait_for_line(proc, "Epoch 3/")
+    proc.send_signal(signal.SIGTERM)
+    code, _, err = finish(proc)
+    assert code == 130, err
+    one_line(err, "Interrupted", "saved the model trained so far", str(out))
+    assert len(tlm.load(out).history) >= 3
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sigterm_during_the_final_save_finishes_the_save(tmp_path, many_words):
+    out = tmp_path / "big.json"
+    proc = spawn("train", "--filepath", many_words, *BIG_SKIPGRAM, "--output", out,
+                 cwd=tmp_path)
+    wait_for_line(proc, "Epoch 1/1")
+    proc.send_signal(signal.SIGTERM)
+    code, stdout, err = finish(proc)
+    assert code == 130, err
+    one_line(err, "Interrupted", "the save finished first")
+    assert tlm.load(out).E.shape == (15_000, 200)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sigterm_outside_training_ends_quietly_with_143(tmp_path, trained):
+    """Elsewhere SIGTERM ends the command as a shell expects, 128 + 15, with no
+    traceback: here `generate` streaming a long text."""
+    proc = spawn("generate", "--model", trained, "--length", "100000000", cwd=tmp_path)
+    assert proc.stdout.read(1000)
+    proc.send_signal(signal.SIGTERM)
+    code, _, err = finish(proc)
+    assert code == 143, err
+    assert err == ""
 
 
 def test_sigkill_during_a_save_leaves_the_old_model(tmp_path, many_words, trained):

@@ -20,18 +20,32 @@ def _while_starting(signum: int, frame: object) -> None:
     os._exit(130)  # nothing has been done yet: nothing to clean up
 
 
-#: The backends matplotlib accepts in MPLBACKEND (its rcsetup's list, any case).
+#: The backends built into matplotlib (its backend registry's list, any case; a test
+#: checks this copy against it, so looking the name up costs no matplotlib import).
 BACKENDS = ("gtk3agg", "gtk3cairo", "gtk4agg", "gtk4cairo", "macosx", "nbagg", "notebook",
             "qtagg", "qtcairo", "qt5agg", "qt5cairo", "tkagg", "tkcairo", "webagg", "wx",
             "wxagg", "wxcairo", "agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
 
 
+def _backend_exists(name: str) -> bool:
+    """Whether matplotlib could load the backend MPLBACKEND names: a built-in name,
+    or `module://package.module` for a module that can be found (not imported)."""
+    if not name.startswith("module://"):
+        return name.lower() in BACKENDS
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name[len("module://"):]) is not None
+    except (ImportError, ValueError):  # an empty name, a parent that is not a package
+        return False
+
+
 def _matplotlib_backend() -> None:
     """tlm draws its pictures to files (Agg) with its own settings: an MPLBACKEND
-    matplotlib would refuse at import (MPLBACKEND=bogus) is replaced by agg for
-    this run, rather than ending every drawing command in a traceback."""
+    matplotlib could not load (MPLBACKEND=bogus, module://missing) is replaced by
+    agg for this run, rather than ending the shell's `plot` in a traceback."""
     name = os.environ.get("MPLBACKEND")
-    if name is not None and name.lower() not in BACKENDS and not name.startswith("module://"):
+    if name is not None and not _backend_exists(name):
         os.environ["MPLBACKEND"] = "agg"
 
 

@@ -222,12 +222,16 @@ def show(results: Any) -> Any:
     """plot(result): the picture of any explore result (or {label: result}); in a
     window when there is a display, inline in Jupyter; returns the figure."""
     fig = draw(results)
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-        # a window needs pyplot's figure manager
-        manager = plt.figure().canvas.manager  # a managed window, given this figure
-        manager.canvas.figure = fig
-        fig.set_canvas(manager.canvas)
-        plt.show(block=False)
+    try:
+        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo",
+                                                    "template"):
+            # a window needs pyplot's figure manager
+            manager = plt.figure().canvas.manager  # a managed window, given this figure
+            manager.canvas.figure = fig
+            fig.set_canvas(manager.canvas)
+            plt.show(block=False)
+    except Exception as e:  # a window is a nicety: the figure is returned whatever fails
+        print(f"(no window: matplotlib cannot load its backend: {visible(str(e))})")
     return fig
 
 

@@ -19,6 +19,7 @@ import base64
 import dataclasses
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,14 @@ def save(model: Model, path: str | os.PathLike) -> Path:
     text = json.dumps(to_dict(model), separators=(",", ":"))
     # the rule again at the rename: a file put there while training ran is kept
     return writing.atomic_write(path, lambda f: f.write(text.encode("utf-8")), MODEL)
+
+
+def rescue(model: Model, path: str | os.PathLike) -> Path | None:
+    """When saving to `path` failed: the model in a new file named after it, in the
+    current folder or else the system's temporary folder (writing.write_new)."""
+    text = json.dumps(to_dict(model), separators=(",", ":"))
+    return writing.write_new(Path(path).name, lambda f: f.write(text.encode("utf-8")),
+                             [os.getcwd(), tempfile.gettempdir()])
 
 
 def from_dict(d: Any, where: str = "model") -> Model:

@@ -46,7 +46,8 @@ class TrainResult:
     history: list[Epoch] = field(default_factory=list)  # this run's epochs
     saved_to: Path | None = None  # where `fit` saved the model
     interrupted_while_saving: bool = False  # Ctrl-C came while the finished model was saved
-    save_error: str | None = None  # interrupted, and the model could not be saved: why
+    save_error: str | None = None  # interrupted, and the save to --output failed: why
+    # (saved_to is then the rescued copy, modelfile.rescue, or None)
 
 
 Doc = TypeVar("Doc", np.ndarray, list[str])
@@ -325,10 +326,15 @@ def fit(
             try:
                 modelfile.save(result.model, result.saved_to)
             except TlmError as e:
+                # the folder went away, became read-only or full, or a user's file took
+                # the name while training ran: keep the work in a new file elsewhere
+                rescued = modelfile.rescue(result.model, result.saved_to)
                 if not result.interrupted:
-                    raise
-                # interrupted, and the save failed too (a full disk): the caller says so
-                result.save_error, result.saved_to = str(e), None
+                    kept = (f"; the trained model is kept in {rescued} instead" if rescued
+                            else "; the trained model could not be kept anywhere")
+                    raise TlmError(f"{e}{kept}") from None
+                # interrupted, and the save failed too: the caller says so
+                result.save_error, result.saved_to = str(e), rescued
         interrupts.state = "at once"
     result.interrupted_while_saving = interrupts.requested and not result.interrupted
     return result

@@ -193,6 +193,36 @@ def atomic_write_all(writes: Sequence[tuple[str | os.PathLike, Callable[[BinaryI
     return [target for _, target in done]
 
 
+def write_new(name: str, write: Callable[[BinaryIO], None],
+              folders: Sequence[str | os.PathLike]) -> Path | None:
+    """A new file named after `name` (NAME.rescued-XXXX.json) in the first of
+    `folders` that takes it, holding what `write` wrote; None when none does.
+    The file is created, never opened over an existing one, so it replaces
+    nothing: the last resort of a save that failed (its folder deleted or made
+    read-only while training ran), so the work is not lost."""
+    stem, suffix = Path(name).stem[:100], Path(name).suffix[:20]
+    for folder in folders:
+        if _is_system(os.path.abspath(folder)):
+            continue
+        try:
+            fd, new = tempfile.mkstemp(prefix=f"{stem}.rescued-", suffix=suffix, dir=folder)
+        except OSError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:  # a full disk there: try the next folder
+            Path(new).unlink(missing_ok=True)
+            continue
+        except BaseException:
+            Path(new).unlink(missing_ok=True)
+            raise
+        return Path(new)
+    return None
+
+
 #: Folders of the system's own files: a process's descriptors (/proc/self/fd/1),
 #: devices (/dev/stdout), the kernel's settings. tlm writes none of them, whatever
 #: they lead to (a terminal, a pipe, the file a shell redirected to), nor through

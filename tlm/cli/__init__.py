@@ -329,6 +329,11 @@ def train(filepaths, gutenberg, transforms, model_type, output, snapshots, inter
         last = result.history[-1] if result.history else None
         part = (f", and {last.interrupted_after} of {last.of} examples of epoch "
                 f"{last.epoch}" if last is not None and last.interrupted_after else "")
+        if result.save_error is not None and result.saved_to is not None:
+            click.echo(visible(f"Interrupted: the model trained so far ({n} of {total} epochs "
+                               f"done{part}) could not be saved ({result.save_error}); it is "
+                               f"kept in {result.saved_to} instead"), err=True)
+            sys.exit(130)
         if result.save_error is not None:
             click.echo(visible(f"Interrupted: the model trained so far ({n} of {total} epochs "
                                f"done{part}) could not be saved ({result.save_error}); "
