@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tlm.analyses import _base
 from tlm.analyses._base import (
     Analysis,
     Argument,
@@ -24,6 +25,7 @@ from tlm.analyses._base import (
     join,
     mapping,
     model_of,
+    wrap,
 )
 from tlm.errors import TlmError
 from tlm.generate import prompt_words
@@ -101,7 +103,8 @@ def draw(results: Attention | Mapping[str, Attention]):
     rows = sum(r.weights.shape[0] for r in results.values())
     cols = max(r.weights.shape[1] for r in results.values())
     T = max(len(r.words) for r in results.values())
-    side = max(2.8, 0.13 * T + 1.6)  # inches a panel: room for T word labels
+    side = max(2.8, 0.085 * T + 1.8)  # inches a panel: room for T word labels
+    size = 7 if T <= 24 else 5  # the labels' font size
     fig, axs = figure(rows, cols, width=side, height=side)
     row = 0
     for label, r in results.items():
@@ -116,10 +119,10 @@ def draw(results: Attention | Mapping[str, Attention]):
                 shown = np.where(np.tri(n, dtype=bool), r.weights[b, h], np.nan)  # future blank
                 image = ax.imshow(shown, cmap="Greys", vmin=0, vmax=1)
                 ax.set_title(f"block {b + 1}, head {h + 1}", fontsize=9)
-                ax.set_xticks(range(n), r.words, rotation=90, fontsize=7)
-                ax.set_yticks(range(n), r.words if h == 0 else [], fontsize=7)
-                if h == 0:
-                    ax.set_ylabel(label)
+                ax.set_xticks(range(n), r.words, rotation=90, fontsize=size)
+                ax.set_yticks(range(n), r.words if h == 0 else [], fontsize=size)
+                if h == 0:  # the model's name down the side, on lines that fit the panel
+                    ax.set_ylabel(wrap(label, int(side * 9 * _base.SCALE)))
             row += 1
     bar = fig.colorbar(image, ax=axs, shrink=0.5, aspect=30)
     bar.set_label("attention weight (each row sums to 1)", fontsize=7)

@@ -95,7 +95,7 @@ def query_vector(model: TransformerModel, word: str) -> np.ndarray:
 
 def most_frequent(model: TransformerModel) -> str:
     """The model's most frequent word other than <unk>."""
-    order = np.argsort(model.word_counts, kind="stable")[::-1]
+    order = np.argsort(-np.asarray(model.word_counts), kind="stable")  # ties: the first
     return next((model.vocab[i] for i in order if model.vocab[i] != UNK), model.vocab[0])
 
 
@@ -116,6 +116,8 @@ def positions(model: Source, word: str | None = None) -> Positions:
                           for k in SHIFTS if t + k < T}
     elif c.positions == "rope":
         word = word or most_frequent(model)
+        if word not in model.word_to_idx:
+            raise TlmError(model.vocabulary.unknown_message(word))
         q = query_vector(model, word)                                     # (dh,)
         dh = len(q)
         cos, sin = rope_angles(T, dh)                                     # (T, dh/2) each
