@@ -1,9 +1,9 @@
 """Memory of `tlm train --model transformer` on a 20-million-word text (target: < 2 GB).
 
 The text is the five Austen novels of NLTK's Gutenberg corpus (Emma, Persuasion,
-Sense and Sensibility, Mansfield Park, Northanger Abbey: some 860,000 tokens
-together) written one after another, over and over, until it has --words
-word-punct tokens (tlm's tokenizer), as one file in --folder (default /tmp).
+Sense and Sensibility, Mansfield Park, Northanger Abbey) written one after
+another, over and over, until it has --words words after `-t lower -t alpha`
+(the words the model trains on; more tokens before), as one file in --folder.
 A real text, so the vocabulary (some 15,000 words) and the token frequencies
 are a novel's, not a synthetic Zipf's; its repeats change neither.
 
@@ -38,14 +38,16 @@ from pathlib import Path
 NOVELS = ["austen-emma.txt", "austen-persuasion.txt", "austen-sense.txt",
           "austen-mansfield.txt", "austen-northanger.txt"]
 LIMIT_GB = 2.0
+TRANSFORMS = ["lower", "alpha"]
 
 
 def make_text(path: Path, words: int) -> int:
-    """Write the novels over and over to `path` until it holds `words` tokens; the count."""
-    from tlm.corpus import read_gutenberg, tokenize
+    """Write the novels over and over to `path` until it holds `words` words after
+    `-t lower -t alpha` (what the model trains on); that count."""
+    from tlm.corpus import apply_transforms, read_gutenberg, tokenize
 
     novels = [read_gutenberg(n) for n in NOVELS]
-    sizes = [len(tokenize(t)) for t in novels]
+    sizes = [len(apply_transforms(tokenize(t), TRANSFORMS)) for t in novels]
     written = 0
     with open(path, "w", encoding="utf-8") as f:
         while written < words:
@@ -85,11 +87,12 @@ def main() -> None:
 
     from tlm import modelfile
 
-    text = args.folder / f"austen-x{args.words // 1_000_000}M.txt"
+    text = args.folder / f"austen-{args.words // 1_000_000}M-words.txt"
     if not text.exists():
         t0 = time.perf_counter()
         n = make_text(text, args.words)
-        print(f"wrote {text}: {n:,} tokens, {text.stat().st_size / 1e6:.0f} MB "
+        print(f"wrote {text}: {n:,} words after -t lower -t alpha, "
+              f"{text.stat().st_size / 1e6:.0f} MB "
               f"({time.perf_counter() - t0:.0f} s)")
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     out = args.folder / "memory-transformer.json"

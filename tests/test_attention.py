@@ -117,3 +117,15 @@ def test_the_atlas_has_the_transformer_sections_only_with_a_transformer():
     for a in (analysis.ANALYSIS, POSITIONS):
         assert not atlas.applies(a, [vectors])
         assert atlas.applies(a, [vectors, transformer])
+
+
+def test_an_atlas_section_draws_the_transformer_and_notes_the_others():
+    model = tiny(positions="rope", words=WORDS, context_window=8)
+    model.info["transforms"] = ["lower"]
+    transformer = atlas.Source("tr.json", model.vectors, model, "tr.json")
+    other = atlas.Source("glove", model.vectors, None, "glove")
+    for a in (analysis.ANALYSIS, POSITIONS):
+        section = atlas.analysis_section(a, [transformer, other])
+        assert section.content["figure"] is not None
+        assert section.notes == [f"glove: {a.name} needs a tlm transformer model (tlm train "
+                                 "--model transformer), not pretrained vectors"]

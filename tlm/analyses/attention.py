@@ -33,7 +33,7 @@ from tlm.vectors import Source
 from tlm.vocab import UNK
 
 #: The sentence read when none is given (and in the atlas).
-SENTENCE = "she could not think of it without being very sorry for her poor father"
+SENTENCE = "she was not sorry to go"
 
 
 @dataclass(repr=False)
