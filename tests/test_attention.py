@@ -15,6 +15,7 @@ from tlm.analyses import attention as analysis
 from tlm.analyses.attention import attention
 from tlm.analyses.positions import ANALYSIS as POSITIONS
 from tlm.errors import TlmError
+from tlm.interact import Explorer
 
 WORDS = ["she", "was", "not", "sorry", "to", "go", "<unk>"]
 
@@ -129,3 +130,10 @@ def test_an_atlas_section_draws_the_transformer_and_notes_the_others():
         assert section.content["figure"] is not None
         assert section.notes == [f"glove: {a.name} needs a tlm transformer model (tlm train "
                                  "--model transformer), not pretrained vectors"]
+
+
+def test_the_shells_explore_has_both():
+    model = tiny(positions="learned", words=WORDS, context_window=8)
+    explore = Explorer(model)
+    assert explore.attention("she was not").words == ["she", "was", "not"]
+    assert explore.positions().scheme == "learned"

@@ -132,16 +132,13 @@ def transformers():
             for p in ("sinusoidal", "rope", "alibi", "learned")}
 
 
-@pytest.mark.parametrize("scheme", ["sinusoidal", "rope", "alibi", "learned", "all"])
-def test_no_text_on_text_in_the_transformer_positions(scheme, transformers, monkeypatch):
+def test_no_text_on_text_in_the_transformer_positions(transformers, monkeypatch):
     monkeypatch.setattr(_base, "SCALE", 1.0)
-    a = analyses.get("positions")
-    results = {label: a.compute(m) for label, m in transformers.items()
-               if scheme in ("all", m.config.positions)}
-    assert overlaps(a.draw(results)) == []
+    a = analyses.get("positions")  # every scheme, one row each, side by side
+    assert overlaps(a.draw({label: a.compute(m) for label, m in transformers.items()})) == []
 
 
-@pytest.mark.parametrize("words", [6, 20, 64])
+@pytest.mark.parametrize("words", [6, 64])
 def test_no_text_on_text_in_attention_maps(words, transformers, monkeypatch):
     monkeypatch.setattr(_base, "SCALE", 1.0)
     a = analyses.get("attention")
