@@ -213,12 +213,13 @@ def _rope(fig, axs: Sequence, label: str, r: Positions) -> None:
 
 def _alibi(fig, axs: Sequence, label: str, r: Positions) -> None:
     shown = np.where(np.tri(r.T, dtype=bool), r.bias, np.nan)            # the future blank
-    for h, ax in enumerate(axs):
-        im = ax.imshow(shown[h], cmap="viridis")
+    for h, ax in enumerate(axs):  # one colour scale for every head: how fast each forgets
+        im = ax.imshow(shown[h], cmap="viridis", vmin=float(r.bias.min()), vmax=0)
         ax.set(title=f"{label}: head {h + 1}, m = {r.slopes[h]:.3g}" if h == 0
                else f"head {h + 1}, m = {r.slopes[h]:.3g}",
                xlabel="key position j", ylabel="query position i" if h == 0 else None)
-        fig.colorbar(im, ax=ax, shrink=0.8)
+    bar = fig.colorbar(im, ax=list(axs), shrink=0.8)
+    bar.set_label("bias added to the score", fontsize=8)
 
 
 def _learned(fig, axs: Sequence, label: str, r: Positions) -> None:
