@@ -54,6 +54,8 @@ def text_boxes(fig):
     renderer = _base._renderer(fig)
     ticks = {}
     for ax in fig.axes:
+        if not ax.get_visible():  # a hidden panel draws no ticks
+            continue
         for axis in (ax.xaxis, ax.yaxis):
             for t in axis._update_ticks():  # the ticks drawn, labels set
                 for label in (t.label1, t.label2):

@@ -114,7 +114,7 @@ def draw(results: Attention | Mapping[str, Attention]):
             for h in range(cols):
                 ax = axs[row, h]
                 if h >= H:
-                    ax.set_visible(False)
+                    ax.remove()  # a model of fewer heads
                     continue
                 shown = np.where(np.tri(n, dtype=bool), r.weights[b, h], np.nan)  # future blank
                 image = ax.imshow(shown, cmap="Greys", vmin=0, vmax=1)

@@ -218,7 +218,7 @@ def _alibi(fig, axs: Sequence, label: str, r: Positions) -> None:
         ax.set(title=f"{label}: head {h + 1}, m = {r.slopes[h]:.3g}" if h == 0
                else f"head {h + 1}, m = {r.slopes[h]:.3g}",
                xlabel="key position j", ylabel="query position i" if h == 0 else None)
-    bar = fig.colorbar(im, ax=list(axs), shrink=0.8)
+    bar = fig.colorbar(im, ax=axs[-1], shrink=0.8)  # the scale of them all
     bar.set_label("bias added to the score", fontsize=8)
 
 
@@ -245,7 +245,7 @@ def draw(results: Positions | Mapping[str, Positions]):
         n = _panels(r)
         DRAW[r.scheme](fig, axs[row, :n], label, r)
         for ax in axs[row, n:]:
-            ax.set_visible(False)
+            ax.remove()  # a panel this scheme does not need
     return fig
 
 
