@@ -4,7 +4,7 @@ The text is the five Austen novels of NLTK's Gutenberg corpus (Emma, Persuasion,
 Sense and Sensibility, Mansfield Park, Northanger Abbey) written one after
 another, over and over, until it has --words words after `-t lower -t alpha`
 (the words the model trains on; more tokens before), as one file in --folder.
-A real text, so the vocabulary (some 15,000 words) and the token frequencies
+A real text, so the vocabulary (some 13,000 words) and the token frequencies
 are a novel's, not a synthetic Zipf's; its repeats change neither.
 
 `tlm train --model transformer` (its defaults, `-t lower -t alpha`, plus any
@@ -13,8 +13,9 @@ training; after --seconds it gets SIGINT (Ctrl-C), which must end it with exit
 130 and the model trained so far saved. tlm has no option to stop after a number
 of steps, so Ctrl-C is the bound; every array of the run (the text, its tokens,
 the encoded ids, a shuffled epoch of windows, the model and Adam's moments, one
-batch's activations) is made before the first step, so a few steps reach the
-peak of a whole run. The peak resident memory of the child is the kernel's
+batch's activations) is made by the first step, so a few steps reach the peak of
+training (but for the moment between two epochs, when the next epoch's windows
+are made while the last's may still be held). The peak resident memory of the child is the kernel's
 (`os.wait4`'s ru_maxrss), with /proc's VmHWM read just before the SIGINT as a
 check.
 
