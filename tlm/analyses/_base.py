@@ -143,7 +143,8 @@ def model_of(source: Source, model_type: str, what: str) -> Any:
     found = getattr(source, "type", None)
     if found == model_type:
         return source
-    given = f"a {found} model" if isinstance(found, str) else "pretrained vectors"
+    article = "an" if isinstance(found, str) and found[:1] in "aeiou" else "a"
+    given = f"{article} {found} model" if isinstance(found, str) else "pretrained vectors"
     raise TlmError(f"{what} needs a tlm {model_type} model (tlm train --model {model_type}), "
                    f"not {given}")
 
