@@ -141,9 +141,11 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert len(page.ids) == len(set(page.ids)), "ids repeat"
     # every analysis of tlm explore is a section (loss: the training curves on the cards;
     # movie: a section of its own for a model trained with --snapshots, tests/test_movie.py;
-    # loop-vs-matrix times the machine; softmax-gradient steps one model)
+    # loop-vs-matrix times the machine; softmax-gradient steps one model; positions and
+    # attention only when a source is a transformer, tests/test_attention.py)
     analyses = set(explore_group.list_commands(None)) - {"loss", "movie", "loop-vs-matrix",
-                                                        "softmax-gradient"}
+                                                        "softmax-gradient", "positions",
+                                                        "attention"}
     assert page.sections[:3] == ["sources", "map", "ask"]
     assert set(page.sections[3:]) == analyses
     assert match.group(3).split(", ") == page.sections

@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 from conftest import kv_of
+from tiny_transformer import tiny
 
 from tlm import analyses, atlas
 from tlm.analyses import _base
@@ -53,6 +54,8 @@ def text_boxes(fig):
     renderer = _base._renderer(fig)
     ticks = {}
     for ax in fig.axes:
+        if not ax.get_visible():  # a hidden panel draws no ticks
+            continue
         for axis in (ax.xaxis, ax.yaxis):
             for t in axis._update_ticks():  # the ticks drawn, labels set
                 for label in (t.label1, t.label2):
@@ -97,7 +100,8 @@ def drawn(analysis, sources):
     return analysis.draw(results)
 
 
-@pytest.mark.parametrize("name", [n for n, a in analyses.registry().items() if a.in_atlas])
+@pytest.mark.parametrize("name", [n for n, a in analyses.registry().items()
+                                  if a.in_atlas and a.model_type is None])
 def test_no_text_on_text(name, four, monkeypatch):
     monkeypatch.setattr(_base, "SCALE", 1.0)
     fig = drawn(analyses.get(name), four)
@@ -112,3 +116,35 @@ def test_the_check_finds_text_on_text():
     axs[0, 0].text(-1.0, 0.5, "off the canvas", transform=axs[0, 0].transAxes)
     bad = overlaps(fig)
     assert any("on the title" in b for b in bad) and any("off the canvas" in b for b in bad)
+
+
+#: A sentence as long as the transformer's default window allows a learner to type.
+SENTENCE = ("she could not think of it without being very sorry for her poor father who "
+            "had always been extraordinarily fond of miss taylor")
+
+
+@pytest.fixture(scope="module")
+def transformers():
+    """Transformers at the default size (d 128, 4 heads, 2 blocks, window 64), one per
+    scheme, with long file names and the words of SENTENCE."""
+    words = sorted(set(SENTENCE.split()))
+    return {f"austen-four-novels-transformer-{p}-seed1.json":
+            tiny(dtype=np.float32, words=words, positions=p, dim=128, heads=4, hidden=16,
+                 context_window=64)
+            for p in ("sinusoidal", "rope", "alibi", "learned")}
+
+
+def test_no_text_on_text_in_the_transformer_positions(transformers, monkeypatch):
+    monkeypatch.setattr(_base, "SCALE", 1.0)
+    a = analyses.get("positions")  # every scheme, one row each, side by side
+    assert overlaps(a.draw({label: a.compute(m) for label, m in transformers.items()})) == []
+
+
+@pytest.mark.parametrize("words", [6, 64])
+def test_no_text_on_text_in_attention_maps(words, transformers, monkeypatch):
+    monkeypatch.setattr(_base, "SCALE", 1.0)
+    a = analyses.get("attention")
+    sentence = (SENTENCE.split() * 4)[:words]
+    (label, model), *_ = transformers.items()
+    fig = a.draw({label: a.compute(model, sentence), "tr.json": a.compute(model, sentence[:5])})
+    assert overlaps(fig) == []

@@ -431,6 +431,14 @@ def _terminal(analysis: Analysis, sources: Sequence[Source]) -> str:
     return f"tlm explore {analysis.name}{args} {flags} --png {analysis.name}.png"
 
 
+def applies(analysis: Analysis, sources: Sequence[Source]) -> bool:
+    """Whether the page has a section for `analysis`: always, unless it is only for
+    one type of tlm model (the transformer's positions and attention) and no source
+    is one."""
+    return analysis.model_type is None or any(
+        s.model is not None and s.model.type == analysis.model_type for s in sources)
+
+
 # -- the page --------------------------------------------------------------------------------
 def build(
     sources: Sequence[Source],
@@ -460,7 +468,7 @@ def build(
         steps.append(("movie", lambda: movie_section(sources)))
     steps.append(("ask", lambda: ask_section(sources, n)))
     for analysis in registry().values():
-        if analysis.in_atlas:
+        if analysis.in_atlas and applies(analysis, sources):
             steps.append((analysis.name, lambda a=analysis: analysis_section(a, sources)))
     sections = []
     for i, (name, make) in enumerate(steps, 1):

@@ -81,6 +81,9 @@ class Analysis:
     in_atlas: bool = True  # a section of its own in the atlas
     #: result -> a matplotlib animation (the movie): `tlm explore NAME --gif FILE` writes it
     animate: Callable[[Any], Any] | None = None
+    #: only for tlm models of this type ('transformer'): the atlas has the section only
+    #: when one of its sources is one
+    model_type: str | None = None
 
     def __post_init__(self) -> None:
         if not getattr(self.draw, "__wrapped_by_tlm__", False):
@@ -132,6 +135,18 @@ def known_pairs(source: Source, pairs: Sequence[tuple[str, str]] | Sequence[str]
         else:
             kept.append((ka, kb))
     return kept, missing
+
+
+def model_of(source: Source, model_type: str, what: str) -> Any:
+    """The tlm model `source` is, if it is one of `model_type`; else the one-line
+    error that says what `what` needs."""
+    found = getattr(source, "type", None)
+    if found == model_type:
+        return source
+    article = "an" if isinstance(found, str) and found[:1] in "aeiou" else "a"
+    given = f"{article} {found} model" if isinstance(found, str) else "pretrained vectors"
+    raise TlmError(f"{what} needs a tlm {model_type} model (tlm train --model {model_type}), "
+                   f"not {given}")
 
 
 # -- text ----------------------------------------------------------------------------------
