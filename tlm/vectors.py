@@ -132,19 +132,26 @@ def unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 0 else v
 
 
-def unit_rows(source: Source) -> np.ndarray:
+def unit_rows(source: Source, rows: np.ndarray | None = None) -> np.ndarray:
     """U: every row of the table scaled to length 1, (V, d) float32, so that
     U @ u is every word's cosine with the unit vector u. Built on first use and
-    kept while the table's array is the same object (a zero row stays zero)."""
+    kept while the table's array is the same object (a zero row stays zero).
+    With `rows`, only those rows, U[rows] (scaled alone, when U is not kept yet)."""
     kv = keyed_vectors(source)
     cached = _unit_cache.get(kv)
     if cached is not None and cached[0] is kv.vectors and cached[1].shape == kv.vectors.shape:
-        return cached[1]
-    X = np.asarray(kv.vectors, dtype=np.float32)  # (V, d)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)  # (V, 1)
-    U = X / np.where(norms > 0, norms, 1)  # (V, d)
+        return cached[1] if rows is None else cached[1][rows]
+    if rows is not None:
+        return _unit(np.asarray(kv.vectors[rows], dtype=np.float32))
+    U = _unit(np.asarray(kv.vectors, dtype=np.float32))  # (V, d)
     _unit_cache[kv] = (kv.vectors, U)
     return U
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    """The rows of X (N, d) scaled to length 1 (a zero row stays zero)."""
+    norms = np.linalg.norm(X, axis=1, keepdims=True)  # (N, 1)
+    return X / np.where(norms > 0, norms, 1)  # (N, d)
 
 
 # -- vectors of words and of expressions ------------------------------------------------------
