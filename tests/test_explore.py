@@ -353,6 +353,17 @@ def test_k_nearest_in_blocks_is_the_plain_sort(threads, block):
     assert (k_nearest(S, 1, block, threads) == plain[:, :1]).all()
 
 
+def test_one_key_sort_is_the_three_key_sort():
+    from tlm.analyses.hubness import by_row_then_cosine
+
+    rng = np.random.default_rng(1)
+    v = rng.choice(np.float32([-np.inf, -1, -0.5, -0.0, 0.0, 1e-30, 0.25, 0.5, 1]), 500)
+    who, c = rng.integers(0, 7, 500), rng.permutation(500)
+    assert (by_row_then_cosine(who, v, c) == np.lexsort((c, -v, who))).all()  # many ties
+    v = rng.normal(size=500).astype(np.float32)
+    assert (by_row_then_cosine(who, v, c) == np.lexsort((c, -v, who))).all()  # none
+
+
 def test_hubness_figures_are_those_of_the_plain_count():
     """The same sample (seed), the same N_k as counting the plain sort's lists, and
     scipy's skewness."""

@@ -171,17 +171,35 @@ class Best:
         """Merge candidates (row row0 + owner, column col, cosine vals) into the best."""
         if len(owner) == 0:
             return
-        touched, at = np.unique(owner, return_inverse=True)  # the rows with candidates
+        per_row = np.bincount(owner)  # candidates of each row
+        touched = np.flatnonzero(per_row)  # the rows with candidates
+        at = (np.cumsum(per_row > 0) - 1)[owner]  # each candidate's place in `touched`
         k, n = self.k, len(touched)
         who = np.concatenate([np.repeat(np.arange(n), k), at])
         v = np.concatenate([self.value[row0 + touched].ravel(), vals])
         c = np.concatenate([self.index[row0 + touched].ravel(), col])
-        order = np.lexsort((c, -v, who))  # by row, highest cosine first, ties to the lower column
-        sizes = k + np.bincount(at, minlength=n)  # each row's entries, old and new
+        order = by_row_then_cosine(who, v, c)
+        sizes = k + per_row[touched]  # each row's entries, old and new
         first = np.cumsum(sizes) - sizes  # where each row's entries start
         take = order[first[:, None] + np.arange(k)]  # (n, k): each row's k best
         self.value[row0 + touched] = v[take]
         self.index[row0 + touched] = c[take]
+
+
+def by_row_then_cosine(who: np.ndarray, v: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The order that sorts entries by row `who`, then cosine `v` (float32) from the
+    highest, then column `c`: `np.lexsort((c, -v, who))`. Faster: the row and the
+    cosine as one 64-bit key (the float's bits mapped so that their order as
+    integers is the floats' order, highest first), sorted once; the three keys
+    only when two entries tie on both."""
+    bits = (v + np.float32(0)).view(np.uint32)  # -0.0 made +0.0 first: they are equal
+    rising = np.where(bits >> 31, ~bits, bits | np.uint32(0x80000000))  # order of the floats
+    key = (who.astype(np.uint64) << np.uint64(32)) | (~rising).astype(np.uint64)
+    order = np.argsort(key)
+    ranked = key[order]
+    if (ranked[1:] == ranked[:-1]).any():  # a tie: the lower column first
+        order = np.lexsort((c, key))
+    return order
 
 
 def chunk_floor(G: np.ndarray, k: int, axis: int) -> np.ndarray:
