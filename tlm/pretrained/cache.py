@@ -161,11 +161,15 @@ def read_entry(name: str, origin: Any) -> Entry | None:
 def _load_npy(path: str | os.PathLike, what: str = "array file") -> np.ndarray:
     """The array in a regular .npy file, never a pickle, read only as far as the
     file holds it: the header's shape is checked against the file's size before
-    anything is allocated (numpy maps the file, then the array is copied)."""
+    anything is allocated. The file is mapped, not copied (GloVe's 80 MB are
+    read from the page cache as they are used), copy-on-write: the array can be
+    changed in memory and the file stays as it is. A cache entry is replaced by
+    renaming a new folder into place, never rewritten, so the mapped file
+    cannot change under the array."""
     path = paths.input_file(path, what)
     try:
-        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
-        return np.array(mapped)
+        mapped = np.load(path, mmap_mode="c", allow_pickle=False)
+        return mapped.view(np.ndarray)  # a plain array over the mapping
     except (ValueError, OSError, EOFError) as e:  # a short file, a bad header, a pickle
         raise TlmError(f"{path} is not a good {what}: {e}") from None
 
