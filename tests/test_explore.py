@@ -353,6 +353,15 @@ def test_k_nearest_in_blocks_is_the_plain_sort(threads, block):
     assert (k_nearest(S, 1, block, threads) == plain[:, :1]).all()
 
 
+def test_pca_spectrum_in_blocks_is_the_svd_of_the_centred_rows():
+    X = np.random.default_rng(2).normal(size=(300, 6)).astype(np.float32) * [5, 4, 3, 2, 1, 1]
+    Xc = X.astype(np.float64) - X.astype(np.float64).mean(axis=0)
+    S = np.linalg.svd(Xc, compute_uv=False)
+    for block in (7, 300, 65536):
+        np.testing.assert_allclose(vectors.pca_spectrum(X, block), S**2 / (S**2).sum(),
+                                   rtol=1e-9)
+
+
 def test_one_key_sort_is_the_three_key_sort():
     from tlm.analyses.hubness import by_row_then_cosine
 

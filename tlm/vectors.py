@@ -326,13 +326,18 @@ def pca(X: np.ndarray, n: int = 2) -> tuple[np.ndarray, np.ndarray]:
     return coords, (variance / total if total > 0 else np.zeros_like(variance))
 
 
-def pca_spectrum(X: np.ndarray) -> np.ndarray:
+def pca_spectrum(X: np.ndarray, block: int = 65536) -> np.ndarray:
     """The share of variance of each principal component of the rows of X,
     largest first, for a tall X: the squared singular values of the centred
-    rows are the eigenvalues of the small (d, d) matrix Xc^T Xc."""
-    X = np.asarray(X, dtype=np.float64)
-    Xc = X - X.mean(axis=0)
-    var = np.linalg.svd(Xc.T @ Xc, compute_uv=False)  # (d,)
+    rows are the eigenvalues of the small (d, d) matrix Xc^T Xc, which is summed
+    over blocks of rows (Xc^T Xc = sum_b Xc_b^T Xc_b), so no centred float64
+    copy of a large table is made."""
+    mean = X.mean(axis=0, dtype=np.float64)  # (d,)
+    scatter = np.zeros((X.shape[1], X.shape[1]))  # (d, d) Xc^T Xc
+    for start in range(0, len(X), block):
+        Xc = np.asarray(X[start:start + block], dtype=np.float64) - mean  # (b, d)
+        scatter += Xc.T @ Xc
+    var = np.linalg.svd(scatter, compute_uv=False)  # (d,)
     total = float(var.sum())
     return var / total if total > 0 else var
 
