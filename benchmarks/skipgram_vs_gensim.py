@@ -5,8 +5,9 @@ agreement of the nearest neighbours.
 
 Both train on the same tokens (`-t lower -t alpha`) with the same settings:
 skip-gram, d=100, window 5, 5 negatives, sample 1e-3, min-count 5, 5 epochs,
-one thread (gensim `workers=1`; tlm with BLAS held to one thread, so neither
-uses the machine's second core). Runs alternate tlm and gensim, so both see
+on one core (gensim `workers=1`, tlm with its step on one thread and BLAS held to
+one thread) and on both (gensim `workers=2`, tlm's step on both cores as `tlm
+train` runs it, tlm/models/threaded.py). Runs alternate tlm and gensim, so both see
 the same load on a shared machine, and each figure is the median of --repeats.
 
 - words/s: corpus words x epochs / wall time, where the wall time covers
@@ -26,7 +27,7 @@ given to it in pieces of 10,000 words (15 window edges in 161,603 words).
   timed from start to exit, against gensim's whole process on the same text:
   `tlm train --model skipgram --gutenberg austen-emma.txt -t lower -t alpha ...`
   (reading and tokenizing included; both cores, as a user runs it) against
-  `python -c "Word2Vec(LineSentence(tokens.txt), workers=1, ...)"` reading the
+  `python -c "Word2Vec(LineSentence(tokens.txt), workers=1 or 2, ...)"` reading the
   same tokens from a file, one line of 10,000 words each, and saving its vectors.
   The ratio gensim / tlm is the target (>= 1.0); "beyond training" is tlm's
   whole time minus the epochs' own seconds (target < 0.5 s).
@@ -57,6 +58,7 @@ import numpy as np  # noqa: E402
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
+from tlm.models import threaded  # noqa: E402
 from tlm.train import build_model, train  # noqa: E402
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-3, "min_count": 5}
@@ -75,12 +77,19 @@ def run_gensim(tokens: list[str], epochs: int, seed: int, workers: int = 1):
     return w2v.wv, time.perf_counter() - t0
 
 
-def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None):
+def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None, cores: int | None = None):
+    """tlm's training as `tlm train` runs it (the step on every core), or on `cores`."""
     settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size}
-    t0 = time.perf_counter()
-    model, docs = build_model("skipgram", corpus, settings)
-    train(model, docs)
-    return model.vectors, time.perf_counter() - t0
+    every_core = threaded.cores
+    if cores is not None:
+        threaded.cores = lambda: cores
+    try:
+        t0 = time.perf_counter()
+        model, docs = build_model("skipgram", corpus, settings)
+        train(model, docs)
+        return model.vectors, time.perf_counter() - t0
+    finally:
+        threaded.cores = every_core
 
 
 GENSIM_SCRIPT = """
@@ -187,28 +196,26 @@ def main() -> None:
           f"probe: ranks 100-399 (counts {counts[probe[-1]]}-{counts[probe[0]]}); "
           f"settings {SETTINGS}, {args.epochs} epochs, {args.repeats} repeats")
 
-    speed: dict[str, list[float]] = {"tlm": [], "gensim": [], "gensim w2": []}
+    speed: dict[str, list[float]] = {"tlm": [], "tlm 1 core": [], "gensim": [], "gensim w2": []}
     nn: dict[str, list] = {"tlm": [], "gensim": []}
     for r in range(args.repeats):
         seed = r + 1
         kv_g, t_g = run_gensim(tokens, args.epochs, seed)
         _, t_g2 = run_gensim(tokens, args.epochs, seed, workers=2)
         kv_t, t_t = run_tlm(corpus, args.epochs, seed, args.batch_size)
-        speed["gensim w2"].append(n_words * args.epochs / t_g2)
-        for name, kv, t in (("gensim", kv_g, t_g), ("tlm", kv_t, t_t)):
+        _, t_t1 = run_tlm(corpus, args.epochs, seed, args.batch_size, cores=1)
+        for name, t in (("gensim", t_g), ("gensim w2", t_g2), ("tlm", t_t), ("tlm 1 core", t_t1)):
             speed[name].append(n_words * args.epochs / t)
+        for name, kv in (("gensim", kv_g), ("tlm", kv_t)):
             nn[name].append(neighbours(kv, probe))
-        print(f"  run {seed}: gensim workers=1 {t_g:.2f} s ({speed['gensim'][-1]:,.0f} words/s), "
-              f"workers=2 {t_g2:.2f} s ({speed['gensim w2'][-1]:,.0f}), "
-              f"tlm {t_t:.2f} s ({speed['tlm'][-1]:,.0f} words/s); ratios {t_g / t_t:.2f}, "
-              f"{t_g2 / t_t:.2f}; load {load()}", flush=True)
+        print(f"  run {seed}: gensim workers=1 {t_g:.2f} s, workers=2 {t_g2:.2f} s; tlm on "
+              f"every core {t_t:.2f} s, on one {t_t1:.2f} s; load {load()}", flush=True)
 
     med = {name: statistics.median(v) for name, v in speed.items()}
-    for peer in ("gensim", "gensim w2"):
-        ratios = [t / g for t, g in zip(speed["tlm"], speed[peer], strict=True)]
-        print(f"words/s (median): {peer.replace('w2', 'workers=2')} {med[peer]:,.0f}, tlm "
-              f"{med['tlm']:,.0f}; tlm/{peer.replace(' w2', '(workers=2)')} "
-              f"{med['tlm'] / med[peer]:.2f} (median of per-run ratios "
+    print("words/s (median): " + ", ".join(f"{n} {med[n]:,.0f}" for n in speed))
+    for ours, peer in (("tlm 1 core", "gensim"), ("tlm", "gensim w2"), ("tlm", "gensim")):
+        ratios = [t / g for t, g in zip(speed[ours], speed[peer], strict=True)]
+        print(f"  {ours} / {peer}: {med[ours] / med[peer]:.2f} (median of same-run ratios "
               f"{statistics.median(ratios):.2f}, runs {min(ratios):.2f}-{max(ratios):.2f}; "
               "target >= 1.0)")
 
