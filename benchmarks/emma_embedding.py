@@ -217,7 +217,7 @@ def phases(model, docs, batches: int, threads: int) -> tuple[dict[str, float], f
         return out
 
     total = handoff = 0.0
-    with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
+    with ThreadPoolExecutor(max(1, threads - 1)) as pool, threadpool_limits(1, user_api="blas"):
         on_blocks = split(gradients, pool, threads, model.per_example) if threads > 1 \
             else gradients
         for i in range(batches):

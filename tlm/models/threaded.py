@@ -57,7 +57,7 @@ def on_every_core(model: Any, threads: int | None = None) -> Iterator[Step]:
         yield model._step
         return
     own = model.__dict__.get("gradients")  # an instance's own gradients (a test's), if any
-    with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
+    with ThreadPoolExecutor(threads - 1) as pool, threadpool_limits(1, user_api="blas"):
         model.gradients = split(model.gradients, pool, threads, model.per_example)
         try:
             yield model._step
@@ -82,8 +82,12 @@ def split(
         if blocks < 2:
             return gradients(*batch)
         cuts = np.linspace(0, B, blocks + 1).astype(int)
-        parts = list(pool.map(lambda a, e: gradients(*(x[a:e] for x in batch)),
-                              cuts[:-1], cuts[1:]))
+        # the pool takes all blocks but the last, which this thread runs meanwhile:
+        # one hand-off fewer, and no waiting for a thread to wake on a busy machine
+        others = [pool.submit(gradients, *(x[a:e] for x in batch))
+                  for a, e in zip(cuts[:-2], cuts[1:-1], strict=True)]
+        last = gradients(*(x[cuts[-2]:] for x in batch))
+        parts = [f.result() for f in others] + [last]
         loss = sum(loss for loss, _ in parts)                          # sum_i L_i
         summed = {}
         for name in parts[0][1]:
