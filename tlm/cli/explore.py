@@ -97,7 +97,6 @@ def one_blas_thread() -> Any:
     return threadpool_limits(1, user_api="blas")
 
 
-
 def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
                  given: dict[str, Any]) -> Any:
     """Run one analysis on every source, print its text and, with --png, draw it;

@@ -58,6 +58,11 @@ summed updates, all computed before any is applied, would overshoot.
 An epoch's pairs are made in chunks of consecutive centre words and trained on
 chunk by chunk, so a text of any length needs the same memory.
 
+On every core: `gradients` gives each pair's own rows (dL/dv_w and the factors
+g_j, v_w of dL/du_j), so tlm/models/threaded.py can run it on row blocks of a
+batch in threads and put the rows one after another; `_step` then adds them
+into E and E_out as it would on one thread (the same update, to the bit).
+
 Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 """
 
