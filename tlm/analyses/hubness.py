@@ -34,6 +34,8 @@ from tlm.vectors import Source, keyed_vectors, unit_rows
 
 #: The largest sample: its m x m cosines take minutes beyond this (50,000: 2.5e9).
 MAX_SAMPLE = 50_000
+#: What each thread keeps per neighbour of a word (its cosine, its row) and the merge's copy.
+BEST_BYTES = 2 * (4 + 8)
 #: Words sampled in the atlas (`tlm explore hubness` samples 20,000; the page keeps to 5,000).
 ATLAS_SAMPLE = 5000
 
@@ -69,6 +71,8 @@ def hubness(
                        f"other ({m:,} x {m:,} cosines); at most {MAX_SAMPLE:,} words")
     if not isinstance(k, int | np.integer) or k < 1 or k >= m:
         raise TlmError(f"k must be from 1 to {m - 1} (the sample holds {m} words), not {k!r}")
+    memory.check_fits(cores() * m * int(k) * BEST_BYTES, f"-k {k} nearest of {m:,} words",
+                      "give a smaller -k or --sample")
     rows = np.arange(m)
     if m < len(kv):
         rows = np.sort(np.random.default_rng(seed).choice(len(kv), size=m, replace=False))
