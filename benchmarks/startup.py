@@ -6,11 +6,18 @@
 
 Targets (issue 15): `tlm --help` under 0.3 s, `tlm generate` on chuck under
 0.5 s. Each figure is the median of --repeats runs, taken in turn.
+
+Then where the start-up of a command that reads word vectors goes (issue 22),
+each part timed in a fresh process: the imports (numpy, click and tlm's command
+line, matplotlib, gensim with the scipy it pulls in, tlm's pretrained sources)
+and each pretrained source's load from a warm cache (target under 0.3 s).
+`explore_speed.py --four` times every `tlm explore` analysis as a whole process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -34,6 +41,42 @@ def seconds(cmd: list[str], cwd: str) -> tuple[float, float]:
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+PARTS = """
+import json, time
+out, t, c = {}, time.perf_counter(), time.process_time()
+def part(name):
+    global t, c
+    out[name] = (time.perf_counter() - t, time.process_time() - c)
+    t, c = time.perf_counter(), time.process_time()
+import numpy; part("import numpy")
+import click, tlm.cli; part("import click, tlm.cli")
+import matplotlib.figure; part("import matplotlib.figure")
+import gensim.models; part("import gensim (scipy.stats, scipy.sparse, smart_open)")
+from tlm import pretrained; part("import tlm.pretrained (pyarrow, ...)")
+pretrained.load("glove-wiki-gigaword-50"); part("GloVe 50-d from the cache")
+pretrained.load("hf:minilm"); part("hf:minilm from the cache")
+print(json.dumps(out))
+"""
+
+
+def parts(repeats: int) -> None:
+    """Each part of a vectors command's start-up, median of `repeats` fresh processes."""
+    subprocess.run([sys.executable, "-c", PARTS], check=True, capture_output=True)  # caches warm
+    found: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, "-c", PARTS], check=True, capture_output=True,
+                              text=True)
+        for name, (wall, cpu) in json.loads(done.stdout.splitlines()[-1]).items():
+            found.setdefault(name, []).append((wall, cpu))
+    print(f"where a vectors command's start-up goes, median of {repeats} fresh processes: "
+          "wall seconds, CPU seconds")
+    for name, ts in found.items():
+        target = "  target < 0.3 s" if "cache" in name else ""
+        print(f"  {name:55} {statistics.median(t[0] for t in ts):.3f} s, "
+              f"CPU {statistics.median(t[1] for t in ts):.3f} s{target}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -66,6 +109,7 @@ def main() -> None:
         print(f"  {name:40} {statistics.median(wall):.3f} s ({min(wall):.3f}-{max(wall):.3f}), "
               f"CPU {statistics.median(cpu):.3f} s{target}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    parts(args.repeats)
 
 
 if __name__ == "__main__":

@@ -336,6 +336,67 @@ def test_hubness_of_a_ring_has_no_hubs():
     assert (r.counts == 2).all() and r.skewness == 0
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("block", [7, 64, 2048])
+def test_k_nearest_in_blocks_is_the_plain_sort(threads, block):
+    """The blocked, symmetric, threaded k nearest are the rows of a full stable
+    sort, ties (repeated rows, a zero row) going to the lower index."""
+    from tlm.analyses.hubness import k_nearest, k_nearest_plain
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, 6)).astype(np.float32)
+    X[40:45] = X[3]  # five copies of one row: cosines tied at 1
+    X[90] = 0  # a zero row: cosine 0 with everyone
+    S = vectors.unit_rows(kv_of([f"w{i}" for i in range(150)], X))
+    plain = k_nearest_plain(S, 8)
+    assert (k_nearest(S, 8, block, threads) == plain).all()
+    assert (k_nearest(S, 1, block, threads) == plain[:, :1]).all()
+
+
+def test_pca_spectrum_in_blocks_is_the_svd_of_the_centred_rows():
+    X = np.random.default_rng(2).normal(size=(300, 6)).astype(np.float32) * [5, 4, 3, 2, 1, 1]
+    Xc = X.astype(np.float64) - X.astype(np.float64).mean(axis=0)
+    S = np.linalg.svd(Xc, compute_uv=False)
+    for block in (7, 300, 65536):
+        np.testing.assert_allclose(vectors.pca_spectrum(X, block), S**2 / (S**2).sum(),
+                                   rtol=1e-9)
+
+
+def test_one_key_sort_is_the_three_key_sort():
+    from tlm.analyses.hubness import by_row_then_cosine
+
+    rng = np.random.default_rng(1)
+    v = rng.choice(np.float32([-np.inf, -1, -0.5, -0.0, 0.0, 1e-30, 0.25, 0.5, 1]), 500)
+    who, c = rng.integers(0, 7, 500), rng.permutation(500)
+    assert (by_row_then_cosine(who, v, c) == np.lexsort((c, -v, who))).all()  # many ties
+    v = rng.normal(size=500).astype(np.float32)
+    assert (by_row_then_cosine(who, v, c) == np.lexsort((c, -v, who))).all()  # none
+
+
+def test_hubness_figures_are_those_of_the_plain_count():
+    """The same sample (seed), the same N_k as counting the plain sort's lists, and
+    scipy's skewness."""
+    from scipy.stats import skew
+
+    from tlm.analyses.hubness import k_nearest_plain
+
+    kv = random_kv(V=400, d=20, seed=2)
+    r = ex.hubness(kv, k=5, sample=300, seed=4)
+    rows = np.sort(np.random.default_rng(4).choice(400, size=300, replace=False))
+    assert r.words == [kv.index_to_key[i] for i in rows]
+    plain = np.bincount(k_nearest_plain(vectors.unit_rows(kv)[rows], 5).ravel(), minlength=300)
+    assert (r.counts == plain).all()
+    assert r.skewness == pytest.approx(skew(plain), rel=1e-12)
+
+
+def test_unit_rows_of_some_rows_are_those_of_all():
+    kv = random_kv(V=50, d=7)
+    rows = np.array([3, 9, 41])
+    some = vectors.unit_rows(kv, rows)  # before the whole table is kept
+    assert np.array_equal(some, vectors.unit_rows(kv)[rows])
+    assert np.array_equal(vectors.unit_rows(kv, rows), some)  # from the kept table
+
+
 def test_hubness_bad_k():
     kv = random_kv(V=20, d=5)
     with pytest.raises(TlmError, match="from 1 to 19"):

@@ -3,6 +3,8 @@ tables side by side, --png pictures, words a source lacks, bad input."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import sys
 from pathlib import Path
@@ -257,3 +259,28 @@ def test_explore_help_lists_every_analysis_file_without_importing_one(run):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_analysis_runs_with_blas_on_one_thread(run, plural_file, monkeypatch):
+    """`tlm explore` holds BLAS to one thread while the analysis runs (its products
+    are small; a second BLAS thread spins on a busy machine), and lets it go after."""
+    from threadpoolctl import threadpool_info
+
+    from tlm.analyses import norms
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen = []
+    compute = norms.ANALYSIS.compute
+
+    @functools.wraps(compute)
+    def recording(*args, **kwargs):
+        seen.append(blas_threads())
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(norms, "ANALYSIS", dataclasses.replace(norms.ANALYSIS, compute=recording))
+    before = blas_threads()
+    result = run("explore", "norms", "--pretrained", plural_file)
+    assert result.exit_code == 0, result.output
+    assert seen == [[1] * len(before)] and blas_threads() == before

@@ -114,6 +114,18 @@ def test_a_long_text_is_streamed_not_held(model_file, monkeypatch):
     assert grown < 200_000, grown  # 20,000 more words held would take about 1.3 MB
 
 
+def test_hubness_refuses_k_nearest_lists_over_the_memory_budget(monkeypatch):
+    from tests.conftest import random_kv
+    from tlm import memory
+    from tlm.errors import TlmError
+
+    kv = random_kv(V=200, d=4)
+    monkeypatch.setattr(memory, "budget", lambda: 200 * 50 * 2 * 24)
+    assert len(hubness.hubness(kv, k=50).counts) == 200
+    with pytest.raises(TlmError, match="-k 150 nearest of 200 words.*smaller -k or --sample"):
+        hubness.hubness(kv, k=150)
+
+
 def test_hubness_in_blocks_matches_at_once(monkeypatch):
     """The block size that bounds memory does not change the answer."""
     from tests.conftest import random_kv

@@ -132,19 +132,26 @@ def unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 0 else v
 
 
-def unit_rows(source: Source) -> np.ndarray:
+def unit_rows(source: Source, rows: np.ndarray | None = None) -> np.ndarray:
     """U: every row of the table scaled to length 1, (V, d) float32, so that
     U @ u is every word's cosine with the unit vector u. Built on first use and
-    kept while the table's array is the same object (a zero row stays zero)."""
+    kept while the table's array is the same object (a zero row stays zero).
+    With `rows`, only those rows, U[rows] (scaled alone, when U is not kept yet)."""
     kv = keyed_vectors(source)
     cached = _unit_cache.get(kv)
     if cached is not None and cached[0] is kv.vectors and cached[1].shape == kv.vectors.shape:
-        return cached[1]
-    X = np.asarray(kv.vectors, dtype=np.float32)  # (V, d)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)  # (V, 1)
-    U = X / np.where(norms > 0, norms, 1)  # (V, d)
+        return cached[1] if rows is None else cached[1][rows]
+    if rows is not None:
+        return _unit(np.asarray(kv.vectors[rows], dtype=np.float32))
+    U = _unit(np.asarray(kv.vectors, dtype=np.float32))  # (V, d)
     _unit_cache[kv] = (kv.vectors, U)
     return U
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    """The rows of X (N, d) scaled to length 1 (a zero row stays zero)."""
+    norms = np.linalg.norm(X, axis=1, keepdims=True)  # (N, 1)
+    return X / np.where(norms > 0, norms, 1)  # (N, d)
 
 
 # -- vectors of words and of expressions ------------------------------------------------------
@@ -319,13 +326,18 @@ def pca(X: np.ndarray, n: int = 2) -> tuple[np.ndarray, np.ndarray]:
     return coords, (variance / total if total > 0 else np.zeros_like(variance))
 
 
-def pca_spectrum(X: np.ndarray) -> np.ndarray:
+def pca_spectrum(X: np.ndarray, block: int = 65536) -> np.ndarray:
     """The share of variance of each principal component of the rows of X,
     largest first, for a tall X: the squared singular values of the centred
-    rows are the eigenvalues of the small (d, d) matrix Xc^T Xc."""
-    X = np.asarray(X, dtype=np.float64)
-    Xc = X - X.mean(axis=0)
-    var = np.linalg.svd(Xc.T @ Xc, compute_uv=False)  # (d,)
+    rows are the eigenvalues of the small (d, d) matrix Xc^T Xc, which is summed
+    over blocks of rows (Xc^T Xc = sum_b Xc_b^T Xc_b), so no centred float64
+    copy of a large table is made."""
+    mean = X.mean(axis=0, dtype=np.float64)  # (d,)
+    scatter = np.zeros((X.shape[1], X.shape[1]))  # (d, d) Xc^T Xc
+    for start in range(0, len(X), block):
+        Xc = np.asarray(X[start:start + block], dtype=np.float64) - mean  # (b, d)
+        scatter += Xc.T @ Xc
+    var = np.linalg.svd(scatter, compute_uv=False)  # (d,)
     total = float(var.sum())
     return var / total if total > 0 else var
 

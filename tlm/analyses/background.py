@@ -72,13 +72,12 @@ def background(vectors: Source, n: int = 5000, seed: int = 0) -> Background:
     cached = _background_cache.get(kv)
     if cached is not None and cached[0] == (kv.vectors.shape, n, seed) and cached[1] is kv.vectors:
         return cached[2]
-    U = unit_rows(kv)
     i, j = random_pairs(len(kv), n, seed)
     cos, euclid = np.empty(n), np.empty(n)  # (n,) each
     step = memory.block_rows(3 * kv.vector_size * 4)  # the pairs' rows, a block at a time
     for s in range(0, n, step):
         a, b = i[s:s + step], j[s:s + step]
-        cos[s:s + step] = np.einsum("nd,nd->n", U[a], U[b])  # row-wise dot products
+        cos[s:s + step] = np.einsum("nd,nd->n", unit_rows(kv, a), unit_rows(kv, b))  # dots
         euclid[s:s + step] = np.linalg.norm(kv.vectors[a] - kv.vectors[b], axis=1)
     result = Background(cos=cos, euclid=euclid, seed=seed)
     _background_cache[kv] = ((kv.vectors.shape, n, seed), kv.vectors, result)

@@ -15,7 +15,7 @@ import numpy as np
 from tlm.analyses._base import Analysis, Result, check_size, figure, mapping, summary
 from tlm.errors import TlmError
 from tlm.table import score
-from tlm.vectors import Source, keyed_vectors, random_pairs
+from tlm.vectors import Source, keyed_vectors, pca_spectrum, random_pairs
 
 
 @dataclass(repr=False)
@@ -35,23 +35,20 @@ def pca(vectors: Source, n_pairs: int = 5000, seed: int = 0) -> PCA:
     anisotropic (all vectors share one direction), and centring removes it."""
     kv = keyed_vectors(vectors)
     check_size(kv, 3, "pca")
-    X = np.asarray(kv.vectors, dtype=np.float64)  # (V, d)
-    Xc = X - X.mean(axis=0)
-    # The variances along the principal components are the squared singular values
-    # of Xc, which are the singular values of the small (d, d) matrix Xc^T Xc.
-    var = np.linalg.svd(Xc.T @ Xc, compute_uv=False)  # (d,) largest first
-    if var.sum() == 0:
+    explained = pca_spectrum(kv.vectors)  # (d,) largest first, the SVD of Xc^T Xc
+    if not explained.any():
         raise TlmError("pca: every vector is the same, there is no variance to explain")
-    explained = var / var.sum()
     n90 = int(np.searchsorted(np.cumsum(explained), 0.9 - 1e-12) + 1)
     i, j = random_pairs(len(kv), n_pairs, seed)
+    mean = kv.vectors.mean(axis=0, dtype=np.float64)  # (d,) what centring subtracts
 
-    def mean_cos(A: np.ndarray) -> float:
-        a, b = A[i], A[j]
+    def mean_cos(shift: np.ndarray) -> float:
+        a = np.asarray(kv.vectors[i], dtype=np.float64) - shift  # (n, d) the pairs' rows only
+        b = np.asarray(kv.vectors[j], dtype=np.float64) - shift
         den = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
         return float(np.mean(np.einsum("nd,nd->n", a, b) / np.maximum(den, 1e-12)))
 
-    return PCA(explained, n90, mean_cos(X), mean_cos(Xc))
+    return PCA(explained, n90, mean_cos(np.zeros_like(mean)), mean_cos(mean))
 
 
 def render(results: Mapping[str, PCA], shown: int = 10) -> str:

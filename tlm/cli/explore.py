@@ -86,6 +86,17 @@ def picture(png: Path | None, draw: Callable[[], Any]) -> None:
 
 
 # -- the commands, made from the analyses ---------------------------------------------------
+def one_blas_thread() -> Any:
+    """BLAS on one thread while an analysis runs. The explorer's products are small
+    ((V, d) by (d,), (d, d) Gram matrices, SVDs of a few hundred rows); OpenBLAS's
+    second thread gains little on them and, on a busy machine, spins while it waits:
+    `explore pca` on MiniLM's table took 1.5 CPU s with two threads and 0.2-0.3 s
+    with one at load average 8. Hubness runs its blocks on every core itself."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
 def run_analysis(analysis: Any, sources: dict[str, Any], png: Path | None,
                  given: dict[str, Any]) -> Any:
     """Run one analysis on every source, print its text and, with --png, draw it;
@@ -170,7 +181,8 @@ def make_command(analysis: Any) -> click.Command:
             given[opt.name] = opt.convert(value) if opt.convert else value
         sources = load_sources(model_paths, pretrained_names,
                                report=lambda line: click.echo(visible(line), err=True))
-        results = run_analysis(analysis, sources, png, given)
+        with one_blas_thread():
+            results = run_analysis(analysis, sources, png, given)
         if gif is not None:
             save_animation(analysis, results, gif, "gif")
         if mp4 is not None:

@@ -58,6 +58,11 @@ summed updates, all computed before any is applied, would overshoot.
 An epoch's pairs are made in chunks of consecutive centre words and trained on
 chunk by chunk, so a text of any length needs the same memory.
 
+On every core: `gradients` gives each pair's own rows (dL/dv_w and the factors
+g_j, v_w of dL/du_j), so tlm/models/threaded.py can run it on row blocks of a
+batch in threads and put the rows one after another; `_step` then adds them
+into E and E_out as it would on one thread (the same update, to the bit).
+
 Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 """
 
@@ -69,6 +74,7 @@ from typing import NamedTuple
 import numpy as np
 
 from tlm.errors import TlmError
+from tlm.models import threaded
 from tlm.models.base import Model
 from tlm.models.config import SkipGramConfig
 from tlm.models.sparse import scatter_add, scatter_add_outer
@@ -101,6 +107,7 @@ class SkipGramModel(Model):
     predicts_next_word = False
     lr_schedule = "linear"
     uses_unk = False
+    per_example = ("E", "g", "v")  # `gradients` gives every pair's own rows, none summed
     empty_epoch = ("subsampling left no two neighbouring words in this epoch (the text is "
                    "short; --sample 0 keeps every word)")
 
@@ -122,13 +129,13 @@ class SkipGramModel(Model):
         return {"E": (V, d), "E_out": (V, d)}
 
     # -- the maths -------------------------------------------------------------
-    def _step(
-        self, inputs: np.ndarray, targets: np.ndarray, negatives: np.ndarray, lr: float
-    ) -> float:
-        """One SGD step on B pairs: input words w (B,), the words c they should
-        predict (B,), and K negatives for each (B, K). Returns the mean loss of a pair.
-        (Training keeps B at most V: see `epoch_batches`.)"""
-        B = len(inputs)
+    def gradients(
+        self, inputs: np.ndarray, targets: np.ndarray, negatives: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """B pairs: input words w (B,), the words c they should predict (B,), and K
+        negatives for each (B, K) -> (the pairs' summed loss, per pair: {"E": dL/dv_w
+        (B, d), "g": g_j (B, K+1) and "v": v_w (B, d), the two factors of
+        dL/du_j = g_j * v_w}), for `_step` to add into E and E_out."""
         out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
         real = negatives != targets[:, None]             # (B, K)      a negative that is c itself
                                                          #             is skipped, as in word2vec
@@ -145,19 +152,32 @@ class SkipGramModel(Model):
         g = np.exp(-nll)                                 # (B, K+1)    sigmoid(s_j)
         g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
         g[:, 1:] *= real                                 #             0 for a skipped negative
-
         dv = np.vecmat(g, u)                             # (B, d)      dL/dv_w = sum_j g_j u_j:
                                                          #   np.einsum("bj,bjd->bd", g, u)
+        return float(loss), {"E": dv, "g": g, "v": v}
+
+    def _step(
+        self, inputs: np.ndarray, targets: np.ndarray, negatives: np.ndarray, lr: float
+    ) -> float:
+        """One SGD step on B pairs (see `gradients`). Returns the mean loss of a pair.
+        (Training keeps B at most V: see `epoch_batches`.)"""
+        loss, grad = self.gradients(inputs, targets, negatives)
+        out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
         # SGD, every pair's update from the arrays as they were before the step; a word
         # in several pairs gets the sum of their updates (sparse.py adds them up as
         # np.add.at does, faster):
         #     u_j -= lr * g_j * v_w            for each pair and each j in (c, n_1..n_K)
         #     v_w -= lr * dL/dv_w              for each pair
+        g, v = grad["g"], grad["v"]                      # (B, K+1), (B, d)
         scatter_add_outer(self.E_out, out, -lr * g, v)   # np.add.at(self.E_out, out,
                                                          #   -lr * g[:, :, None] * v[:, None, :])
-        dv *= -lr                                        # (B, d)      -lr * dL/dv_w
-        scatter_add(self.E, inputs, dv)                  # np.add.at(self.E, inputs, dv)
-        return float(loss) / B
+        scatter_add(self.E, inputs, -lr * grad["E"])     # np.add.at(self.E, inputs, -lr * dv)
+        return loss / len(inputs)
+
+    def steps(self):
+        """Training runs `gradients` on every core (tlm/models/threaded.py): the pairs
+        of a batch in row blocks, one per thread; `_step` adds up what they give."""
+        return threaded.on_every_core(self)
 
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> Text:

@@ -33,7 +33,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 Step = Callable[..., float]
-Gradients = Callable[[np.ndarray, np.ndarray], tuple[float, dict[str, np.ndarray]]]
+Gradients = Callable[..., tuple[float, dict[str, np.ndarray]]]  # (*batch) -> (loss, grads)
 
 #: Fewer rows than this per thread are not worth handing to a thread.
 MIN_ROWS_PER_THREAD = 32
@@ -57,7 +57,7 @@ def on_every_core(model: Any, threads: int | None = None) -> Iterator[Step]:
         yield model._step
         return
     own = model.__dict__.get("gradients")  # an instance's own gradients (a test's), if any
-    with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
+    with ThreadPoolExecutor(threads - 1) as pool, threadpool_limits(1, user_api="blas"):
         model.gradients = split(model.gradients, pool, threads, model.per_example)
         try:
             yield model._step
@@ -71,18 +71,23 @@ def on_every_core(model: Any, threads: int | None = None) -> Iterator[Step]:
 def split(
     gradients: Gradients, pool: ThreadPoolExecutor, threads: int, per_example: tuple[str, ...]
 ) -> Gradients:
-    """`gradients(context, target)` with the rows of the batch in blocks on `pool`:
-    the blocks' losses and gradients added up, those `per_example` (one row per
-    example, such as dL/dE of each context word) put one after another."""
+    """`gradients(*batch)` (arrays with one row per example, such as context and
+    target) with the rows of the batch in blocks on `pool`: the blocks' losses and
+    gradients added up, those `per_example` (one row per example, such as dL/dE of
+    each context word) put one after another."""
 
-    def on_blocks(context: np.ndarray, target: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-        B = len(target)
+    def on_blocks(*batch: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        B = len(batch[0])
         blocks = min(threads, B // MIN_ROWS_PER_THREAD)
         if blocks < 2:
-            return gradients(context, target)
+            return gradients(*batch)
         cuts = np.linspace(0, B, blocks + 1).astype(int)
-        parts = list(pool.map(lambda a, e: gradients(context[a:e], target[a:e]),
-                              cuts[:-1], cuts[1:]))
+        # the pool takes all blocks but the last, which this thread runs meanwhile:
+        # one hand-off fewer, and no waiting for a thread to wake on a busy machine
+        others = [pool.submit(gradients, *(x[a:e] for x in batch))
+                  for a, e in zip(cuts[:-2], cuts[1:-1], strict=True)]
+        last = gradients(*(x[cuts[-2]:] for x in batch))
+        parts = [f.result() for f in others] + [last]
         loss = sum(loss for loss, _ in parts)                          # sum_i L_i
         summed = {}
         for name in parts[0][1]:
