@@ -43,7 +43,7 @@ from plotly.offline import get_plotlyjs
 
 from tlm import __version__, atlas_movie, compare, vectors, writing
 from tlm.analyses import Analysis, registry
-from tlm.analyses._base import Missing, save
+from tlm.analyses._base import Missing, pixels
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
@@ -273,15 +273,12 @@ def labelled(data: MapData) -> np.ndarray:
 
 # -- pictures and text -----------------------------------------------------------------------
 def figure(fig: Figure, alt: str, table: str) -> dict[str, str]:
-    """A picture for the template: the figure as an inline PNG, drawn once, and
+    """A picture for the template: the figure drawn once, as an inline PNG, and
     the numbers beside it. Its colours are reduced to a 256-colour palette (a
     colour map has 256 entries anyway): a third of the bytes of full colour."""
-    drawn = io.BytesIO()
-    save(fig, drawn, dpi=DPI)  # tlm's own settings; constrained layout already fits it
+    image = Image.fromarray(pixels(fig, dpi=DPI)).convert("RGB")  # (H, W, 3)
     png = io.BytesIO()
-    image = Image.open(drawn).convert("RGB")
-    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="png",
-                                                                     optimize=True)
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(png, format="png")
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
     return {"alt": alt, "src": src, "table": table}
 

@@ -219,10 +219,12 @@ def finish(fig: Figure) -> Figure:
         t.set_text(plain(t.get_text()))
         t.set_usetex(False)
         t.set_parse_math(False)
-    renderer = _renderer(fig)  # one layout to measure by; another only if titles wrapped
-    wrapped = _fit_titles(fig, renderer)
+    wrapped = _fit_titles(fig, _layout(fig))  # a text's width needs the layout, not a drawing
     if any(getattr(t, "_tlm_label", False) for ax in fig.axes for t in ax.texts):
-        _declutter(fig, _renderer(fig) if wrapped else renderer)
+        _declutter(fig, _renderer(fig))  # where each text is needs one (drawn to nothing)
+    elif wrapped:
+        _layout(fig)
+    fig._tlm_laid_out = True  # `save` draws it as placed, without a layout of its own
     return fig
 
 
@@ -307,8 +309,20 @@ def _declutter(fig: Figure, renderer: Any) -> None:
                 t.set_visible(False)
 
 
+def _layout(fig: Figure) -> Any:
+    """The figure's constrained layout run on an Agg canvas (panels placed, nothing
+    drawn), and its renderer: enough to measure how wide a text is, not where."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return fig.canvas.get_renderer()
+
+
 def _renderer(fig: Figure) -> Any:
-    """The figure laid out (constrained layout run) on an Agg canvas, and its renderer."""
+    """The figure laid out (constrained layout run) on an Agg canvas, and its renderer:
+    every text's window extent is then where the picture draws it."""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     fig.draw_without_rendering()
@@ -344,7 +358,22 @@ def save(fig: Figure, file: Any, dpi: int = 100) -> None:
     with matplotlib.rc_context(STYLE), quiet():
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
+        if getattr(fig, "_tlm_laid_out", False):  # `finish` placed everything: keep it so
+            fig.set_layout_engine("none")
         fig.savefig(file, format="png", dpi=dpi)
+
+
+def pixels(fig: Figure, dpi: int = 100) -> np.ndarray:
+    """The figure drawn as `save` draws it, as an (H, W, 4) RGBA array (no PNG
+    written and read back: the atlas reduces the colours itself)."""
+    with matplotlib.rc_context(STYLE), quiet():
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        if getattr(fig, "_tlm_laid_out", False):
+            fig.set_layout_engine("none")
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
 #: Inches per panel; `scale` below 1 draws smaller (the tests draw at 0.4).
