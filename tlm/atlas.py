@@ -12,8 +12,10 @@ every source side by side, each with its "what to look for".
 The page is tlm/static/atlas.html.j2, a jinja2 template that escapes every
 value by default; its CSS and script sit beside it. Everything is inline:
 plotly's JavaScript (the interactive maps), the CSS, the page's script, the
-pictures (PNG, drawn once each, 256 colours) and the vectors of the mapped words (base64
-float32; float16 above 100 dimensions), so no request leaves the page.
+pictures (PNG, drawn once each, 256 colours) and the unit vectors of the words the
+page searches (its most frequent words, as many as SEARCH_BYTES allow, as int8 rows
+in base64), so no request leaves the page. plotly's script goes in gzip-compressed
+(1.5 MB instead of 4.8) and the browser unpacks it (DecompressionStream).
 
     sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
     atlas = build(sources)            # an Atlas: the HTML text and its sections
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import gzip
 import html
 import io
 import json
@@ -60,15 +64,17 @@ if TYPE_CHECKING:
 #: How many of each source's most frequent words the map shows (`-n`).
 MAP_WORDS = 2000
 PROJECTIONS = ("pca", "umap")
-#: Two sources at the defaults must fit in this many bytes (plotly's script alone is 4.8 MB).
-SIZE_BUDGET = 8_000_000
+#: Three sources at the defaults must fit in this many bytes (plotly's script, gzipped
+#: and in base64, is 2.0 MB of them).
+SIZE_BUDGET = 6_000_000
 #: The map writes the names of the group words and of this many most frequent words.
 LABELLED = 30
 #: Nearest words the search box and the neighbours box list.
 NEAREST = 10
-#: Vectors with more dimensions than this go into the page as float16, not float32
-#: (a 384-d token table's 2,000 rows are 3 MB in float32); cosines stay good to ~1e-3.
-FLOAT32_DIMS = 100
+#: Bytes of int8 vector rows each source may put in the page for its search: every
+#: word of a novel's vocabulary (6,772 x 32 = 217 kB for Emma), GloVe's 20,000 most
+#: frequent words (50 dimensions), a 384-d table's 2,604. Never fewer than the mapped words.
+SEARCH_BYTES = 1_000_000
 #: The pictures' resolution (PNG: one drawing per figure; a scatter of thousands of
 #: points would be a far larger SVG).
 DPI = 100
@@ -346,7 +352,9 @@ def map_section(maps: Sequence[MapData], n: int,
     return Section("map", "The map", (
         f"Each dot is a word ({how}; the {n:,} most frequent words of each source plus "
         "the word groups' words it knows). Do words of a group sit together? Search a word: "
-        "are its nearest neighbours (in all dimensions, red rings) also near it on the map?"),
+        "are its nearest neighbours (in all dimensions, red rings) also near it on the map? "
+        "The search looks through the mapped words and the source's next most frequent "
+        "ones (every word of a small vocabulary; each answer says how many)."),
         "map", {"maps": maps, "groups": list(groups), "colours": GROUP_COLOURS,
                 "other": OTHER_COLOUR})
 
@@ -361,9 +369,10 @@ def movie_section(sources: Sequence[Source]) -> Section:
 
 def ask_section(sources: Sequence[Source], n: int) -> Section:
     return Section("ask", "Neighbours and analogies, in the page", (
-        "Ask every source the same question. The page only knows the mapped words (the "
-        f"{n:,} most frequent of each source and the group words), so a rare word may be "
-        "missing here that tlm explore finds."), "ask")
+        "Ask every source the same question. The page carries the vectors of each "
+        f"source's most frequent words (at least the {n:,} mapped; every word of a small "
+        f"vocabulary, GloVe's {SEARCH_BYTES // 50:,} most frequent), so a rare word may be "
+        "missing here that tlm explore finds; each answer says what it searched."), "ask")
 
 
 def _run(analysis: Analysis, source: Source) -> Any:
@@ -474,32 +483,63 @@ def build(
     return Atlas(page, sections)
 
 
+def search_words(kv: KeyedVectors, mapped: Sequence[str], limit: int | None = None) -> list[str]:
+    """The words whose vectors the page carries for its search: the mapped words
+    (the map's rows, in its order), then the source's next most frequent words
+    until their int8 rows fill `limit` bytes (default SEARCH_BYTES) or the
+    vocabulary ends."""
+    limit = SEARCH_BYTES if limit is None else limit
+    wanted = max(len(mapped), limit // max(kv.vector_size, 1))
+    words, chosen = list(mapped), set(mapped)
+    for word in kv.index_to_key:
+        if len(words) >= wanted:
+            break
+        if word not in chosen:
+            words.append(word)
+            chosen.add(word)
+    return words
+
+
+def quantize(unit: np.ndarray) -> np.ndarray:
+    """(N, d) int8 rows pointing where the rows of `unit` point: each row scaled so
+    its largest entry is +-127, then rounded. The page divides each row by its
+    length again, so no scale is stored. A cosine is then within about 0.005 of
+    the exact one (the largest error over 125,000 pairs of random 32-50-d rows;
+    0.008 at 8 dimensions, 0.002 at 384)."""
+    peak = np.maximum(np.abs(unit).max(axis=1, keepdims=True), 1e-12)  # (N, 1)
+    return np.rint(unit * (127 / peak)).astype(np.int8)  # (N, d)
+
+
+def dequantize(rows: np.ndarray) -> np.ndarray:
+    """The unit rows the page computes with from `quantize`'s int8 rows (as atlas.js does)."""
+    q = rows.astype(np.float32)  # (N, d)
+    return q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+
+
 def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
-    N, d = m.unit.shape
+    kv = source.vectors
+    words = search_words(kv, m.words)
+    raw = np.stack([kv[w] for w in words]).astype(np.float32)  # (S, d)
+    norm = np.linalg.norm(raw, axis=1)  # (S,)
+    unit = raw / np.maximum(norm, 1e-12)[:, None]  # (S, d)
     try:
-        bg = background(source.vectors)
+        bg = background(kv)
         baseline = {"mean": round(bg.cos_mean, 3), "p99": round(bg.cos_p99, 3)}
     except TlmError:  # fewer than two words
         baseline = None
     return {
         "label": source.label,
         "background": baseline,
-        "words": m.words,
-        "vocabulary": len(source.vectors),  # the search says when it saw only the mapped words
-        "dim": d,
-        "dtype": _dtype(d),
-        "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),
+        "words": words,  # the first `mapped` are the map's points, in its order
+        "mapped": len(m.words),
+        "vocabulary": len(kv),  # the search says how many of them it saw
+        "dim": kv.vector_size,
+        "vectors": base64.b64encode(quantize(unit).tobytes()).decode("ascii"),  # (S, d) int8
+        "norm": base64.b64encode(norm.astype("<f2").tobytes()).decode("ascii"),  # (S,) float16
         "group": m.group.tolist(),
         "labelled": labelled(m).tolist(),
-        "norm": [round(float(x), 4) for x in m.norm],
         "figure": map_figure(source.label, m, projection),
     }
-
-
-def _dtype(dim: int) -> str:
-    """How the page stores unit vectors of `dim` dimensions: little-endian float32,
-    or float16 for wide tables."""
-    return "<f4" if dim <= FLOAT32_DIMS else "<f2"
 
 
 def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) -> str:
@@ -509,7 +549,15 @@ def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) ->
     return env.get_template("atlas.html.j2").render(
         version=__version__, labels=", ".join(s.label for s in sources),
         today=datetime.date.today().isoformat(), sections=sections, css=_static("atlas.css"),
-        plotly=get_plotlyjs(), data=_json_for_script(data), js=_static("atlas.js")) + "\n"
+        plotly=_plotly_gzipped(), data=_json_for_script(data), js=_static("atlas.js")) + "\n"
+
+
+@functools.cache
+def _plotly_gzipped() -> str:
+    """plotly's script, gzip-compressed, in base64 (2.0 MB instead of 4.8 MB): the page
+    unpacks it with the browser's own DecompressionStream before its scripts run."""
+    script = get_plotlyjs().encode("utf-8")
+    return base64.b64encode(gzip.compress(script, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def word_groups() -> dict[str, list[str]]:
