@@ -207,7 +207,7 @@ class _PlainFormatter(ticker.Formatter):
 def finish(fig: Figure) -> Figure:
     """Every text of a drawn figure made plain (`plain`, no mathematics, no LaTeX),
     and the word labels of scatters (`label_points`) that would sit on one another
-    hidden, the most important (first placed) kept."""
+    moved to a free place near their point, or hidden (and counted) when none is."""
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             inner = axis.get_major_formatter()
@@ -271,42 +271,111 @@ def _fit_titles(fig: Figure, renderer: Any) -> bool:
 
 
 def label_points(ax: Any, words: Sequence[str], xy: np.ndarray, fontsize: float = 7,
-                 **kw: Any) -> None:
-    """Words beside their points; `finish` hides those that would overlap an
-    earlier one or leave the panel (give the most important first)."""
+                 keep: bool = False, **kw: Any) -> None:
+    """Words beside their points. `finish` moves a label that would overlap
+    another text or leave the panel to the first free place around its point
+    (PLACES, then further out with a line to the point) and hides it only when
+    none is free, saying in the panel how many it hid. `keep` labels (landmark
+    words) are placed before all others; give the most important first."""
     for w, (x, y) in zip(words, xy, strict=True):
         t = ax.annotate(w, (x, y), xytext=(3, 2), textcoords="offset points",
                         fontsize=fontsize, bbox={"boxstyle": "square,pad=0.05", "lw": 0,
                                                  "facecolor": "white", "alpha": 0.7}, **kw)
         t.set_in_layout(False)
-        t._tlm_label = True
+        t._tlm_label = "keep" if keep else True
 
 
-#: Where a point's label may go (offset in points, alignment), tried in this order.
+def _around(distance: float) -> list[tuple[tuple[float, float], str, str]]:
+    """Eight places `distance` points from a point (right, above, left, below and
+    the diagonals), each aligned so the label's near side faces the point."""
+    out = []
+    for k in (0, 2, 4, 6, 1, 3, 5, 7):
+        angle = k * np.pi / 4
+        dx, dy = np.cos(angle), np.sin(angle)
+        ha = "left" if dx > 0.3 else "right" if dx < -0.3 else "center"
+        va = "bottom" if dy > 0.3 else "top" if dy < -0.3 else "center"
+        out.append(((round(distance * dx, 1), round(distance * dy, 1)), ha, va))
+    return out
+
+
+#: Where a point's label may go (offset in points, alignment), tried in this order:
+#: right above, left above, right below, left below; then further out, with a line.
 PLACES = (((3, 2), "left", "bottom"), ((-3, 2), "right", "bottom"),
           ((3, -2), "left", "top"), ((-3, -2), "right", "top"))
+FURTHER = (*_around(12), *_around(22), *_around(34))
 
 
 def _declutter(fig: Figure, renderer: Any) -> None:
     for ax in fig.axes:
         box = ax.get_window_extent(renderer)
         placed = [t.get_window_extent(renderer) for t in ax.texts
-                  if not getattr(t, "_tlm_label", False) and t.get_visible()]
-        for t in ax.texts:
-            if not getattr(t, "_tlm_label", False):
-                continue
-            for offset, ha, va in PLACES:  # right above, left above, right below, left below
-                t.set_position(offset)
-                t.set_ha(ha)
-                t.set_va(va)
-                e = t.get_window_extent(renderer)
+                  if not getattr(t, "_tlm_label", False) and t.get_visible() and t.get_text()]
+        labels = [t for t in ax.texts if getattr(t, "_tlm_label", False)]
+        labels.sort(key=lambda t: t._tlm_label != "keep")  # landmarks first, else in order
+        hidden, shown = [], []
+        for t in labels:
+            for place in (*PLACES, *FURTHER):
+                e = _try_place(t, place, renderer)
                 inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0
                           and e.y1 <= box.y1)
                 if inside and not any(e.overlaps(p) for p in placed):
                     placed.append(e)
+                    shown.append((t, e, place))
                     break
             else:
                 t.set_visible(False)
+                hidden.append(t)
+        if hidden:
+            _hidden_note(ax, len(hidden), placed, shown, renderer)
+        for t, _, place in shown:
+            if t.get_visible() and place not in PLACES:  # far from its point: a line to it
+                _leader(ax, t, place)
+
+
+def _try_place(t: Any, place: tuple[tuple[float, float], str, str], renderer: Any) -> Any:
+    offset, ha, va = place
+    t.set_position(offset)
+    t.set_ha(ha)
+    t.set_va(va)
+    return t.get_window_extent(renderer)
+
+
+def _leader(ax: Any, t: Any, place: tuple[tuple[float, float], str, str]) -> None:
+    """A thin line from a moved label's near side to its point (an annotation
+    with no text, so it is no text box of its own)."""
+    line = ax.annotate("", t.xy, xytext=place[0], textcoords="offset points",
+                       arrowprops={"arrowstyle": "-", "lw": 0.5, "color": t.get_color(),
+                                   "shrinkA": 0, "shrinkB": 2})
+    line.set_in_layout(False)
+
+
+def _hidden_note(ax: Any, n: int, placed: list[Any], shown: list[tuple[Any, Any, Any]],
+                 renderer: Any) -> None:
+    """'n labels hidden' in the first corner of the panel where it overlaps no text;
+    when every corner is taken, in the lower right, hiding the labels under it
+    that are not landmarks (and counting them)."""
+    corners = ((0.99, 0.01, "right", "bottom"), (0.99, 0.99, "right", "top"),
+               (0.01, 0.01, "left", "bottom"), (0.01, 0.99, "left", "top"))
+    note = ax.text(0, 0, "", fontsize=6, color="0.35", transform=ax.transAxes,
+                   bbox={"boxstyle": "square,pad=0.1", "lw": 0, "facecolor": "white",
+                         "alpha": 0.8})
+    note.set_in_layout(False)
+
+    def put(x: float, y: float, ha: str, va: str, n: int) -> Any:
+        note.set_text(f"{n} label{'s' * (n != 1)} hidden (no room)")
+        note.set_position((x, y))
+        note.set_ha(ha)
+        note.set_va(va)
+        return note.get_window_extent(renderer)
+
+    for corner in corners:
+        if not any(put(*corner, n).overlaps(p) for p in placed):
+            return
+    e = put(*corners[0], n + len(shown))  # as wide as it can get
+    under = [t for t, box, _ in shown if box.overlaps(e) and t._tlm_label != "keep"]
+    for t in under:
+        t.set_visible(False)
+    put(*corners[0], n + len(under))
 
 
 def _layout(fig: Figure) -> Any:
