@@ -376,3 +376,13 @@ def test_interrupt_writes_nothing(run, model_file, tmp_path, monkeypatch, unchan
 def test_n_must_be_positive(model_file):
     with pytest.raises(TlmError, match="-n"):
         atlas.build(atlas.load_sources([model_file]), n=0)
+
+
+def test_sections_drawn_by_worker_processes_make_the_same_page(built):
+    sources = atlas.load_sources([built.model], [built.vectors])
+    lines: list[str] = []
+    alone = atlas.build(sources, n=5, workers=1)
+    together = atlas.build(sources, n=5, workers=2, report=lines.append)
+    assert together.html == alone.html
+    names = [s.id for s in together.sections]
+    assert lines == [f"[{i}/{len(names)}] {name}" for i, name in enumerate(names, 1)]

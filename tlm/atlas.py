@@ -25,14 +25,18 @@ in base64), so no request leaves the page. plotly's script goes in gzip-compress
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import functools
 import gzip
 import html
 import io
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -44,6 +48,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 from PIL import Image
 from plotly.offline import get_plotlyjs
+from threadpoolctl import threadpool_limits
 
 from tlm import __version__, atlas_movie, compare, vectors, writing
 from tlm.analyses import Analysis, registry
@@ -438,13 +443,43 @@ def _terminal(analysis: Analysis, sources: Sequence[Source]) -> str:
 
 
 # -- the page --------------------------------------------------------------------------------
+def default_workers() -> int:
+    """Worker processes for the sections: one per core (at most 4) on Linux, where
+    a forked worker shares the sources with this process instead of copying them;
+    elsewhere none (the sections are drawn one after another here)."""
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+#: The steps a forked worker runs, by number (inherited at the fork, never pickled).
+_STEPS: list[tuple[str, Callable[[], Section]]] = []
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the parent (which ends it) and runs BLAS on one
+    thread: the workers already use every core."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held at the fork
+    threadpool_limits(1, user_api="blas")
+
+
+def _step(i: int) -> Section:
+    return _STEPS[i][1]()
+
+
 def build(
     sources: Sequence[Source],
     projection: str = "pca",
     n: int = MAP_WORDS,
     report: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Atlas:
-    """The whole page for these sources; `report` gets one line per section as it goes."""
+    """The whole page for these sources; `report` gets one line per section as it goes.
+
+    Every section but the map is independent of the others: with `workers` above
+    1 (default: `default_workers()`), forked processes draw them at once, and the
+    page is the same as drawn one after another (`workers=1`)."""
     if not sources:
         raise TlmError("the atlas needs at least one source")
     if not isinstance(n, int) or n < 1:
@@ -468,10 +503,15 @@ def build(
     for analysis in registry().values():
         if analysis.in_atlas:
             steps.append((analysis.name, lambda a=analysis: analysis_section(a, sources)))
+    workers = default_workers() if workers is None else workers
+    first = {i: make() for i, (name, make) in enumerate(steps) if name == "map"}  # fills `maps`
+    rest = [i for i in range(len(steps)) if i not in first]
     sections = []
-    for i, (name, make) in enumerate(steps, 1):
-        say(f"[{i}/{len(steps)}] {name}")
-        sections.append(make())
+    with _pool(steps, workers) as run:
+        made = run(rest)  # in order
+        for i, (name, _) in enumerate(steps):
+            say(f"[{i + 1}/{len(steps)}] {name}")
+            sections.append(first[i] if i in first else next(made))
     data = {
         "nearest": NEAREST,
         "groups": list(groups),
@@ -481,6 +521,29 @@ def build(
     }
     page = _page(sources, sections, data)
     return Atlas(page, sections)
+
+
+@contextlib.contextmanager
+def _pool(steps: list[tuple[str, Callable[[], Section]]],
+          workers: int) -> Iterator[Callable[[list[int]], Iterator[Section]]]:
+    """A function making the sections of the given step numbers, in order: here, one
+    after another (workers=1), or in forked worker processes."""
+    if workers <= 1:
+        yield lambda numbers: (steps[i][1]() for i in numbers)
+        return
+    _STEPS[:] = steps
+    # Ctrl-C held back while the workers are forked (one arriving mid-fork would
+    # end a half-made worker with a traceback); it ends the page right after.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers, _worker_start)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    try:
+        with pool:
+            yield lambda numbers: pool.imap(_step, numbers)
+    finally:
+        _STEPS.clear()
 
 
 def search_words(kv: KeyedVectors, mapped: Sequence[str], limit: int | None = None) -> list[str]:
