@@ -12,10 +12,13 @@ machine, and is under 6 MB.
 
 Each run is a fresh Python process doing what `tlm atlas` does (import, load the
 sources, build every section, write the page), so the imports and the loading
-count. Every figure is the median over --repeats runs: wall time, and CPU time
-(user + sys) of the process, which a busy machine inflates far less than wall
-time; per section the same. The load average before and after is printed: on a
-shared machine wall time is only meaningful next to it.
+count. Two runs alternate in each repeat: the sections drawn one after another
+in one process (`workers=1`: the per-section figures come from these) and drawn
+by worker processes as `tlm atlas` does (`default_workers()`: one per core).
+Every figure is the median over --repeats: wall time, and CPU time (user + sys,
+worker processes included), which a busy machine inflates far less than wall
+time. The load average is printed beside every run: on a shared machine wall
+time is only meaningful next to it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import describe  # noqa: E402
 
 
-def one_build(models: list[str], pretrained: list[str], output: str) -> dict:
+def one_build(models: list[str], pretrained: list[str], output: str, workers: int) -> dict:
     """One page built in this process: (wall, CPU) per step, the page's size."""
     steps: dict[str, tuple[float, float]] = {}
     mark = [time.perf_counter(), time.process_time(), "import"]
@@ -59,50 +62,66 @@ def one_build(models: list[str], pretrained: list[str], output: str) -> dict:
         return source_data(*args, **kwargs)
 
     atlas._source_data = timed_source_data
-    page = atlas.build(sources, report=lambda line: step(line.split("] ", 1)[1]))
+    step("the maps (PCA of each source's mapped words)")
+    page = atlas.build(sources, report=lambda line: step(line.split("] ", 1)[1]),
+                       workers=workers or None)
     atlas.write(page, output, force=True)
     step("end")
     return {"steps": steps, "size": page.size}
 
 
 def child(args: argparse.Namespace) -> None:
-    print(json.dumps(one_build(args.model, args.pretrained, args.output)))
+    print(json.dumps(one_build(args.model, args.pretrained, args.output, args.workers)))
+
+
+def run_once(command: list[str], workers: int) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([*command, f"--workers={workers}"], capture_output=True, text=True,
+                          check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers included
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    run = json.loads(done.stdout.splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    run.update(wall=wall, cpu=cpu, load=os.getloadavg()[0])
+    return run
 
 
 def parent(args: argparse.Namespace) -> None:
+    from tlm.atlas import default_workers
+
     print(describe())
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
-    runs = []
+    parallel = default_workers()
+    serial: list[dict] = []
+    forked: list[dict] = []
     with tempfile.TemporaryDirectory() as folder:
-        output = str(Path(folder) / "atlas.html")
-        command = [sys.executable, __file__, "--child", "--output", output]
+        command = [sys.executable, __file__, "--child", "--output", str(Path(folder) / "a.html")]
         command += [f"--model={m}" for m in args.model]
         command += [f"--pretrained={p}" for p in args.pretrained]
         for i in range(args.repeats):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-            wall = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if done.returncode != 0:
-                sys.exit(done.stderr)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            run = json.loads(done.stdout.splitlines()[-1])
-            run.update(wall=wall, cpu=cpu, load=os.getloadavg()[0])
-            runs.append(run)
-            print(f"run {i + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, load {run['load']:.2f}",
-                  flush=True)
+            for runs, workers in ((serial, 1), (forked, parallel)):
+                run = run_once(command, workers)
+                runs.append(run)
+                print(f"run {i + 1}, {workers} worker(s): {run['wall']:.2f} s wall, "
+                      f"{run['cpu']:.2f} s CPU, load average {run['load']:.2f}", flush=True)
     median = statistics.median
-    print(f"\nmedian of {len(runs)} runs, per step (wall s, CPU s):")
-    for name in runs[0]["steps"]:
-        walls = [r["steps"][name][0] for r in runs]
-        cpus = [r["steps"][name][1] for r in runs]
-        print(f"  {name:34s} {median(walls):6.2f} {median(cpus):6.2f}")
-    print(f"whole process: {median([r['wall'] for r in runs]):.2f} s wall, "
-          f"{median([r['cpu'] for r in runs]):.2f} s CPU (user + sys); target: under 8 s")
-    print(f"page: {runs[0]['size'] / 1e6:.2f} MB ({runs[0]['size']:,} bytes); "
-          "target: under 6 MB")
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"\nsections one after another (workers=1), median of {len(serial)}, "
+          "per step (wall s, CPU s):")
+    for name in serial[0]["steps"]:
+        walls = [r["steps"][name][0] for r in serial]
+        cpus = [r["steps"][name][1] for r in serial]
+        print(f"  {name:38s} {median(walls):6.2f} {median(cpus):6.2f}")
+    for label, runs in (("workers=1", serial), (f"workers={parallel}", forked)):
+        print(f"whole process, {label}: {median([r['wall'] for r in runs]):.2f} s wall, "
+              f"{median([r['cpu'] for r in runs]):.2f} s CPU (user + sys)")
+    ratios = [a["wall"] / b["wall"] for a, b in zip(serial, forked, strict=True)]
+    print(f"wall, workers=1 / workers={parallel}, same-run ratios: "
+          + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {median(ratios):.2f})")
+    print("target: under 8 s wall on a quiet machine")
+    size = forked[0]["size"]
+    print(f"page: {size / 1e6:.2f} MB ({size:,} bytes); target: under 6 MB")
 
 
 def main() -> None:
@@ -112,6 +131,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.model and not args.pretrained:
         parser.error("give at least one --model or --pretrained")
