@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -386,3 +387,31 @@ def test_sections_drawn_by_worker_processes_make_the_same_page(built):
     assert together.html == alone.html
     names = [s.id for s in together.sections]
     assert lines == [f"[{i}/{len(names)}] {name}" for i, name in enumerate(names, 1)]
+
+
+def test_map_names_never_overlap_and_group_words_come_first():
+    rng = np.random.default_rng(7)
+    words = [f"word{i}" for i in range(300)]
+    xy = rng.normal(size=(300, 2)) * 0.1  # a crowded map
+    group = np.full(300, -1)
+    group[100:140] = 0
+    data = atlas.MapData(words, np.zeros((300, 2)), xy, None, group, np.ones(300))
+    rows, where = atlas.map_labels(data)
+    assert 0 < len(rows) < 40 + atlas.LABELLED  # some names have no room: left to the hover
+    assert all(100 <= r < 140 for r in rows[:5])  # group words placed first
+    W, H = atlas.LABEL_AREA
+    lo, hi = xy.min(0), xy.max(0)
+    pad = 0.05 * (hi - lo)
+    px = (xy - (lo - pad)) / (hi - lo + 2 * pad) * [W, H]
+    offsets = {"top center": (0, 9), "bottom center": (0, -9), "middle right": (1, 0),
+               "middle left": (-1, 0)}
+    boxes = []
+    for r, name in zip(rows, where, strict=True):
+        w = atlas.CHAR_PX * len(words[r]) + 2
+        dx, dy = offsets[name]
+        cx = px[r, 0] + dx * (w / 2 + 4)
+        cy = px[r, 1] + dy
+        boxes.append((cx - w / 2, cy - 7, cx + w / 2, cy + 7))
+    for a, b in itertools.combinations(boxes, 2):
+        assert not (a[0] < b[2] - 1e-6 and b[0] < a[2] - 1e-6 and a[1] < b[3] - 1e-6
+                    and b[1] < a[3] - 1e-6), (a, b)

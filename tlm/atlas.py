@@ -255,9 +255,9 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
                     textposition="top center", textfont={"size": 15},
                     hovertemplate="%{text}<extra></extra>",
                     marker={"color": "#d62728", "size": 14, "symbol": "star"})
-    shown = labelled(data)  # trace 3: the names written on the map (the page sets the text)
+    shown, where = map_labels(data)  # trace 3: the names on the map (the page sets the text)
     fig.add_scatter(x=x[shown], y=y[shown], mode="text", name="labels", text=[],
-                    textposition="top center", textfont={"size": 10, "color": "#333"},
+                    textposition=where, textfont={"size": 10, "color": "#333"},
                     hoverinfo="skip")
     if data.explained is not None:
         axes = [f"PCA axis {i + 1} ({100 * s:.0f}% of the variance)"
@@ -275,11 +275,41 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
     return json.loads(fig.to_json())
 
 
-def labelled(data: MapData) -> np.ndarray:
-    """The rows whose names the map writes: the LABELLED most frequent words, then
-    every group word (a static view, a screenshot or a print, still says which is which)."""
+#: The plot area the map's labels are placed for (pixels: a map panel at its narrowest,
+#: 40rem, less plotly's margins; a wider map only spreads them) and a label's size
+#: (10 px text: about 6 px a character, 14 px a line).
+LABEL_AREA = (570.0, 460.0)
+CHAR_PX, LINE_PX = 6.0, 14.0
+
+
+def map_labels(data: MapData) -> tuple[np.ndarray, list[str]]:
+    """The rows whose names the map writes, and where (plotly's textposition): the
+    group words, then the LABELLED most frequent words (a static view, a screenshot
+    or a print, still says which is which). Each goes above its point, else below,
+    right or left, the first place where its box overlaps no name already written;
+    a name with no free place is left to the hover."""
     rows = np.arange(len(data.words))
-    return rows[(rows < LABELLED) | (data.group >= 0)]
+    wanted = [*rows[data.group >= 0], *rows[(rows < LABELLED) & (data.group < 0)]]
+    W, H = LABEL_AREA
+    lo, hi = data.xy.min(axis=0), data.xy.max(axis=0)  # (2,) each
+    pad = 0.05 * np.maximum(hi - lo, 1e-9)
+    px = (data.xy - (lo - pad)) / (hi - lo + 2 * pad) * [W, H]  # (N, 2), y up
+    placed: list[tuple[float, float, float, float]] = []
+    shown, where = [], []
+    for r in wanted:
+        w, h = CHAR_PX * len(data.words[r]) + 2, LINE_PX
+        x, y = px[r]
+        for name, cx, cy in (("top center", 0, h / 2 + 2), ("bottom center", 0, -h / 2 - 2),
+                             ("middle right", w / 2 + 4, 0), ("middle left", -w / 2 - 4, 0)):
+            box = (x + cx - w / 2, y + cy - h / 2, x + cx + w / 2, y + cy + h / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= W and box[3] <= H
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3]
+                                  and b[1] < box[3] for b in placed):
+                placed.append(box)
+                shown.append(r)
+                where.append(name)
+                break
+    return np.array(shown, dtype=np.int64), where
 
 
 # -- pictures and text -----------------------------------------------------------------------
@@ -358,6 +388,8 @@ def map_section(maps: Sequence[MapData], n: int,
         f"Each dot is a word ({how}; the {n:,} most frequent words of each source plus "
         "the word groups' words it knows). Do words of a group sit together? Search a word: "
         "are its nearest neighbours (in all dimensions, red rings) also near it on the map? "
+        "The group words and the most frequent are named on the map where a name has room "
+        "(the others in the hover). "
         "The search looks through the mapped words and the source's next most frequent "
         "ones (every word of a small vocabulary; each answer says how many)."),
         "map", {"maps": maps, "groups": list(groups), "colours": GROUP_COLOURS,
@@ -600,7 +632,7 @@ def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
         "vectors": base64.b64encode(quantize(unit).tobytes()).decode("ascii"),  # (S, d) int8
         "norm": base64.b64encode(norm.astype("<f2").tobytes()).decode("ascii"),  # (S,) float16
         "group": m.group.tolist(),
-        "labelled": labelled(m).tolist(),
+        "labelled": map_labels(m)[0].tolist(),
         "figure": map_figure(source.label, m, projection),
     }
 
