@@ -101,3 +101,13 @@ def test_the_command_draws_whatever_the_configuration(env, rc, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and "Glyph" not in r.stderr
     assert (tmp_path / "n.png").stat().st_size > 1000
+
+
+def test_a_log_axis_writes_plain_numbers():
+    fig, axs = _base.figure(1, 1)
+    axs[0, 0].plot([1, 300000], [1, 2])
+    axs[0, 0].set_xscale("log")
+    _base.finish(fig)
+    _base._renderer(fig)
+    labels = {t.get_text() for t in axs[0, 0].get_xticklabels() if t.get_text()}
+    assert "10,000" in labels and not any("e" in t or "^" in t for t in labels), labels

@@ -204,6 +204,11 @@ class _PlainFormatter(ticker.Formatter):
         self.inner.set_axis(axis)
 
 
+def _plain_number(x: float, pos: int | None = None) -> str:
+    """A log axis's tick as a learner writes it: 100,000 (not 1e+05), 0.01."""
+    return f"{x:,.0f}" if x >= 1 and x == round(x) else f"{x:g}"
+
+
 def finish(fig: Figure) -> Figure:
     """Every text of a drawn figure made plain (`plain`, no mathematics, no LaTeX),
     and the word labels of scatters (`label_points`) that would sit on one another
@@ -211,8 +216,8 @@ def finish(fig: Figure) -> Figure:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             inner = axis.get_major_formatter()
-            if isinstance(inner, ticker.LogFormatterMathtext):  # 10^2 as 100, not mathematics
-                inner = ticker.LogFormatter()
+            if isinstance(inner, ticker.LogFormatterMathtext):  # 10^5 as 100,000, not mathematics
+                inner = ticker.FuncFormatter(_plain_number)
             if not isinstance(inner, _PlainFormatter):
                 axis.set_major_formatter(_PlainFormatter(inner))
     for t in fig.findobj(Text):
