@@ -224,11 +224,11 @@ def finish(fig: Figure) -> Figure:
         t.set_text(plain(t.get_text()))
         t.set_usetex(False)
         t.set_parse_math(False)
-    wrapped = _fit_titles(fig, _layout(fig))  # a text's width needs the layout, not a drawing
+    renderer = _layout(fig)  # where every panel and text goes: no drawing needed
+    if _fit_titles(fig, renderer):
+        renderer = _layout(fig)  # the wrapped titles take more height
     if any(getattr(t, "_tlm_label", False) for ax in fig.axes for t in ax.texts):
-        _declutter(fig, _renderer(fig))  # where each text is needs one (drawn to nothing)
-    elif wrapped:
-        _layout(fig)
+        _declutter(fig, renderer)
     fig._tlm_laid_out = True  # `save` draws it as placed, without a layout of its own
     return fig
 
@@ -384,8 +384,10 @@ def _hidden_note(ax: Any, n: int, placed: list[Any], shown: list[tuple[Any, Any,
 
 
 def _layout(fig: Figure) -> Any:
-    """The figure's constrained layout run on an Agg canvas (panels placed, nothing
-    drawn), and its renderer: enough to measure how wide a text is, not where."""
+    """The figure's constrained layout run on an Agg canvas (panels placed, view
+    limits settled, nothing drawn), and its renderer: enough to measure the texts
+    `finish` moves (titles, point labels) and the panels they must stay in.
+    (A legend is placed only when drawn: `_renderer` measures every text.)"""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     engine = fig.get_layout_engine()
