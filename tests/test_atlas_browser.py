@@ -111,6 +111,7 @@ def test_the_page_in_headless_chromium(run, model_file, tmp_path, monkeypatch):
         hover = browser.evaluate("document.getElementById('map-1').data[0].text")
         assert hover[searched.index("king")] == "king<br>royalty"
         assert hover[searched.index("w0")] == "w0"
+        assert len(hover) == data["sources"][1]["mapped"]  # the map's points only
         # type a word: its nearest words among those the page carries, with the cosines
         # tlm.vectors computes, to the 8-bit vectors' precision; they ring the map
         browser.type("#search-1", "King")

@@ -193,7 +193,7 @@ function asText(s) {
 ATLAS.sources.forEach((src, i) => {
   const words = src.figure.data[0];
   plainNumbers(words);
-  words.text = src.words.map((w, j) => {
+  words.text = src.words.slice(0, src.mapped).map((w, j) => {
     const g = src.group[j];
     return g >= 0 ? `${plain(w)}<br>${plain(ATLAS.groups[g])}` : plain(w);
   });
