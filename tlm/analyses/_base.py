@@ -224,6 +224,7 @@ def finish(fig: Figure) -> Figure:
         t.set_text(plain(t.get_text()))
         t.set_usetex(False)
         t.set_parse_math(False)
+    _fit_titles(fig, _canvas(fig).get_renderer(), estimate=True)  # most need no second layout
     renderer = _layout(fig)  # where every panel and text goes: no drawing needed
     if _fit_titles(fig, renderer):
         renderer = _layout(fig)  # the wrapped titles take more height
@@ -255,22 +256,38 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _fit_titles(fig: Figure, renderer: Any) -> bool:
+#: Before the layout, a panel's width is guessed as this share of its grid cell
+#: (the rest goes to tick labels); the layout then checks the guess.
+PANEL_SHARE = 0.85
+
+
+def _fit_titles(fig: Figure, renderer: Any, estimate: bool = False) -> bool:
     """Titles and axis labels wider than their panel wrapped onto more lines (a long
     source name, 'hf:sentence-transformers/all-MiniLM-L6-v2: row norms'), so
     neighbouring panels' titles never run into each other or off the canvas. Whether
-    any was wrapped (the layout then changes)."""
+    any was wrapped (the layout then changes). `estimate`: before any layout, with
+    each panel's width guessed from its grid cell (a text's width needs no layout),
+    so that most figures are laid out once."""
     wrapped = False
     for ax in fig.axes:
-        width = ax.get_window_extent(renderer).width
+        if estimate:
+            spec = ax.get_subplotspec()
+            if spec is None or ax.get_label() == "<colorbar>":
+                continue
+            columns = spec.colspan.stop - spec.colspan.start
+            width = fig.bbox.width * PANEL_SHARE * columns / spec.get_gridspec().ncols
+        else:
+            width = ax.get_window_extent(renderer).width
         for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
-            text = t.get_text()
-            if not text:
+            shown = t.get_text()
+            text = getattr(t, "_tlm_one_line", shown)  # as written, before a wrap of ours
+            if not text or ("\n" in text and text == shown):  # its author broke it
                 continue
             w = t.get_window_extent(renderer).width
-            if w > width and "\n" not in text:
-                chars = max(12, int(len(text) * width / w) - 2)
-                t.set_text(wrap(text, chars))
+            if w > width:
+                longest = max(len(line) for line in shown.split("\n"))
+                t.set_text(wrap(text, max(12, int(longest * width / w) - 2)))
+                t._tlm_one_line = text
                 wrapped = True
     return wrapped
 
@@ -308,6 +325,8 @@ def _around(distance: float) -> list[tuple[tuple[float, float], str, str]]:
 PLACES = (((3, 2), "left", "bottom"), ((-3, 2), "right", "bottom"),
           ((3, -2), "left", "top"), ((-3, -2), "right", "top"))
 FURTHER = (*_around(12), *_around(22), *_around(34))
+#: Pixels kept clear between two labels (so 'duke princess' never reads 'dukeprincess').
+LABEL_GAP = 2
 
 
 def _declutter(fig: Figure, renderer: Any) -> None:
@@ -323,7 +342,7 @@ def _declutter(fig: Figure, renderer: Any) -> None:
                 e = _try_place(t, place, renderer)
                 inside = (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0
                           and e.y1 <= box.y1)
-                if inside and not any(e.overlaps(p) for p in placed):
+                if inside and not any(e.padded(LABEL_GAP).overlaps(p) for p in placed):
                     placed.append(e)
                     shown.append((t, e, place))
                     break
@@ -381,6 +400,12 @@ def _hidden_note(ax: Any, n: int, placed: list[Any], shown: list[tuple[Any, Any,
     for t in under:
         t.set_visible(False)
     put(*corners[0], n + len(under))
+
+
+def _canvas(fig: Figure) -> FigureCanvasAgg:
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    return fig.canvas
 
 
 def _layout(fig: Figure) -> Any:
