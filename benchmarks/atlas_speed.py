@@ -54,14 +54,18 @@ def one_build(models: list[str], pretrained: list[str], output: str, workers: in
 
     step("load sources")
     sources = atlas.load_sources(models, pretrained)
-    source_data = atlas._source_data
+    source_data, make_page = atlas._source_data, atlas._page
 
-    def timed_source_data(*args, **kwargs):  # the first call ends the last section
-        if mark[2] != "page: search vectors, template, write":
-            step("page: search vectors, template, write")
+    def timed_source_data(*args, **kwargs):  # made before the sections are collected
+        if mark[2] != "page: search vectors":
+            step("page: search vectors")
         return source_data(*args, **kwargs)
 
-    atlas._source_data = timed_source_data
+    def timed_page(*args, **kwargs):  # the first call ends the last section
+        step("page: template, write")
+        return make_page(*args, **kwargs)
+
+    atlas._source_data, atlas._page = timed_source_data, timed_page
     step("the maps (PCA of each source's mapped words)")
     page = atlas.build(sources, report=lambda line: step(line.split("] ", 1)[1]),
                        workers=workers or None)
@@ -87,6 +91,26 @@ def run_once(command: list[str], workers: int) -> dict:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     run.update(wall=wall, cpu=cpu, load=os.getloadavg()[0])
     return run
+
+
+#: The steps the parent process runs alone; every other step is a section a worker draws.
+ALONE = ("import", "load sources", "the maps (PCA of each source's mapped words)", "map",
+         "page: search vectors", "page: template, write")
+
+
+def free_cores_estimate(runs: list[dict], workers: int) -> float:
+    """The wall time the runs' median CPU seconds per step would take with `workers`
+    free cores: the parent's own steps one after another, plus the time the
+    workers need for the sections, started slowest-known first (tlm.atlas.SLOWEST)
+    and each given to the first free worker. A busy machine cannot show this."""
+    from tlm.atlas import SLOWEST
+
+    cpu = {name: statistics.median(r["steps"][name][1] for r in runs) for name in runs[0]["steps"]}
+    sections = sorted((n for n in cpu if n not in ALONE), key=lambda n: n not in SLOWEST)
+    busy = [0.0] * workers
+    for name in sections:
+        busy[busy.index(min(busy))] += cpu[name]
+    return sum(cpu[n] for n in cpu if n in ALONE) + max(busy)
 
 
 def parent(args: argparse.Namespace) -> None:
@@ -119,6 +143,9 @@ def parent(args: argparse.Namespace) -> None:
     ratios = [a["wall"] / b["wall"] for a, b in zip(serial, forked, strict=True)]
     print(f"wall, workers=1 / workers={parallel}, same-run ratios: "
           + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {median(ratios):.2f})")
+    estimate = free_cores_estimate(serial, parallel)
+    print(f"estimate for {parallel} free cores (from the CPU seconds per step of the "
+          f"workers=1 runs; the sections scheduled as the workers take them): {estimate:.2f} s")
     print("target: under 8 s wall on a quiet machine")
     size = forked[0]["size"]
     print(f"page: {size / 1e6:.2f} MB ({size:,} bytes); target: under 6 MB")

@@ -484,6 +484,9 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+#: The sections that take longest to draw (about 1-2 s each for three sources, as
+#: benchmarks/atlas_speed.py shows): the workers start them first.
+SLOWEST = frozenset({"hubness", "categories", "neighbors", "cos-vs-euclid", "movie"})
 #: The steps a forked worker runs, by number (inherited at the fork, never pickled).
 _STEPS: list[tuple[str, Callable[[], Section]]] = []
 
@@ -540,17 +543,19 @@ def build(
     rest = [i for i in range(len(steps)) if i not in first]
     sections = []
     with _pool(steps, workers) as run:
-        made = run(rest)  # in order
+        made = run(rest)  # in order; worker processes start on them now
+        data = {  # meanwhile, what the page's script needs (made here, while workers draw)
+            "nearest": NEAREST,
+            "groups": list(groups),
+            "colours": list(GROUP_COLOURS),
+            "other": OTHER_COLOUR,
+            "sources": [_source_data(s, m, projection)
+                        for s, m in zip(sources, maps, strict=True)],
+        }
+        _plotly_gzipped()
         for i, (name, _) in enumerate(steps):
             say(f"[{i + 1}/{len(steps)}] {name}")
             sections.append(first[i] if i in first else next(made))
-    data = {
-        "nearest": NEAREST,
-        "groups": list(groups),
-        "colours": list(GROUP_COLOURS),
-        "other": OTHER_COLOUR,
-        "sources": [_source_data(s, m, projection) for s, m in zip(sources, maps, strict=True)],
-    }
     page = _page(sources, sections, data)
     return Atlas(page, sections)
 
@@ -571,9 +576,15 @@ def _pool(steps: list[tuple[str, Callable[[], Section]]],
         pool = multiprocessing.get_context("fork").Pool(workers, _worker_start)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    def in_order(numbers: list[int]) -> Iterator[Section]:
+        # the slowest sections start first, so no worker is left with one at the end
+        started = {i: pool.apply_async(_step, (i,))
+                   for i in sorted(numbers, key=lambda i: steps[i][0] not in SLOWEST)}
+        return (started[i].get() for i in numbers)
+
     try:
         with pool:
-            yield lambda numbers: pool.imap(_step, numbers)
+            yield in_order
     finally:
         _STEPS.clear()
 

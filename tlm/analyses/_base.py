@@ -23,6 +23,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 from matplotlib import font_manager, ticker
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
@@ -182,6 +183,8 @@ def _drawable() -> frozenset[int]:
 def plain(text: str) -> str:
     """Text as tlm draws it: a character the font cannot draw (or a control
     character) written as its code point, <U+4E2D>, never as a box."""
+    if text.isascii() and text.isprintable():  # the font draws every printable ASCII character
+        return text
     drawable = _drawable()
     return "".join(c if (ord(c) in drawable and c.isprintable()) or c == "\n"
                    else f"<U+{ord(c):04X}>" for c in text)
@@ -204,6 +207,19 @@ class _PlainFormatter(ticker.Formatter):
         self.inner.set_axis(axis)
 
 
+def _texts(artist: Any) -> Iterator[Text]:
+    """Every text of a figure but its tick labels (which `_PlainFormatter` makes
+    plain as they are drawn): `findobj` would make every tick of every axis
+    first, which cost a figure more time than its layout."""
+    if isinstance(artist, Text):
+        yield artist
+    if isinstance(artist, Axis):
+        yield from (artist.label, artist.offsetText)
+        return
+    for child in artist.get_children():
+        yield from _texts(child)
+
+
 def _plain_number(x: float, pos: int | None = None) -> str:
     """A log axis's tick as a learner writes it: 100,000 (not 1e+05), 0.01."""
     return f"{x:,.0f}" if x >= 1 and x == round(x) else f"{x:g}"
@@ -220,7 +236,7 @@ def finish(fig: Figure) -> Figure:
                 inner = ticker.FuncFormatter(_plain_number)
             if not isinstance(inner, _PlainFormatter):
                 axis.set_major_formatter(_PlainFormatter(inner))
-    for t in fig.findobj(Text):
+    for t in _texts(fig):
         t.set_text(plain(t.get_text()))
         t.set_usetex(False)
         t.set_parse_math(False)
