@@ -272,9 +272,10 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-#: Before the layout, a panel's width is guessed as this share of its grid cell
-#: (the rest goes to tick labels); the layout then checks the guess.
-PANEL_SHARE = 0.85
+#: Before the layout, a panel's width is guessed as this share of its grid cell (the
+#: rest goes to tick labels; the second with a colour bar beside it); the layout then
+#: checks the guess. Measured on the atlas's figures: 0.66-0.83 and 0.52-0.70.
+PANEL_SHARE = (0.72, 0.62)
 
 
 def _fit_titles(fig: Figure, renderer: Any, estimate: bool = False) -> bool:
@@ -291,7 +292,8 @@ def _fit_titles(fig: Figure, renderer: Any, estimate: bool = False) -> bool:
             if spec is None or ax.get_label() == "<colorbar>":
                 continue
             columns = spec.colspan.stop - spec.colspan.start
-            width = fig.bbox.width * PANEL_SHARE * columns / spec.get_gridspec().ncols
+            share = PANEL_SHARE[1 if getattr(ax, "_colorbars", None) else 0]
+            width = fig.bbox.width * share * columns / spec.get_gridspec().ncols
         else:
             width = ax.get_window_extent(renderer).width
         for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
