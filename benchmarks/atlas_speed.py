@@ -93,24 +93,29 @@ def run_once(command: list[str], workers: int) -> dict:
     return run
 
 
-#: The steps the parent process runs alone; every other step is a section a worker draws.
+#: The steps the parent process runs alone, and the one it runs while the workers draw;
+#: every other step is a section a worker draws.
 ALONE = ("import", "load sources", "the maps (PCA of each source's mapped words)", "map",
-         "page: search vectors", "page: template, write")
+         "page: template, write")
+BESIDE = ("page: search vectors",)
 
 
 def free_cores_estimate(runs: list[dict], workers: int) -> float:
     """The wall time the runs' median CPU seconds per step would take with `workers`
     free cores: the parent's own steps one after another, plus the time the
     workers need for the sections, started slowest-known first (tlm.atlas.SLOWEST)
-    and each given to the first free worker. A busy machine cannot show this."""
+    and each given to the first free worker, plus the parent's work meanwhile
+    shared over the cores. A busy machine cannot show this."""
     from tlm.atlas import SLOWEST
 
     cpu = {name: statistics.median(r["steps"][name][1] for r in runs) for name in runs[0]["steps"]}
-    sections = sorted((n for n in cpu if n not in ALONE), key=lambda n: n not in SLOWEST)
+    sections = sorted((n for n in cpu if n not in ALONE + BESIDE),
+                      key=lambda n: n not in SLOWEST)
     busy = [0.0] * workers
     for name in sections:
         busy[busy.index(min(busy))] += cpu[name]
-    return sum(cpu[n] for n in cpu if n in ALONE) + max(busy)
+    beside = sum(cpu[n] for n in cpu if n in BESIDE) / workers
+    return sum(cpu[n] for n in cpu if n in ALONE) + max(busy) + beside
 
 
 def parent(args: argparse.Namespace) -> None:
