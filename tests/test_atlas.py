@@ -395,7 +395,7 @@ def test_map_names_never_overlap_and_group_words_come_first():
     xy = rng.normal(size=(300, 2)) * 0.1  # a crowded map
     group = np.full(300, -1)
     group[100:140] = 0
-    data = atlas.MapData(words, np.zeros((300, 2)), xy, None, group, np.ones(300))
+    data = atlas.MapData(words, xy, None, group)
     rows, where = atlas.map_labels(data)
     assert 0 < len(rows) < 40 + atlas.LABELLED  # some names have no room: left to the hover
     assert all(100 <= r < 140 for r in rows[:5])  # group words placed first

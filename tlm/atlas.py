@@ -15,7 +15,11 @@ plotly's JavaScript (the interactive maps), the CSS, the page's script, the
 pictures (PNG, drawn once each, 256 colours) and the unit vectors of the words the
 page searches (its most frequent words, as many as SEARCH_BYTES allow, as int8 rows
 in base64), so no request leaves the page. plotly's script goes in gzip-compressed
-(1.5 MB instead of 4.8) and the browser unpacks it (DecompressionStream).
+(2.0 MB in base64 instead of 4.8) and the browser unpacks it (DecompressionStream).
+
+Every section is independent of the others: on Linux, forked worker processes
+(one per core) draw them at once, and the page is the same as drawn one after
+another (`build(..., workers=1)`).
 
     sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
     atlas = build(sources)            # an Atlas: the HTML text and its sections
@@ -159,14 +163,12 @@ def load_sources(
 # -- the map --------------------------------------------------------------------------------
 @dataclass
 class MapData:
-    """What the page needs to draw one source's map and answer questions about it."""
+    """What the page needs to draw one source's map (its search data: `_source_data`)."""
 
     words: list[str]  # the mapped words, most frequent first
-    unit: np.ndarray  # (N, d) their vectors, unit length
     xy: np.ndarray  # (N, 2) their place on the map
     explained: tuple[float, float] | None  # share of variance on each PCA axis
     group: np.ndarray  # (N,) index into the groups, -1 for no group
-    norm: np.ndarray  # (N,) length of each (raw) vector
 
 
 def map_words(kv: KeyedVectors, n: int, extra: Sequence[str] = ()) -> list[str]:
@@ -213,7 +215,7 @@ def project(unit: np.ndarray, method: str = "pca",
 
 def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
              projection: str = "pca") -> MapData:
-    """The mapped words of one source, their unit vectors, map places and colours."""
+    """The mapped words of one source, their places on the map and their groups."""
     extra = [w for members in groups.values() for w in members]
     words = map_words(kv, n, extra)
     raw = np.stack([kv[w] for w in words]).astype(np.float32)  # (N, d)
@@ -227,7 +229,7 @@ def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
             if key is not None:
                 group_of.setdefault(key, g)
     group = np.array([group_of.get(w, -1) for w in words], dtype=np.int32)
-    return MapData(words, unit, xy, explained, group, norm)
+    return MapData(words, xy, explained, group)
 
 
 def plotly_text(text: str) -> str:
