@@ -4,7 +4,9 @@ written here; its HTML, its data, its size, and bad input."""
 from __future__ import annotations
 
 import base64
+import gzip
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -18,6 +20,7 @@ import numpy as np
 import pytest
 from click.testing import Result
 from conftest import cli_runner, write_vectors
+from plotly.offline import get_plotlyjs
 
 from tlm import atlas, explore
 from tlm import cli as cli_module
@@ -171,23 +174,29 @@ def test_page_for_a_model_beside_a_vectors_file(built):
     assert "seed=1" in text and "chuck.txt" in text
     # every picture and script is inline: no src or href leaves the page
     assert all(link.startswith(("data:", "#")) for link in page.links), page.links
-    assert "Plotly.newPlot" in page.scripts[None] and "plotly.js" in page.scripts[None]
+    assert "Plotly.newPlot" in page.scripts[None]
+    plotly = gzip.decompress(base64.b64decode(page.scripts["plotly-gz"])).decode("utf-8")
+    assert plotly == get_plotlyjs()  # plotly's own script, gzipped in the page
+    assert "DecompressionStream" in page.scripts[None]
 
 
-def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
+def test_page_carries_the_unit_vectors_of_the_words_it_searches(built):
     data = json.loads(Page(built.text).scripts["atlas-data"])
     sources = atlas.load_sources([built.model], [built.vectors])
     for source, s in zip(data["sources"], sources, strict=True):
-        kv, words = s.vectors, source["words"]
-        # the 5 most frequent, then the group words the source knows
+        kv, words, mapped = s.vectors, source["words"], source["mapped"]
+        # the map: the 5 most frequent, then the group words the source knows
         assert words[:5] == kv.index_to_key[:5]
-        assert set(words[5:]) == {w for g in atlas.word_groups().values() for w in g
-                                  if w in kv} - set(words[:5])
-        assert source["dtype"] == "<f4"  # 8 and 32 dimensions
-        raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f4")
-        unit = raw.reshape(len(words), source["dim"])
+        assert set(words[5:mapped]) == {w for g in atlas.word_groups().values() for w in g
+                                        if w in kv} - set(words[:5])
+        # the search: every word of these small vocabularies, each once
+        assert sorted(words) == sorted(kv.index_to_key) and len(source["group"]) == mapped
+        rows = np.frombuffer(base64.b64decode(source["vectors"]), dtype=np.int8)
+        unit = atlas.dequantize(rows.reshape(len(words), source["dim"]))
         expected = np.stack([kv[w] / np.linalg.norm(kv[w]) for w in words])
-        np.testing.assert_allclose(unit, expected, atol=1e-6)
+        assert np.abs(unit @ unit.T - expected @ expected.T).max() < 0.01  # cosines
+        norm = np.frombuffer(base64.b64decode(source["norm"]), dtype="<f2")
+        np.testing.assert_allclose(norm, [np.linalg.norm(kv[w]) for w in words], rtol=1e-3)
         # the random-pair baseline the page prints under every neighbour list
         bg = explore.background(kv)
         assert source["background"] == {"mean": round(bg.cos_mean, 3),
@@ -197,21 +206,31 @@ def test_page_carries_the_unit_vectors_and_map_of_the_mapped_words(built):
     assert glove_like["group"][glove_like["words"].index("king")] == 0  # royalty
 
 
-def test_wide_tables_go_into_the_page_as_float16(tmp_path):
+def test_the_search_carries_as_many_int8_rows_as_its_budget_allows(tmp_path):
     rng = np.random.default_rng(4)
-    words = [f"w{i}" for i in range(30)]
-    path = write_vectors(tmp_path / "wide.txt", words, rng.normal(size=(30, 384)))
+    words = [f"w{i}" for i in range(3000)]
+    path = write_vectors(tmp_path / "wide.txt", words, rng.normal(size=(3000, 384)))
     kv = atlas.load_sources([], [path])[0].vectors
-    data = atlas.map_data(kv, 2000, {})
+    data = atlas.map_data(kv, 20, {})
     source = atlas._source_data(atlas.Source("wide", kv), data, "pca")
-    assert source["dtype"] == "<f2"
-    raw = np.frombuffer(base64.b64decode(source["vectors"]), dtype="<f2")
-    assert raw.size == 30 * 384  # half the bytes of float32
-    unit = raw.reshape(30, 384).astype(np.float32)
-    expected = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
-    np.testing.assert_allclose(unit, expected, atol=1e-3)
-    cosines, exact = unit @ unit.T, expected @ expected.T
-    assert np.abs(cosines - exact).max() < 2e-3
+    n = atlas.SEARCH_BYTES // 384  # 2,604 of the 3,000, most frequent first
+    assert source["words"] == words[:n] and source["mapped"] == 20
+    rows = np.frombuffer(base64.b64decode(source["vectors"]), dtype=np.int8)
+    assert rows.size == n * 384  # a byte a number
+    unit = atlas.dequantize(rows.reshape(n, 384))
+    expected = kv.vectors[:n] / np.linalg.norm(kv.vectors[:n], axis=1, keepdims=True)
+    assert np.abs(unit @ unit.T - expected @ expected.T).max() < 0.005
+    # never fewer than the mapped words, whatever the budget
+    assert atlas.search_words(kv, words[:50], limit=10) == words[:50]
+
+
+def test_quantized_rows_keep_each_direction():
+    rng = np.random.default_rng(6)
+    U = rng.normal(size=(200, 32))
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    q = atlas.quantize(U)
+    assert q.dtype == np.int8 and np.all(np.abs(q).max(axis=1) == 127)
+    assert np.abs(atlas.dequantize(q) - U).max() < 0.02
 
 
 def test_pca_map_keeps_the_two_largest_directions():
@@ -230,18 +249,19 @@ def test_pca_map_keeps_the_two_largest_directions():
     np.testing.assert_allclose(distances(xy), distances(plane - plane.mean(0)), atol=1e-3)
 
 
-def test_two_sources_at_the_defaults_fit_the_size_budget(tmp_path, monkeypatch):
+def test_three_sources_at_the_defaults_fit_the_size_budget(tmp_path, monkeypatch):
     from tlm.analyses import _base
 
     monkeypatch.setattr(_base, "SCALE", 1.0)  # the real pictures: the real size
     monkeypatch.setattr(atlas, "DPI", 100)
     rng = np.random.default_rng(2)
-    words = [f"w{i}" for i in range(2100)]
-    glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(2100, 50)))
-    bigger = write_vectors(tmp_path / "b.txt", words, rng.normal(size=(2100, 100)))
-    page = atlas.build(atlas.load_sources([], [glove_like, bigger]))
+    words = [f"w{i}" for i in range(25000)]
+    glove_like = write_vectors(tmp_path / "a.txt", words, rng.normal(size=(25000, 50)))
+    novel = write_vectors(tmp_path / "b.txt", words[:7000], rng.normal(size=(7000, 32)))
+    page = atlas.build(atlas.load_sources([], [glove_like, novel, novel]))
     data = json.loads(Page(page.html).scripts["atlas-data"])
-    assert [len(s["words"]) for s in data["sources"]] == [atlas.MAP_WORDS] * 2
+    assert [s["mapped"] for s in data["sources"]] == [atlas.MAP_WORDS] * 3
+    assert [len(s["words"]) for s in data["sources"]] == [20000, 7000, 7000]
     assert page.size < atlas.SIZE_BUDGET, page.size
 
 
@@ -359,3 +379,41 @@ def test_interrupt_writes_nothing(run, model_file, tmp_path, monkeypatch, unchan
 def test_n_must_be_positive(model_file):
     with pytest.raises(TlmError, match="-n"):
         atlas.build(atlas.load_sources([model_file]), n=0)
+
+
+def test_sections_drawn_by_worker_processes_make_the_same_page(built):
+    sources = atlas.load_sources([built.model], [built.vectors])
+    lines: list[str] = []
+    alone = atlas.build(sources, n=5, workers=1)
+    together = atlas.build(sources, n=5, workers=2, report=lines.append)
+    assert together.html == alone.html
+    names = [s.id for s in together.sections]
+    assert lines == [f"[{i}/{len(names)}] {name}" for i, name in enumerate(names, 1)]
+
+
+def test_map_names_never_overlap_and_group_words_come_first():
+    rng = np.random.default_rng(7)
+    words = [f"word{i}" for i in range(300)]
+    xy = rng.normal(size=(300, 2)) * 0.1  # a crowded map
+    group = np.full(300, -1)
+    group[100:140] = 0
+    data = atlas.MapData(words, xy, None, group)
+    rows, where = atlas.map_labels(data)
+    assert 0 < len(rows) < 40 + atlas.LABELLED  # some names have no room: left to the hover
+    assert all(100 <= r < 140 for r in rows[:5])  # group words placed first
+    W, H = atlas.LABEL_AREA
+    lo, hi = xy.min(0), xy.max(0)
+    pad = 0.05 * (hi - lo)
+    px = (xy - (lo - pad)) / (hi - lo + 2 * pad) * [W, H]
+    offsets = {"top center": (0, 9), "bottom center": (0, -9), "middle right": (1, 0),
+               "middle left": (-1, 0)}
+    boxes = []
+    for r, name in zip(rows, where, strict=True):
+        w = atlas.CHAR_PX * len(words[r]) + 2
+        dx, dy = offsets[name]
+        cx = px[r, 0] + dx * (w / 2 + 4)
+        cy = px[r, 1] + dy
+        boxes.append((cx - w / 2, cy - 7, cx + w / 2, cy + 7))
+    for a, b in itertools.combinations(boxes, 2):
+        assert not (a[0] < b[2] - 1e-6 and b[0] < a[2] - 1e-6 and a[1] < b[3] - 1e-6
+                    and b[1] < a[3] - 1e-6), (a, b)

@@ -24,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from chromium import Chromium, find_chromium, websocket_client_missing  # noqa: E402
 from conftest import write_vectors  # noqa: E402
 
+from tlm import vectors as tv  # noqa: E402
+
 #: Points of the first trace (every mapped word) of map i.
 POINTS = "document.querySelectorAll('#map-{i} .scatterlayer .trace:nth-child({t}) .point').length"
 NEAR = "Array.from(document.querySelectorAll('#near-{i} li')).map(li => li.dataset.word)"
@@ -54,66 +56,103 @@ def planted_vectors(folder: Path) -> Path:
     return write_vectors(folder / "vectors.txt", words, vectors)
 
 
-def test_the_page_in_headless_chromium(run, model_file, tmp_path):
+#: How far a cosine the page computes (8-bit vectors, tlm/atlas.py's `quantize`) may
+#: be from tlm.vectors' exact one.
+PRECISION = 0.01
+SHOWN = "Array.from(document.querySelectorAll('{sel} li')).map(li => [li.dataset.word, " \
+    "Number(li.querySelector('.score').textContent)])"
+
+
+def exact_cosines(kv, words: list[str], query: np.ndarray) -> dict[str, float]:
+    """Each of `words`' exact cosine with `query` (tlm.vectors' unit rows)."""
+    rows = tv.unit_rows(kv)[[kv.key_to_index[w] for w in words]]  # (S, d)
+    return dict(zip(words, (rows @ tv.unit(query)).tolist(), strict=True))
+
+
+def assert_same_answer(shown: list[list], exact: dict[str, float], skip: list[str]) -> None:
+    """The page's nearest words and cosines are the exact ranking's, to the
+    quantisation's precision: each cosine shown within PRECISION of the word's
+    exact cosine, and the i-th word's exact cosine within 2 PRECISION of the
+    exact i-th best (two words closer than that may swap)."""
+    ranked = sorted((c for w, c in exact.items() if w not in skip), reverse=True)
+    assert len(shown) == min(10, len(ranked))
+    for (word, cos), best in zip(shown, ranked, strict=False):
+        assert abs(cos - exact[word]) <= PRECISION + 5e-4, (word, cos, exact[word])  # 3 decimals
+        assert exact[word] >= best - 2 * PRECISION, (word, exact[word], best)
+
+
+def test_the_page_in_headless_chromium(run, model_file, tmp_path, monkeypatch):
+    from tlm import atlas
     from tlm.modelfile import load
     from tlm.pretrained import load_file
 
     chromium = browser_or_skip()
     vectors = planted_vectors(tmp_path)
     kv = load_file(vectors)
-    result = run("atlas", "--model", model_file, "--pretrained", vectors, "--output", "atlas.html")
+    # the page carries 40 of the 60 planted words (128 bytes each): the 20 mapped, the
+    # group words, then the next most frequent; every word of the model
+    monkeypatch.setattr(atlas, "SEARCH_BYTES", 40 * 128)
+    result = run("atlas", "--model", model_file, "--pretrained", vectors, "--output", "atlas.html",
+                 "-n", "20")
     assert result.exit_code == 0, result.output + result.stderr
     page = tmp_path / "atlas.html"
+    model_kv = load(model_file).vectors
     with Chromium(chromium, tmp_path / "profile") as browser:
         browser.open(page)
         # both maps drew every mapped word
         data = json.loads(browser.evaluate("document.getElementById('atlas-data').textContent"))
         for i, source in enumerate(data["sources"]):
             n = browser.wait_until(POINTS.format(i=i, t=1))
-            assert n == len(source["words"])
+            assert n == source["mapped"]
+        searched = data["sources"][1]["words"]
+        assert len(searched) == 40 and searched[:20] == kv.index_to_key[:20]
+        assert sorted(data["sources"][0]["words"]) == sorted(model_kv.index_to_key)
         # hover text: the word, and its group when it has one
         hover = browser.evaluate("document.getElementById('map-1').data[0].text")
-        words = data["sources"][1]["words"]
-        assert hover[words.index("king")] == "king<br>royalty"
-        assert hover[words.index("w0")] == "w0"
-        assert [s["dtype"] for s in data["sources"]] == ["<f4", "<f2"]
-        # type a word: its nearest words appear, as gensim ranks them, and ring the map
+        assert hover[searched.index("king")] == "king<br>royalty"
+        assert hover[searched.index("w0")] == "w0"
+        assert len(hover) == data["sources"][1]["mapped"]  # the map's points only
+        # type a word: its nearest words among those the page carries, with the cosines
+        # tlm.vectors computes, to the 8-bit vectors' precision; they ring the map
         browser.type("#search-1", "King")
-        near = browser.wait_until(NEAR.format(i=1))
-        expected = [w for w, _ in kv.most_similar("king", topn=10)]
-        assert near == expected
-        assert near[0] == "queen"
+        browser.wait_until(NEAR.format(i=1))
+        shown = browser.evaluate(SHOWN.format(sel="#near-1"))
+        assert_same_answer(shown, exact_cosines(kv, searched, kv["king"]), ["king"])
+        assert shown[0][0] == "queen"
         said = browser.evaluate("document.getElementById('near-1').innerText")
-        n, V = len(data["sources"][1]["words"]), data["sources"][1]["vocabulary"]
-        assert V == len(kv)
-        assert (f"searched among the {n:,} mapped words of {V:,}" in said) == (V > n)
-        assert browser.evaluate(POINTS.format(i=1, t=2)) == 10
+        assert "searched the 40 most frequent words of vectors.txt's 60" in said
+        on_map = sum(searched.index(w) < 20 for w, _ in shown)
+        assert browser.evaluate(POINTS.format(i=1, t=2)) == on_map
         assert browser.evaluate(POINTS.format(i=1, t=3)) == 1
         # the neighbours and analogy boxes answer in every column
         browser.type("#neighbours-word", "wood")
         answer = browser.wait_until("document.getElementById('neighbours-answer').innerText")
         assert "model.json (embedding)" in answer and "vectors.txt" in answer
         assert "nearest to 'wood'" in answer
-        model_column = browser.evaluate("Array.from(document.querySelectorAll("
-                                        "'#neighbours-answer .column')[0].querySelectorAll('li'))"
-                                        ".map(li => li.dataset.word)")
-        model_kv = load(model_file).vectors
-        assert model_column == [w for w, _ in model_kv.most_similar("wood", topn=10)]
-        # the analogy box opens with man : king :: woman : ?, answered as gensim answers it
+        assert f"searched all {len(model_kv):,} words of model.json (embedding)" in answer
+        model_column = browser.evaluate(SHOWN.format(sel="#neighbours-answer .column:first-child"))
+        exact = tv.neighbors(model_kv, "wood", k=len(model_kv) - 1)
+        assert_same_answer(model_column, dict(zip(model_kv.index_to_key,
+                                                  exact.all_cos.tolist(), strict=True)), ["wood"])
+        # the analogy box opens with man : king :: woman : ?, answered as tlm.vectors
+        # answers it (b - a + c on the raw vectors, a, b and c left out)
         columns = "Array.from(document.querySelectorAll('#analogy-answer .column'))"
-        answers = browser.evaluate(
-            f"{columns}.map(c => Array.from(c.querySelectorAll('li')).map(li => li.dataset.word))")
-        expected = kv.most_similar(positive=["king", "woman"], negative=["man"], topn=10)
-        assert answers == [[], [w for w, _ in expected]]
-        assert answers[1][0] == "queen"
+        answers = browser.evaluate(f"{columns}.map(c => Array.from(c.querySelectorAll('li'))"
+                                   ".map(li => [li.dataset.word, "
+                                   "Number(li.querySelector('.score').textContent)]))")
+        assert answers[0] == []
+        target = kv["king"] - kv["man"] + kv["woman"]
+        assert_same_answer(answers[1], exact_cosines(kv, searched, target),
+                           ["king", "man", "woman"])
+        assert answers[1][0][0] == tv.analogy(kv, "man", "king", "woman").words[0] == "queen"
         notes = browser.evaluate(f"{columns}.map(c => c.innerText)")
-        assert "no 'man', 'king', 'woman' among its mapped words" in notes[0]
+        assert "no 'man', 'king', 'woman': searched all" in notes[0]
         # colour by frequency rank: the words' colours become their ranks, with a colour bar
         browser.evaluate("(() => { const s = document.querySelector('select[data-source=\"1\"]');"
                          " s.value = 'rank'; s.dispatchEvent(new Event('change')); })()")
         colours = browser.wait_until("(() => { const m = document.getElementById('map-1')"
                                      ".data[0].marker; return m.showscale && m.color; })()")
-        assert colours == list(range(len(data["sources"][1]["words"])))
+        assert colours == list(range(data["sources"][1]["mapped"]))
         assert browser.evaluate("document.querySelectorAll('#map-1 .colorbar').length") == 1
         # every section drawn (its screenshot not one colour) and no text on text
         for sid in browser.evaluate("Array.from(document.querySelectorAll('section'))"

@@ -138,3 +138,13 @@ def test_the_shells_plot_returns_the_figure_when_the_backend_fails(capsys, monke
     assert fig.axes
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "cannot load its backend" in out
+
+
+def test_a_log_axis_writes_plain_numbers():
+    fig, axs = _base.figure(1, 1)
+    axs[0, 0].plot([1, 300000], [1, 2])
+    axs[0, 0].set_xscale("log")
+    _base.finish(fig)
+    _base._renderer(fig)
+    labels = {t.get_text() for t in axs[0, 0].get_xticklabels() if t.get_text()}
+    assert "10,000" in labels and not any("e" in t or "^" in t for t in labels), labels

@@ -541,3 +541,26 @@ def test_cos_vs_euclid_marks_the_notebooks_landmarks():
     r = ex.cos_vs_euclid(kv, "king - man + woman", n=2)
     assert r.landmarks[:3] == ["king", "man", "woman"]
     assert r.landmarks == ["king", "man", "woman", "queen"]  # of LANDMARKS, queen is known
+
+
+def test_matrix_scale_is_not_set_by_one_long_vector_and_words_come_from_the_frequent():
+    from tlm.analyses.matrix import colour_limit, matrix
+
+    values = np.full((20, 10), 0.5)
+    values[0, 0] = 9.0  # one outlier
+    lim, beyond = colour_limit(values)
+    assert lim == pytest.approx(0.5) and beyond == 1
+    kv = kv_of([f"w{i}" for i in range(300)], np.random.default_rng(0).normal(size=(300, 4)))
+    r = matrix(kv, n=20, among=50)
+    assert len(r.words) == 20 and all(int(w[1:]) < 50 for w in r.words)
+    assert len(matrix(kv, n=20, among=5).words) == 5
+
+
+def test_hubness_picture_names_its_biggest_hub():
+    from tlm.analyses.hubness import ANALYSIS
+
+    kv = kv_of([f"w{i}" for i in range(200)], np.random.default_rng(1).normal(size=(200, 30)))
+    r = ANALYSIS.compute(kv, k=5)
+    fig = ANALYSIS.draw({"v": r})
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_visible()]
+    assert f"{r.hubs[0][0]} ({r.hubs[0][1]})" in texts

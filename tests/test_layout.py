@@ -148,3 +148,34 @@ def test_no_text_on_text_in_attention_maps(words, transformers, monkeypatch):
     (label, model), *_ = transformers.items()
     fig = a.draw({label: a.compute(model, sentence), "tr.json": a.compute(model, sentence[:5])})
     assert overlaps(fig) == []
+
+
+def test_a_crowded_label_is_moved_and_a_landmark_is_never_hidden():
+    fig, axs = _base.figure(1, 1)
+    ax = axs[0, 0]
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    rng = np.random.default_rng(0)
+    crowd = 0.5 + 0.01 * rng.normal(size=(40, 2))  # 40 points on one spot
+    _base.label_points(ax, [f"word{i}" for i in range(40)], crowd)
+    _base.label_points(ax, ["queen 0.86, 2.8"], np.array([[0.5, 0.5]]), keep=True)
+    _base.finish(fig)
+    labels = [t for t in ax.texts if getattr(t, "_tlm_label", False)]
+    queen = next(t for t in labels if t.get_text().startswith("queen"))
+    assert queen.get_visible()  # placed first, though given last
+    shown = [t for t in labels if t.get_visible()]
+    assert len(shown) > 4  # more than the four places right beside the point
+    moved = [t for t in shown if abs(t.xyann[0]) > 3 or abs(t.xyann[1]) > 2]
+    assert moved and any(t.arrow_patch is not None for t in ax.texts if t.get_text() == "")
+    hidden = len(labels) - len(shown)
+    assert hidden > 0 and f"{hidden} labels hidden (no room)" in [t.get_text() for t in ax.texts]
+    assert overlaps(fig) == []
+
+
+def test_every_landmark_of_cos_vs_euclid_is_labelled(four, monkeypatch):
+    monkeypatch.setattr(_base, "SCALE", 1.0)
+    analysis = analyses.get("cos-vs-euclid")
+    results = {s.label: analysis.compute(s.vectors, "king - man + woman") for s in four}
+    fig = analysis.draw(results)
+    keep = [t for ax in fig.axes for t in ax.texts if getattr(t, "_tlm_label", None) == "keep"]
+    assert len(keep) >= 4 * 10 and all(t.get_visible() for t in keep)
+    assert overlaps(fig) == []

@@ -203,3 +203,27 @@ def test_the_console_scripts_set_the_handler_before_the_heavy_imports():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)), check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes on Linux")
+def test_ctrl_c_while_workers_draw_the_atlas(tmp_path, trained):
+    """Ctrl-C reaches the whole foreground process group, workers too: one line,
+    exit 130, no page, and no worker left behind."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ENTRY, "atlas", "--model", str(trained), "--output", "a.html"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    workers: list[str] = []
+    while not workers and time.monotonic() < deadline and proc.poll() is None:
+        workers = children.read_text().split() if children.exists() else []
+        time.sleep(0.02)
+    assert workers, "no worker process started"
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    code, out, err = finish(proc)
+    assert code == 130, (out, err, workers)
+    one_line(err, "Interrupted", "a.html was not written")
+    assert not (tmp_path / "a.html").exists()
+    time.sleep(0.5)
+    assert [w for w in workers if Path(f"/proc/{w}").exists()] == []

@@ -175,3 +175,17 @@ def test_analogy_is_the_notebooks_raw_b_minus_a_plus_c(kv):
                 for w in ("queen", "prince", "apple")}
     assert dict(near) == pytest.approx(expected, rel=1e-6)
     assert list(near) == list(tv.neighbors(kv, "king - man + woman", k=3))
+
+
+def test_pca_is_the_svd_of_the_centred_rows() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 12)) * np.linspace(3, 0.1, 12)  # (N, d), decreasing variances
+    coords, shares = tv.pca(X, 3)
+    Xc = X - X.mean(axis=0)
+    _, S, Vt = np.linalg.svd(Xc, full_matrices=False)  # the plain form
+    plain = Xc @ Vt[:3].T  # (N, 3)
+    assert np.allclose(np.abs(coords), np.abs(plain), atol=1e-9)  # the same up to each sign
+    assert np.allclose(shares, S**2 / (S**2).sum())
+    V = np.linalg.lstsq(Xc, coords, rcond=None)[0]  # (d, 3) the directions used
+    assert np.all(V[np.abs(V).argmax(axis=0), range(3)] > 0)  # each one's largest entry positive
+    assert tv.pca(X[:2], 4)[0].shape == (2, 4)

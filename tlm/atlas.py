@@ -12,8 +12,14 @@ every source side by side, each with its "what to look for".
 The page is tlm/static/atlas.html.j2, a jinja2 template that escapes every
 value by default; its CSS and script sit beside it. Everything is inline:
 plotly's JavaScript (the interactive maps), the CSS, the page's script, the
-pictures (PNG, drawn once each, 256 colours) and the vectors of the mapped words (base64
-float32; float16 above 100 dimensions), so no request leaves the page.
+pictures (PNG, drawn once each, 256 colours) and the unit vectors of the words the
+page searches (its most frequent words, as many as SEARCH_BYTES allow, as int8 rows
+in base64), so no request leaves the page. plotly's script goes in gzip-compressed
+(2.0 MB in base64 instead of 4.8) and the browser unpacks it (DecompressionStream).
+
+Every section is independent of the others: on Linux, forked worker processes
+(one per core) draw them at once, and the page is the same as drawn one after
+another (`build(..., workers=1)`).
 
     sources = load_sources(["emma.json"], ["glove-wiki-gigaword-50"])
     atlas = build(sources)            # an Atlas: the HTML text and its sections
@@ -23,12 +29,18 @@ float32; float16 above 100 dimensions), so no request leaves the page.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
+import functools
+import gzip
 import html
 import io
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -40,10 +52,11 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 from PIL import Image
 from plotly.offline import get_plotlyjs
+from threadpoolctl import threadpool_limits
 
 from tlm import __version__, atlas_movie, compare, vectors, writing
 from tlm.analyses import Analysis, registry
-from tlm.analyses._base import Missing, save
+from tlm.analyses._base import Missing, pixels
 from tlm.analyses.background import background
 from tlm.analyses.categories import GROUPS
 from tlm.analyses.loss import loss
@@ -60,15 +73,17 @@ if TYPE_CHECKING:
 #: How many of each source's most frequent words the map shows (`-n`).
 MAP_WORDS = 2000
 PROJECTIONS = ("pca", "umap")
-#: Two sources at the defaults must fit in this many bytes (plotly's script alone is 4.8 MB).
-SIZE_BUDGET = 8_000_000
+#: Three sources at the defaults must fit in this many bytes (plotly's script, gzipped
+#: and in base64, is 2.0 MB of them).
+SIZE_BUDGET = 6_000_000
 #: The map writes the names of the group words and of this many most frequent words.
 LABELLED = 30
 #: Nearest words the search box and the neighbours box list.
 NEAREST = 10
-#: Vectors with more dimensions than this go into the page as float16, not float32
-#: (a 384-d token table's 2,000 rows are 3 MB in float32); cosines stay good to ~1e-3.
-FLOAT32_DIMS = 100
+#: Bytes of int8 vector rows each source may put in the page for its search: every
+#: word of a novel's vocabulary (6,772 x 32 = 217 kB for Emma), GloVe's 20,000 most
+#: frequent words (50 dimensions), a 384-d table's 2,604. Never fewer than the mapped words.
+SEARCH_BYTES = 1_000_000
 #: The pictures' resolution (PNG: one drawing per figure; a scatter of thousands of
 #: points would be a far larger SVG).
 DPI = 100
@@ -148,14 +163,12 @@ def load_sources(
 # -- the map --------------------------------------------------------------------------------
 @dataclass
 class MapData:
-    """What the page needs to draw one source's map and answer questions about it."""
+    """What the page needs to draw one source's map (its search data: `_source_data`)."""
 
     words: list[str]  # the mapped words, most frequent first
-    unit: np.ndarray  # (N, d) their vectors, unit length
     xy: np.ndarray  # (N, 2) their place on the map
     explained: tuple[float, float] | None  # share of variance on each PCA axis
     group: np.ndarray  # (N,) index into the groups, -1 for no group
-    norm: np.ndarray  # (N,) length of each (raw) vector
 
 
 def map_words(kv: KeyedVectors, n: int, extra: Sequence[str] = ()) -> list[str]:
@@ -202,7 +215,7 @@ def project(unit: np.ndarray, method: str = "pca",
 
 def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
              projection: str = "pca") -> MapData:
-    """The mapped words of one source, their unit vectors, map places and colours."""
+    """The mapped words of one source, their places on the map and their groups."""
     extra = [w for members in groups.values() for w in members]
     words = map_words(kv, n, extra)
     raw = np.stack([kv[w] for w in words]).astype(np.float32)  # (N, d)
@@ -216,7 +229,7 @@ def map_data(kv: KeyedVectors, n: int, groups: dict[str, list[str]],
             if key is not None:
                 group_of.setdefault(key, g)
     group = np.array([group_of.get(w, -1) for w in words], dtype=np.int32)
-    return MapData(words, unit, xy, explained, group, norm)
+    return MapData(words, xy, explained, group)
 
 
 def plotly_text(text: str) -> str:
@@ -244,9 +257,9 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
                     textposition="top center", textfont={"size": 15},
                     hovertemplate="%{text}<extra></extra>",
                     marker={"color": "#d62728", "size": 14, "symbol": "star"})
-    shown = labelled(data)  # trace 3: the names written on the map (the page sets the text)
+    shown, where = map_labels(data)  # trace 3: the names on the map (the page sets the text)
     fig.add_scatter(x=x[shown], y=y[shown], mode="text", name="labels", text=[],
-                    textposition="top center", textfont={"size": 10, "color": "#333"},
+                    textposition=where, textfont={"size": 10, "color": "#333"},
                     hoverinfo="skip")
     if data.explained is not None:
         axes = [f"PCA axis {i + 1} ({100 * s:.0f}% of the variance)"
@@ -264,24 +277,51 @@ def map_figure(label: str, data: MapData, projection: str) -> dict:
     return json.loads(fig.to_json())
 
 
-def labelled(data: MapData) -> np.ndarray:
-    """The rows whose names the map writes: the LABELLED most frequent words, then
-    every group word (a static view, a screenshot or a print, still says which is which)."""
+#: The plot area the map's labels are placed for (pixels: a map panel at its narrowest,
+#: 40rem, less plotly's margins; a wider map only spreads them) and a label's size
+#: (10 px text: about 6 px a character, 14 px a line).
+LABEL_AREA = (570.0, 460.0)
+CHAR_PX, LINE_PX = 6.0, 14.0
+
+
+def map_labels(data: MapData) -> tuple[np.ndarray, list[str]]:
+    """The rows whose names the map writes, and where (plotly's textposition): the
+    group words, then the LABELLED most frequent words (a static view, a screenshot
+    or a print, still says which is which). Each goes above its point, else below,
+    right or left, the first place where its box overlaps no name already written;
+    a name with no free place is left to the hover."""
     rows = np.arange(len(data.words))
-    return rows[(rows < LABELLED) | (data.group >= 0)]
+    wanted = [*rows[data.group >= 0], *rows[(rows < LABELLED) & (data.group < 0)]]
+    W, H = LABEL_AREA
+    lo, hi = data.xy.min(axis=0), data.xy.max(axis=0)  # (2,) each
+    pad = 0.05 * np.maximum(hi - lo, 1e-9)
+    px = (data.xy - (lo - pad)) / (hi - lo + 2 * pad) * [W, H]  # (N, 2), y up
+    placed: list[tuple[float, float, float, float]] = []
+    shown, where = [], []
+    for r in wanted:
+        w, h = CHAR_PX * len(data.words[r]) + 2, LINE_PX
+        x, y = px[r]
+        for name, cx, cy in (("top center", 0, h / 2 + 2), ("bottom center", 0, -h / 2 - 2),
+                             ("middle right", w / 2 + 4, 0), ("middle left", -w / 2 - 4, 0)):
+            box = (x + cx - w / 2, y + cy - h / 2, x + cx + w / 2, y + cy + h / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= W and box[3] <= H
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3]
+                                  and b[1] < box[3] for b in placed):
+                placed.append(box)
+                shown.append(r)
+                where.append(name)
+                break
+    return np.array(shown, dtype=np.int64), where
 
 
 # -- pictures and text -----------------------------------------------------------------------
 def figure(fig: Figure, alt: str, table: str) -> dict[str, str]:
-    """A picture for the template: the figure as an inline PNG, drawn once, and
+    """A picture for the template: the figure drawn once, as an inline PNG, and
     the numbers beside it. Its colours are reduced to a 256-colour palette (a
     colour map has 256 entries anyway): a third of the bytes of full colour."""
-    drawn = io.BytesIO()
-    save(fig, drawn, dpi=DPI)  # tlm's own settings; constrained layout already fits it
+    image = Image.fromarray(pixels(fig, dpi=DPI)).convert("RGB")  # (H, W, 3)
     png = io.BytesIO()
-    image = Image.open(drawn).convert("RGB")
-    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="png",
-                                                                     optimize=True)
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(png, format="png")
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
     return {"alt": alt, "src": src, "table": table}
 
@@ -349,7 +389,11 @@ def map_section(maps: Sequence[MapData], n: int,
     return Section("map", "The map", (
         f"Each dot is a word ({how}; the {n:,} most frequent words of each source plus "
         "the word groups' words it knows). Do words of a group sit together? Search a word: "
-        "are its nearest neighbours (in all dimensions, red rings) also near it on the map?"),
+        "are its nearest neighbours (in all dimensions, red rings) also near it on the map? "
+        "The group words and the most frequent are named on the map where a name has room "
+        "(the others in the hover). "
+        "The search looks through the mapped words and the source's next most frequent "
+        "ones (every word of a small vocabulary; each answer says how many)."),
         "map", {"maps": maps, "groups": list(groups), "colours": GROUP_COLOURS,
                 "other": OTHER_COLOUR})
 
@@ -364,9 +408,10 @@ def movie_section(sources: Sequence[Source]) -> Section:
 
 def ask_section(sources: Sequence[Source], n: int) -> Section:
     return Section("ask", "Neighbours and analogies, in the page", (
-        "Ask every source the same question. The page only knows the mapped words (the "
-        f"{n:,} most frequent of each source and the group words), so a rare word may be "
-        "missing here that tlm explore finds."), "ask")
+        "Ask every source the same question. The page carries the vectors of each "
+        f"source's most frequent words (at least the {n:,} mapped; every word of a small "
+        f"vocabulary, GloVe's {SEARCH_BYTES // 50:,} most frequent), so a rare word may be "
+        "missing here that tlm explore finds; each answer says what it searched."), "ask")
 
 
 def _run(analysis: Analysis, source: Source) -> Any:
@@ -440,13 +485,46 @@ def applies(analysis: Analysis, sources: Sequence[Source]) -> bool:
 
 
 # -- the page --------------------------------------------------------------------------------
+def default_workers() -> int:
+    """Worker processes for the sections: one per core (at most 4) on Linux, where
+    a forked worker shares the sources with this process instead of copying them;
+    elsewhere none (the sections are drawn one after another here)."""
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+#: The sections that take longest to draw (about 1-2 s each for three sources, as
+#: benchmarks/atlas_speed.py shows): the workers start them first.
+SLOWEST = frozenset({"hubness", "categories", "neighbors", "cos-vs-euclid", "movie"})
+#: The steps a forked worker runs, by number (inherited at the fork, never pickled).
+_STEPS: list[tuple[str, Callable[[], Section]]] = []
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the parent (which ends it) and runs BLAS on one
+    thread: the workers already use every core."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held at the fork
+    threadpool_limits(1, user_api="blas")
+
+
+def _step(i: int) -> Section:
+    return _STEPS[i][1]()
+
+
 def build(
     sources: Sequence[Source],
     projection: str = "pca",
     n: int = MAP_WORDS,
     report: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Atlas:
-    """The whole page for these sources; `report` gets one line per section as it goes."""
+    """The whole page for these sources; `report` gets one line per section as it goes.
+
+    Every section but the map is independent of the others: with `workers` above
+    1 (default: `default_workers()`), forked processes draw them at once, and the
+    page is the same as drawn one after another (`workers=1`)."""
     if not sources:
         raise TlmError("the atlas needs at least one source")
     if not isinstance(n, int) or n < 1:
@@ -470,47 +548,114 @@ def build(
     for analysis in registry().values():
         if analysis.in_atlas and applies(analysis, sources):
             steps.append((analysis.name, lambda a=analysis: analysis_section(a, sources)))
+    workers = default_workers() if workers is None else workers
+    first = {i: make() for i, (name, make) in enumerate(steps) if name == "map"}  # fills `maps`
+    rest = [i for i in range(len(steps)) if i not in first]
     sections = []
-    for i, (name, make) in enumerate(steps, 1):
-        say(f"[{i}/{len(steps)}] {name}")
-        sections.append(make())
-    data = {
-        "nearest": NEAREST,
-        "groups": list(groups),
-        "colours": list(GROUP_COLOURS),
-        "other": OTHER_COLOUR,
-        "sources": [_source_data(s, m, projection) for s, m in zip(sources, maps, strict=True)],
-    }
+    with _pool(steps, workers) as run:
+        made = run(rest)  # in order; worker processes start on them now
+        data = {  # meanwhile, what the page's script needs (made here, while workers draw)
+            "nearest": NEAREST,
+            "groups": list(groups),
+            "colours": list(GROUP_COLOURS),
+            "other": OTHER_COLOUR,
+            "sources": [_source_data(s, m, projection)
+                        for s, m in zip(sources, maps, strict=True)],
+        }
+        _plotly_gzipped()
+        for i, (name, _) in enumerate(steps):
+            say(f"[{i + 1}/{len(steps)}] {name}")
+            sections.append(first[i] if i in first else next(made))
     page = _page(sources, sections, data)
     return Atlas(page, sections)
 
 
-def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
-    N, d = m.unit.shape
+@contextlib.contextmanager
+def _pool(steps: list[tuple[str, Callable[[], Section]]],
+          workers: int) -> Iterator[Callable[[list[int]], Iterator[Section]]]:
+    """A function making the sections of the given step numbers, in order: here, one
+    after another (workers=1), or in forked worker processes."""
+    if workers <= 1:
+        yield lambda numbers: (steps[i][1]() for i in numbers)
+        return
+    _STEPS[:] = steps
+    # Ctrl-C held back while the workers are forked (one arriving mid-fork would
+    # end a half-made worker with a traceback); it ends the page right after.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        bg = background(source.vectors)
+        pool = multiprocessing.get_context("fork").Pool(workers, _worker_start)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    def in_order(numbers: list[int]) -> Iterator[Section]:
+        # the slowest sections start first, so no worker is left with one at the end
+        started = {i: pool.apply_async(_step, (i,))
+                   for i in sorted(numbers, key=lambda i: steps[i][0] not in SLOWEST)}
+        return (started[i].get() for i in numbers)
+
+    try:
+        with pool:
+            yield in_order
+    finally:
+        _STEPS.clear()
+
+
+def search_words(kv: KeyedVectors, mapped: Sequence[str], limit: int | None = None) -> list[str]:
+    """The words whose vectors the page carries for its search: the mapped words
+    (the map's rows, in its order), then the source's next most frequent words
+    until their int8 rows fill `limit` bytes (default SEARCH_BYTES) or the
+    vocabulary ends."""
+    limit = SEARCH_BYTES if limit is None else limit
+    wanted = max(len(mapped), limit // max(kv.vector_size, 1))
+    words, chosen = list(mapped), set(mapped)
+    for word in kv.index_to_key:
+        if len(words) >= wanted:
+            break
+        if word not in chosen:
+            words.append(word)
+            chosen.add(word)
+    return words
+
+
+def quantize(unit: np.ndarray) -> np.ndarray:
+    """(N, d) int8 rows pointing where the rows of `unit` point: each row scaled so
+    its largest entry is +-127, then rounded. The page divides each row by its
+    length again, so no scale is stored. A cosine is then within about 0.005 of
+    the exact one (the largest error over 125,000 pairs of random 32-50-d rows;
+    0.008 at 8 dimensions, 0.002 at 384)."""
+    peak = np.maximum(np.abs(unit).max(axis=1, keepdims=True), 1e-12)  # (N, 1)
+    return np.rint(unit * (127 / peak)).astype(np.int8)  # (N, d)
+
+
+def dequantize(rows: np.ndarray) -> np.ndarray:
+    """The unit rows the page computes with from `quantize`'s int8 rows (as atlas.js does)."""
+    q = rows.astype(np.float32)  # (N, d)
+    return q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+
+
+def _source_data(source: Source, m: MapData, projection: str) -> dict[str, Any]:
+    kv = source.vectors
+    words = search_words(kv, m.words)
+    raw = np.stack([kv[w] for w in words]).astype(np.float32)  # (S, d)
+    norm = np.linalg.norm(raw, axis=1)  # (S,)
+    unit = raw / np.maximum(norm, 1e-12)[:, None]  # (S, d)
+    try:
+        bg = background(kv)
         baseline = {"mean": round(bg.cos_mean, 3), "p99": round(bg.cos_p99, 3)}
     except TlmError:  # fewer than two words
         baseline = None
     return {
         "label": source.label,
         "background": baseline,
-        "words": m.words,
-        "vocabulary": len(source.vectors),  # the search says when it saw only the mapped words
-        "dim": d,
-        "dtype": _dtype(d),
-        "vectors": base64.b64encode(m.unit.astype(_dtype(d)).tobytes()).decode("ascii"),
+        "words": words,  # the first `mapped` are the map's points, in its order
+        "mapped": len(m.words),
+        "vocabulary": len(kv),  # the search says how many of them it saw
+        "dim": kv.vector_size,
+        "vectors": base64.b64encode(quantize(unit).tobytes()).decode("ascii"),  # (S, d) int8
+        "norm": base64.b64encode(norm.astype("<f2").tobytes()).decode("ascii"),  # (S,) float16
         "group": m.group.tolist(),
-        "labelled": labelled(m).tolist(),
-        "norm": [round(float(x), 4) for x in m.norm],
+        "labelled": map_labels(m)[0].tolist(),
         "figure": map_figure(source.label, m, projection),
     }
-
-
-def _dtype(dim: int) -> str:
-    """How the page stores unit vectors of `dim` dimensions: little-endian float32,
-    or float16 for wide tables."""
-    return "<f4" if dim <= FLOAT32_DIMS else "<f2"
 
 
 def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) -> str:
@@ -520,7 +665,15 @@ def _page(sources: Sequence[Source], sections: Sequence[Section], data: dict) ->
     return env.get_template("atlas.html.j2").render(
         version=__version__, labels=", ".join(s.label for s in sources),
         today=datetime.date.today().isoformat(), sections=sections, css=_static("atlas.css"),
-        plotly=get_plotlyjs(), data=_json_for_script(data), js=_static("atlas.js")) + "\n"
+        plotly=_plotly_gzipped(), data=_json_for_script(data), js=_static("atlas.js")) + "\n"
+
+
+@functools.cache
+def _plotly_gzipped() -> str:
+    """plotly's script, gzip-compressed, in base64 (2.0 MB instead of 4.8 MB): the page
+    unpacks it with the browser's own DecompressionStream before its scripts run."""
+    script = get_plotlyjs().encode("utf-8")
+    return base64.b64encode(gzip.compress(script, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def word_groups() -> dict[str, list[str]]:

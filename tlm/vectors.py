@@ -314,14 +314,21 @@ def pca(X: np.ndarray, n: int = 2) -> tuple[np.ndarray, np.ndarray]:
     the variance each component holds (all of them, largest first)).
 
     Centre the rows, take the SVD Xc = U S Vt: the rows of Vt are the directions
-    of largest variance, S**2 the variance along each."""
+    of largest variance, S**2 the variance along each. The same directions are
+    the eigenvectors of the small (d, d) matrix Xc^T Xc = V S**2 Vt, which is how
+    they are found here: LAPACK's SVD of a tall (2,000, 50) matrix took 0.8-1.6 s
+    on this project's 2-core machine, the (d, d) eigendecomposition milliseconds.
+    (Plain form: `_, S, Vt = np.linalg.svd(Xc, full_matrices=False)`.) A
+    direction's sign is arbitrary either way; here its largest entry is positive,
+    so a map does not flip between runs."""
     X = np.asarray(X, dtype=np.float64)
     Xc = X - X.mean(axis=0)  # (N, d)
-    _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
-    coords = Xc @ Vt[:n].T  # (N, min(n, ...))
+    variance, V = np.linalg.eigh(Xc.T @ Xc)  # (d,) ascending, (d, d) one direction per column
+    variance, V = np.clip(variance[::-1], 0, None), V[:, ::-1]  # largest first
+    V = V * np.where(V[np.abs(V).argmax(axis=0), np.arange(V.shape[1])] < 0, -1, 1)  # (d, d)
+    coords = Xc @ V[:, :n]  # (N, min(n, d))
     if coords.shape[1] < n:  # fewer dimensions than components: pad with zeros
         coords = np.pad(coords, ((0, 0), (0, n - coords.shape[1])))
-    variance = S**2
     total = float(variance.sum())
     return coords, (variance / total if total > 0 else np.zeros_like(variance))
 

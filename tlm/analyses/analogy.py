@@ -192,7 +192,7 @@ def draw(results: Analogy | Mapping[str, Analogy]):
             for w in marked:
                 ax.axvline(r.landmarks[w], color=colour, lw=0.8)
             label_points(ax, marked, np.array([[r.landmarks[w], heights[group]] for w in marked]
-                                              ).reshape(-1, 2), fontsize=6, color=colour)
+                                              ).reshape(-1, 2), fontsize=6, color=colour, keep=True)
     handles = [Patch(color=c, label=g if g != "source" else "source words")
                for g, c in GROUP_COLOURS.items()]
     handles.insert(1, Patch(color="tab:red", label="expected (bars)"))

@@ -117,7 +117,7 @@ def draw(results: Axes | Mapping[str, Axes]):
             ax.scatter(controls[:, 0], controls[:, 1], color="0.7", label="control words")
             ax.scatter([star[0]], [star[1]], marker="*", s=160, color="#e0a500", zorder=3,
                        label=r.star)
-            label_points(ax, [r.star], star[None, :], fontsize=7, color="#9a7000")
+            label_points(ax, [r.star], star[None, :], fontsize=7, color="#9a7000", keep=True)
             label_points(ax, r.words, points, fontsize=8)
             label_points(ax, r.controls, controls, fontsize=7, color="0.45")
             ax.axhline(0, color="gray", lw=0.5)

@@ -93,7 +93,8 @@ def draw(results: CosEuclid | Mapping[str, CosEuclid]):
         ax.scatter(r.cos[marks], r.euclid[marks], s=14, color="#e0a500", zorder=3,
                    label="landmarks (the notebook's)")
         label_points(ax, [f"{r.words[i]} {r.cos[i]:.2f}, {r.euclid[i]:.1f}" for i in marks],
-                     np.column_stack([r.cos[marks], r.euclid[marks]]), color="#8a6000")
+                     np.column_stack([r.cos[marks], r.euclid[marks]]), keep=True,
+                     color="#8a6000")
         marked = [where[w] for w, _, _ in r.disagree]
         ax.scatter(r.cos[marked], r.euclid[marked], s=10, color="tab:red",
                    label="where the two rankings disagree most")

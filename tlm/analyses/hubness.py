@@ -23,6 +23,8 @@ from tlm.analyses._base import (
     columns,
     figure,
     join,
+    label_points,
+    legend_below,
     mapping,
     summary,
 )
@@ -244,10 +246,12 @@ def draw(results: Hubness | Mapping[str, Hubness]):
     for col, (label, r) in enumerate(results.items()):
         ax = axs[0, col]
         ax.hist(r.counts, bins=min(60, int(r.counts.max()) + 1), color="tab:blue")
-        ax.axvline(r.k, color="k", ls="--", label=f"k = {r.k} (the mean)")
+        ax.axvline(r.k, color="k", ls="--", label=f"k = {r.k}, the mean N_{r.k}")
         ax.set(title=f"{label}: skewness {r.skewness:.2f}", xlabel=f"N_{r.k}",
                ylabel="words", yscale="log")
-        ax.legend(fontsize=8)
+        word, count = r.hubs[0]  # the biggest hub, named at its bar
+        label_points(ax, [f"{word} ({count})"], np.array([[count, 1.0]]), keep=True)
+    legend_below(fig, axs)
     return fig
 
 

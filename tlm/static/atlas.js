@@ -1,13 +1,14 @@
 // The atlas page's own script: draws each source's map with plotly, and answers
-// the search box, the neighbours box and the analogy box from the vectors of the
-// mapped words, which tlm atlas put in the page (base64 float32, or float16 for wide
-// tables; unit length).
+// the search box, the neighbours box and the analogy box from the vectors tlm atlas
+// put in the page: the mapped words first, then the source's next most frequent
+// words (every word of a small vocabulary), as int8 rows in base64 (each row's
+// direction; the page makes it unit length again) and their lengths (float16).
 "use strict";
 
 const ATLAS = JSON.parse(document.getElementById("atlas-data").textContent);
 
 // -- vectors ---------------------------------------------------------------------------------
-// One IEEE half-precision number (wide tables are stored as float16).
+// One IEEE half-precision number (the vectors' lengths are stored as float16).
 function halfToFloat(h) {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >> 10) & 0x1f;
@@ -17,19 +18,37 @@ function halfToFloat(h) {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-function decodeVectors(b64, dtype, n, dim) {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const all = dtype === "<f2"
-    ? Float32Array.from(new Uint16Array(bytes.buffer), halfToFloat)
-    : new Float32Array(bytes.buffer);
+function bytesOf(b64) {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+// n int8 rows of dim numbers, each divided by its length: the unit vectors
+// (tlm/atlas.py's `dequantize`).
+function decodeVectors(b64, n, dim) {
+  const all = new Int8Array(bytesOf(b64).buffer);
   const rows = [];
-  for (let i = 0; i < n; i++) rows.push(all.subarray(i * dim, (i + 1) * dim));
+  for (let i = 0; i < n; i++) {
+    const row = Float32Array.from(all.subarray(i * dim, (i + 1) * dim));
+    const len = Math.sqrt(dot(row, row)) || 1;
+    for (let j = 0; j < dim; j++) row[j] /= len;
+    rows.push(row);
+  }
   return rows;
 }
 
 for (const src of ATLAS.sources) {
-  src.rows = decodeVectors(src.vectors, src.dtype, src.words.length, src.dim);
+  src.rows = decodeVectors(src.vectors, src.words.length, src.dim);
+  src.norm = Array.from(new Uint16Array(bytesOf(src.norm).buffer), halfToFloat);
   src.index = new Map(src.words.map((w, i) => [w, i]));
+}
+
+// What a source's search looks through, said under every answer.
+function searched(src) {
+  const n = src.words.length.toLocaleString("en");
+  const how = "8-bit vectors: each cosine within about 0.01 of tlm explore neighbors'";
+  if (src.words.length >= src.vocabulary) return `searched all ${n} words of ${src.label} (${how})`;
+  return `searched the ${n} most frequent words of ${src.label}'s `
+    + `${src.vocabulary.toLocaleString("en")} (tlm explore neighbors searches them all; ${how})`;
 }
 
 // The word as the source spells it: as given, lower case, or capitalised (as tlm does).
@@ -77,7 +96,8 @@ function colours(src, by) {
   if (by === "group") {
     return src.group.map((g) => (g >= 0 ? ATLAS.colours[g % ATLAS.colours.length] : ATLAS.other));
   }
-  return by === "rank" ? src.words.map((_, i) => i) : src.norm;
+  const rows = src.words.slice(0, src.mapped);
+  return by === "rank" ? rows.map((_, i) => i) : src.norm.slice(0, src.mapped);
 }
 
 function colourBy(i, by) {
@@ -110,6 +130,7 @@ function scoreList(src, scored) {
     ol.appendChild(li);
   }
   box.appendChild(ol);
+  box.appendChild(text("p", searched(src), "baseline"));
   const bg = src.background;
   if (bg) {
     box.appendChild(text("p", `random pairs of ${src.label}: mean cosine ${bg.mean.toFixed(3)}, `
@@ -132,28 +153,25 @@ function search(i, word) {
   const clear = { x: [[], []], y: [[], []], text: [[], []] };
   if (row < 0) {
     Plotly.restyle(`map-${i}`, clear, [1, 2]);
-    if (word.trim()) {
-      out.appendChild(text("p", `No '${word.trim()}' among the ${src.words.length} mapped words.`,
-        "note"));
-    }
+    if (word.trim()) out.appendChild(text("p", `No '${word.trim()}': ${searched(src)}.`, "note"));
     return;
   }
   const near = nearest(src, src.rows[row], ATLAS.nearest, [row]);
   const xy = ATLAS.sources[i].figure.data[0];
-  const pick = (rows, axis) => rows.map((r) => xy[axis][r]);
+  const onMap = (rows) => rows.filter((r) => r < src.mapped);  // the others have no place on it
+  const pick = (rows, axis) => onMap(rows).map((r) => xy[axis][r]);
   const rows = near.map(([r]) => r);
   Plotly.restyle(`map-${i}`, {
-    x: [pick(rows, "x"), [xy.x[row]]],
-    y: [pick(rows, "y"), [xy.y[row]]],
-    text: [rows.map((r) => plain(src.words[r])), [plain(src.words[row])]],
+    x: [pick(rows, "x"), pick([row], "x")],
+    y: [pick(rows, "y"), pick([row], "y")],
+    text: [onMap(rows).map((r) => plain(src.words[r])), onMap([row]).map((r) => plain(src.words[r]))],
   }, [1, 2]);
-  out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} dimensions):`));
+  const away = rows.length - onMap(rows).length;
+  const where = [row < src.mapped ? "" : "it is not on the map",
+    away ? `${away} of them not on the map` : ""].filter(Boolean).join("; ");
+  out.appendChild(text("p", `nearest to '${src.words[row]}' (cosine, in all ${src.dim} `
+    + `dimensions${where ? `; ${where}` : ""}):`));
   out.appendChild(scoreList(src, near));
-  if (src.vocabulary > src.words.length) {  // the page holds only the mapped words' vectors
-    out.appendChild(text("p", `searched among the ${src.words.length.toLocaleString("en")} `
-      + `mapped words of ${src.vocabulary.toLocaleString("en")}; tlm explore neighbors `
-      + "searches them all", "note"));
-  }
 }
 
 // plotly keeps typed arrays as {dtype, bdata}; the search needs plain numbers.
@@ -175,7 +193,7 @@ function asText(s) {
 ATLAS.sources.forEach((src, i) => {
   const words = src.figure.data[0];
   plainNumbers(words);
-  words.text = src.words.map((w, j) => {
+  words.text = src.words.slice(0, src.mapped).map((w, j) => {
     const g = src.group[j];
     return g >= 0 ? `${plain(w)}<br>${plain(ATLAS.groups[g])}` : plain(w);
   });
@@ -209,7 +227,7 @@ function answerColumn(src, title, make) {
 
 function missing(src, words) {
   const absent = words.filter((w) => find(src, w) < 0);
-  return absent.length ? `no ${absent.map((w) => `'${w}'`).join(", ")} among its mapped words` : "";
+  return absent.length ? `no ${absent.map((w) => `'${w}'`).join(", ")}: ${searched(src)}` : "";
 }
 
 function ask(kind) {
