@@ -165,6 +165,38 @@ def test_log_probs_is_the_last_position_of_the_window():
     np.testing.assert_allclose(model.next_word_probs(longer), model.next_word_probs(contexts[0]))
 
 
+def test_held_out_perplexity_reads_windows_half_a_window_apart():
+    """tlm/perplexity.py: each position is scored once, from the words before it in
+    a window of C words that ends at the end of its block of S = C // 2 positions."""
+    from tlm.perplexity import scored_log_probs, stride
+
+    model = tiny(positions="rope", context_window=6)
+    C, S = 6, stride(6)
+    docs = [np.random.default_rng(3).integers(0, V, 23), np.arange(7) % V, np.arange(4)]
+    docs[0][[9, 15]] = -1                                     # unknown: in contexts, not scored
+    log_p, contexts, targets, unknown = scored_log_probs(model, docs)
+    expected = []
+    for ids in docs:
+        n = len(ids)
+        for j in range(C, n):                                 # the positions: C words before
+            end = min(C + ((j - C) // S + 1) * S - 1, n - 1)  # the last position of j's block
+            if ids[j] >= 0:
+                context = ids[end - C:j]                      # C - S + 1 to C words
+                assert C - S + 1 <= len(context) <= C
+                expected.append(model.log_probs(context[None], ids[j:j + 1])[0])
+    assert unknown == 2 and len(log_p) == len(targets) == len(contexts) == 17 + 1 - 2
+    np.testing.assert_allclose(log_p, expected, rtol=1e-10)
+    assert perplexity(model, docs).loss == pytest.approx(-np.mean(expected), rel=1e-12)
+
+
+def test_an_unknown_context_word_is_a_zero_vector():
+    model = tiny(positions="sinusoidal")
+    h, _ = model.hidden_states(np.array([[1, -1, 2]]))
+    model.E[-1] = 0.0                                         # -1 must not read the last row
+    h0, _ = model.hidden_states(np.array([[1, 6, 2]]))
+    np.testing.assert_allclose(h, h0, rtol=1e-12)
+
+
 def test_attention_weights_are_causal_rows_that_sum_to_one():
     model = tiny(positions="alibi")
     maps = model.attention_weights(["w1", "w2", "w3", "w1"])
