@@ -17,6 +17,7 @@ from tlm.errors import TlmError
 from tlm.generate import generate
 from tlm.models.config import POSITIONS
 from tlm.models.transformer import (
+    DECAYED,
     TransformerModel,
     alibi_bias,
     rope,
@@ -24,6 +25,7 @@ from tlm.models.transformer import (
     sinusoidal_table,
 )
 from tlm.perplexity import perplexity
+from tlm.train import learning_rate
 
 
 def numerical_gradient(model: TransformerModel, windows: np.ndarray, name: str, index) -> float:
@@ -85,6 +87,33 @@ def test_adam_is_the_written_out_formula_on_its_first_step():
     for name, a in model.arrays.items():
         expected = before[name] - 0.01 * grads[name] / (np.abs(grads[name]) + 1e-8)
         np.testing.assert_allclose(a, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_weight_decay_is_adamw_on_the_weight_matrices_only():
+    """AdamW's first step: lr * (g / (|g| + eps) + wd theta) for the weight matrices
+    and tables, lr * g / (|g| + eps) for the biases and LayerNorm gains."""
+    model = tiny(positions="learned", tie=False, weight_decay=0.1)
+    windows = np.random.default_rng(5).integers(0, V, (2, 6))
+    before = {k: a.copy() for k, a in model.arrays.items()}
+    _, grads = model.gradients(windows)
+    model._step(windows, lr=0.01)
+    assert {"E", "P", "W", "W1", "Wq"} <= set(DECAYED) and "b1" not in DECAYED
+    for name, a in model.arrays.items():
+        decay = 0.1 * before[name] if name in DECAYED else 0.0
+        expected = before[name] - 0.01 * (grads[name] / (np.abs(grads[name]) + 1e-8) + decay)
+        np.testing.assert_allclose(a, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_warmup_then_linear_or_cosine_decay():
+    assert learning_rate(1.0, "linear", 0.05, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "linear", 0.1, warmup=0.1) == pytest.approx(1.0)
+    assert learning_rate(1.0, "linear", 0.55, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "cosine", 0.55, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "cosine", 0.325, warmup=0.1) == pytest.approx(
+        0.5 * (1 + math.cos(math.pi / 4)))
+    assert learning_rate(1.0, "cosine", 1.0) == pytest.approx(1e-4)   # never quite 0
+    assert learning_rate(1.0, "linear", 0.0, warmup=0.1) == pytest.approx(1e-4)
+    assert tiny(decay="cosine").lr_schedule == "cosine"
 
 
 def test_the_threaded_step_is_the_mean_of_the_parts():
@@ -253,6 +282,9 @@ def test_a_diverging_run_is_one_line_and_saves_nothing(run, tmp_path, one_line_e
     (["--positions", "sideways"], ["--positions", "sideways"]),
     (["--heads", "3"], ["--heads 3", "--dim 16"]),
     (["--dropout", "1.5"], ["--dropout"]),
+    (["--warmup", "1"], ["--warmup"]),
+    (["--weight-decay", "-1"], ["--weight-decay"]),
+    (["--decay", "cosine", "--model", "embedding"], ["--decay", "embedding"]),
     (["--combine", "concat"], ["--combine", "transformer"]),
 ])
 def test_bad_settings_are_one_line(run, tmp_path, one_line_error, args, words):

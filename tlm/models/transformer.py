@@ -223,6 +223,9 @@ class Layer:
 
 
 LAYER_ARRAYS = tuple(Layer.__dataclass_fields__)
+#: The arrays --weight-decay shrinks: the weight matrices and tables, not the biases
+#: and LayerNorm gains (which would pull the LayerNorms' outputs to 0).
+DECAYED = ("E", "P", "W", "Wq", "Wk", "Wv", "Wo", "W1", "W2")
 
 
 @dataclass
@@ -336,7 +339,6 @@ class TransformerModel(Model):
     predicts_next_word = True
     reads_windows = True  # held-out perplexity reads windows, C // 2 apart (tlm/perplexity.py)
     unknown_context = "reads it as a zero word vector (its place still counts)"
-    lr_schedule = "linear"  # decays to 0 over training (train.learning_rate)
     array_names = ("E", *LAYER_ARRAYS, "lnf_g", "lnf_b", "b")
 
     config: TransformerConfig
@@ -345,6 +347,11 @@ class TransformerModel(Model):
     b: np.ndarray  # (V,)
     lnf_g: np.ndarray  # (d,) the final LayerNorm
     lnf_b: np.ndarray  # (d,)
+
+    @property
+    def lr_schedule(self) -> str:  # type: ignore[override]
+        """--decay: how lr falls to 0 after the --warmup (train.learning_rate)."""
+        return self.config.decay
 
     @classmethod
     def names_for(cls, config: TransformerConfig) -> tuple[str, ...]:
@@ -541,6 +548,7 @@ class TransformerModel(Model):
                 getattr(self, name)[...] -= lr * g                        # theta -= lr dL/dtheta
             return loss
         beta1, beta2, eps = 0.9, 0.999, 1e-8                              # Adam (Kingma & Ba 2015)
+        decay = self.config.weight_decay        # AdamW (Loshchilov & Hutter 2019) when above 0
         state["t"] += 1
         t = state["t"]
         for name, g in grads.items():
@@ -552,7 +560,11 @@ class TransformerModel(Model):
             v += (1 - beta2) * (g * g)                                    # v = b2 v + (1-b2) g^2
             m_hat = m / (1 - beta1**t)                                    # bias corrections: m, v
             v_hat = v / (1 - beta2**t)                                    # start at 0
-            getattr(self, name)[...] -= lr * m_hat / (np.sqrt(v_hat) + eps)
+            theta = getattr(self, name)
+            update = m_hat / (np.sqrt(v_hat) + eps)
+            if decay and name in DECAYED:                                 # AdamW: the decay is
+                update += decay * theta                                   # not in m and v
+            theta -= lr * update                                          # -= lr (u + wd theta)
         return loss
 
     _threads = 1
