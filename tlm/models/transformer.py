@@ -482,10 +482,11 @@ class TransformerModel(Model):
         dz[rows, t] -= 1.0                                                # dL/dz = (p - onehot) / N
         dz /= N
         grads: dict[str, np.ndarray] = {"b": dz.sum(axis=0)}              # (V,)
-        dWout = h2.T @ dz                                                 # (d, V)  sum outer(h, dz)
-        dE = dWout.T.copy() if c.tie else np.zeros_like(self.E)           # (V, d)  tied: z = h E^T
-        if not c.tie:
-            grads["W"] = dWout
+        if c.tie:
+            dE = dz.T @ h2                                       # (V, d)  z = h E^T: outer(dz, h)
+        else:
+            grads["W"] = h2.T @ dz                                        # (d, V)  sum outer(h, dz)
+            dE = np.zeros_like(self.E)                           # (V, d)  the input's part, below
         dx = (dz @ Wout.T).reshape(B, T, d)                               # (B, T, d) dL/dh
         dx, grads["lnf_g"], grads["lnf_b"] = layer_norm_backward(dx, lnf)
         per_layer: list[dict[str, np.ndarray]] = [{}] * c.layers
