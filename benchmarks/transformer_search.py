@@ -49,7 +49,8 @@ def value(text: str):
     return {"true": True, "false": False}.get(text, text)
 
 
-def trial(settings: dict, kn4_path: Path | None, log: Path, label: str) -> dict:
+def trial(settings: dict, kn4_path: Path | None, log: Path, label: str,
+          output: Path | None = None) -> dict:
     from tlm import modelfile
     from tlm.corpus import load_corpus
     from tlm.perplexity import scored_positions
@@ -71,6 +72,8 @@ def trial(settings: dict, kn4_path: Path | None, log: Path, label: str) -> dict:
 
     load_before = os.getloadavg()[0]
     train(model, documents, on_epoch=on_epoch)
+    if output is not None:  # what `tlm train` with these settings saves (fit: build, train)
+        modelfile.save(model, output)
     record = {"label": label, "settings": settings,
               "config": {k: v for k, v in vars(model.config).items() if k != "val_fraction"},
               "val_ppl": epochs[-1]["val_ppl"], "best_val_ppl": min(e["val_ppl"] for e in epochs),
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=LOG)
     parser.add_argument("--label", default="")
     parser.add_argument("--summary", action="store_true")
+    parser.add_argument("--output", type=Path, help="save the trained model here")
     args = parser.parse_args()
     if args.summary:
         summary(args.log)
@@ -120,7 +124,7 @@ def main() -> None:
         sys.exit("set NLTK_DATA to the folder with corpora/gutenberg")
     settings = {"seed": 1} | {k: value(v) for k, v in (a.split("=", 1) for a in args.settings)}
     np.seterr(all="ignore")
-    trial(settings, args.kn4, args.log, args.label)
+    trial(settings, args.kn4, args.log, args.label, args.output)
 
 
 if __name__ == "__main__":
