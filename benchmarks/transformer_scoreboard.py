@@ -17,9 +17,10 @@ model (and no choice of a setting) saw, by the one perplexity
   p = lam p_transformer + (1 - lam) p_KN4, lam chosen on the held-out 10% of the
   training novels (never on Persuasion).
 
-A transformer scores the positions with 64 words before them (its window),
-the count models those with 3 or 2; the ratio row and the mixture use the
-transformer's positions for both models. Training times are wall-clock
+A transformer scores the positions with C words before them (C its window, 64
+by default; each is read in windows C/2 apart, with C/2 + 1 to C of those
+words: tlm/perplexity.py), the count models those with 3 or 2; the ratio row
+and the mixture use the transformer's positions for both models. Training times are wall-clock
 seconds of the whole `tlm train` command, with the load average (the machine
 may be shared) at its start and end.
 
