@@ -24,7 +24,7 @@ from tlm.models.transformer import (
     rope_angles,
     sinusoidal_table,
 )
-from tlm.perplexity import perplexity
+from tlm.perplexity import perplexity, scored_log_probs
 from tlm.train import learning_rate
 
 
@@ -197,7 +197,7 @@ def test_log_probs_is_the_last_position_of_the_window():
 def test_held_out_perplexity_reads_windows_half_a_window_apart():
     """tlm/perplexity.py: each position is scored once, from the words before it in
     a window of C words that ends at the end of its block of S = C // 2 positions."""
-    from tlm.perplexity import scored_log_probs, stride
+    from tlm.perplexity import stride
 
     model = tiny(positions="rope", context_window=6)
     C, S = 6, stride(6)
@@ -336,5 +336,12 @@ def test_per_token_view_names_the_words_each_model_predicts_better(run, tmp_path
     better, worse = per_token(t, k, held_out_documents(t, [text], [], None), min_count=1)
     assert all(g.total > 0 for g in better) and all(g.total < 0 for g in worse)
     assert [g.total for g in better] == sorted((g.total for g in better), reverse=True)
+    # the gains are made of the log-probabilities perplexity() takes (windows C/2 apart)
+    docs = held_out_documents(t, [text], [], None)
+    everything = per_token(t, k, docs, top=10**6, min_count=1)
+    total = sum(g.total for rows in everything for g in rows)
+    log_t, contexts, targets, _ = scored_log_probs(t, docs)     # the transformer's positions
+    log_k = k.log_probs(contexts[:, -1:], targets)                # KN's on the same positions
+    assert total == pytest.approx((log_t - log_k).sum())
     one = run("compare-lm", "--model", "t.json", "--filepath", text, "--per-token")
     assert one.exit_code != 0 and "give two" in one.stderr
