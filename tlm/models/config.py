@@ -202,7 +202,9 @@ class TransformerConfig(SGDSettings):
     optimizer: str = "adam"
     lr: float = 2e-3  # Adam's step size (sgd: the step on the batch's mean gradient)
     batch_size: int = 32  # windows per step
-    epochs: int = 3
+    # 6 passes: about 650 s of CPU on the scoreboard's four novels (470,000 words), which
+    # two quiet cores run in about 6 minutes (benchmarks/README.md, transformer_scoreboard)
+    epochs: int = 6
     warmup: float = 0.0  # share of the run over which lr rises from 0 (then it decays)
     decay: str = "linear"  # lr after the warm-up: linear or cosine, to 0 at the end
     weight_decay: float = 0.0  # AdamW's decoupled decay of the weight matrices, per step x lr
