@@ -59,6 +59,9 @@ def trial(settings: dict, kn4_path: Path | None, log: Path, label: str,
     corpus = load_corpus([], TRAIN, ["lower", "alpha"])
     model, documents = build_model("transformer", corpus, {"val_fraction": 0.1, **settings},
                                    ["lower", "alpha"])
+    kn = modelfile.load(kn4_path) if kn4_path is not None else None
+    if kn is not None and kn.vocab != model.vocab:  # before training, not after
+        sys.exit(f"{kn4_path} has another vocabulary: not trained on the same split by this tlm")
     epochs = []
     start = {"wall": time.perf_counter(), "cpu": cpu_seconds()}
 
@@ -81,10 +84,7 @@ def trial(settings: dict, kn4_path: Path | None, log: Path, label: str,
               "load": [round(load_before, 2), epochs[-1]["load"]], "epochs": epochs,
               "cores": len(os.sched_getaffinity(0)), "when": time.strftime("%H:%M UTC",
                                                                              time.gmtime())}
-    if kn4_path is not None:  # KN4 on the transformer's held-out positions (its last 3 words)
-        kn = modelfile.load(kn4_path)
-        if kn.vocab != model.vocab:
-            sys.exit(f"{kn4_path} has another vocabulary: not trained on the same split")
+    if kn is not None:  # KN4 on the transformer's held-out positions (its last 3 words)
         _, val = split_documents(documents, 0.1)
         contexts, targets, _ = scored_positions(model, val)
         log_k = kn.log_probs(contexts[:, -kn.config.context_window:], targets)
