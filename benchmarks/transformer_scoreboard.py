@@ -17,9 +17,10 @@ model (and no choice of a setting) saw, by the one perplexity
   p = lam p_transformer + (1 - lam) p_KN4, lam chosen on the held-out 10% of the
   training novels (never on Persuasion).
 
-A transformer scores the positions with 64 words before them (its window),
-the count models those with 3 or 2; the ratio row and the mixture use the
-transformer's positions for both models. Training times are wall-clock
+A transformer scores the positions with C words before them (C its window, 64
+by default; each is read in windows C/2 apart, with C/2 + 1 to C of those
+words: tlm/perplexity.py), the count models those with 3 or 2; the ratio row
+and the mixture use the transformer's positions for both models. Training times are wall-clock
 seconds of the whole `tlm train` command, with the load average (the machine
 may be shared) at its start and end.
 
@@ -97,21 +98,18 @@ def mixture(transformer, kn, docs: list[np.ndarray], lam: float | None = None,
             cache: Path | None = None):
     """Perplexity of lam p_T + (1 - lam) p_KN on the transformer's scored positions,
     and of each alone there; with lam None, the best lam of a grid (and its value).
-    The transformer's log-probabilities (minutes on a busy machine) are kept in
-    `cache` (.npy) and read from it when it is there, with its targets to check."""
-    from tlm.perplexity import scored_positions
+    The transformer's log-probabilities are kept in `cache` (.npz, with the
+    positions) and read from it when it is there."""
+    from tlm.perplexity import scored_log_probs
 
-    contexts, targets, _ = scored_positions(transformer, docs)
     if cache is not None and cache.exists():
         saved = np.load(cache)
-        if not np.array_equal(saved[1].astype(np.int64), targets):
-            raise SystemExit(f"{cache} holds other positions; remove it")
-        log_t = saved[0]
-    else:
-        log_t = np.concatenate([transformer.log_probs(contexts[i:i + 512], targets[i:i + 512])
-                                for i in range(0, len(targets), 512)])
+        contexts, targets = saved["contexts"], saved["targets"]
+        log_t = saved["log_t"]
+    else:  # the transformer's log p of each position, as perplexity() takes them
+        log_t, contexts, targets, _ = scored_log_probs(transformer, docs)
         if cache is not None:
-            np.save(cache, np.stack([log_t, targets.astype(np.float64)]))
+            np.savez(cache, log_t=log_t, contexts=contexts, targets=targets)
     C = kn.config.context_window
     log_k = kn.log_probs(contexts[:, contexts.shape[1] - C:], targets)
     grid = [lam] if lam is not None else [i / 20 for i in range(1, 20)]
@@ -153,9 +151,9 @@ def main() -> None:
     for name in names:  # Persuasion is scored once per transformer, for both its rows
         t, kn = models[name], models["kn4"]
         _, lam, val_t, val_k, _ = mixture(t, kn, documents(t, TRAIN, 0.1),
-                                          cache=args.folder / f"{name}.val.npy")
+                                          cache=args.folder / f"{name}.val.npz")
         mix, _, ppl_t, ppl_k, n = mixture(t, kn, documents(t, [SCORED], None), lam,
-                                          cache=args.folder / f"{name}.scored.npy")
+                                          cache=args.folder / f"{name}.scored.npz")
         ppl[name] = (ppl_t, n)  # = perplexity(t, ...): the same positions, the same mean
         mixed_rows[name] = (lam, val_t, val_k, mix, ppl_k, n)
     kn4 = ppl["kn4"][0]

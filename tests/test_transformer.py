@@ -17,13 +17,15 @@ from tlm.errors import TlmError
 from tlm.generate import generate
 from tlm.models.config import POSITIONS
 from tlm.models.transformer import (
+    DECAYED,
     TransformerModel,
     alibi_bias,
     rope,
     rope_angles,
     sinusoidal_table,
 )
-from tlm.perplexity import perplexity
+from tlm.perplexity import perplexity, scored_log_probs
+from tlm.train import learning_rate
 
 
 def numerical_gradient(model: TransformerModel, windows: np.ndarray, name: str, index) -> float:
@@ -85,6 +87,33 @@ def test_adam_is_the_written_out_formula_on_its_first_step():
     for name, a in model.arrays.items():
         expected = before[name] - 0.01 * grads[name] / (np.abs(grads[name]) + 1e-8)
         np.testing.assert_allclose(a, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_weight_decay_is_adamw_on_the_weight_matrices_only():
+    """AdamW's first step: lr * (g / (|g| + eps) + wd theta) for the weight matrices
+    and tables, lr * g / (|g| + eps) for the biases and LayerNorm gains."""
+    model = tiny(positions="learned", tie=False, weight_decay=0.1)
+    windows = np.random.default_rng(5).integers(0, V, (2, 6))
+    before = {k: a.copy() for k, a in model.arrays.items()}
+    _, grads = model.gradients(windows)
+    model._step(windows, lr=0.01)
+    assert {"E", "P", "W", "W1", "Wq"} <= set(DECAYED) and "b1" not in DECAYED
+    for name, a in model.arrays.items():
+        decay = 0.1 * before[name] if name in DECAYED else 0.0
+        expected = before[name] - 0.01 * (grads[name] / (np.abs(grads[name]) + 1e-8) + decay)
+        np.testing.assert_allclose(a, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_warmup_then_linear_or_cosine_decay():
+    assert learning_rate(1.0, "linear", 0.05, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "linear", 0.1, warmup=0.1) == pytest.approx(1.0)
+    assert learning_rate(1.0, "linear", 0.55, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "cosine", 0.55, warmup=0.1) == pytest.approx(0.5)
+    assert learning_rate(1.0, "cosine", 0.325, warmup=0.1) == pytest.approx(
+        0.5 * (1 + math.cos(math.pi / 4)))
+    assert learning_rate(1.0, "cosine", 1.0) == pytest.approx(1e-4)   # never quite 0
+    assert learning_rate(1.0, "linear", 0.0, warmup=0.1) == pytest.approx(1e-4)
+    assert tiny(decay="cosine").lr_schedule == "cosine"
 
 
 def test_the_threaded_step_is_the_mean_of_the_parts():
@@ -165,6 +194,38 @@ def test_log_probs_is_the_last_position_of_the_window():
     np.testing.assert_allclose(model.next_word_probs(longer), model.next_word_probs(contexts[0]))
 
 
+def test_held_out_perplexity_reads_windows_half_a_window_apart():
+    """tlm/perplexity.py: each position is scored once, from the words before it in
+    a window of C words that ends at the end of its block of S = C // 2 positions."""
+    from tlm.perplexity import stride
+
+    model = tiny(positions="rope", context_window=6)
+    C, S = 6, stride(6)
+    docs = [np.random.default_rng(3).integers(0, V, 23), np.arange(7) % V, np.arange(4)]
+    docs[0][[9, 15]] = -1                                     # unknown: in contexts, not scored
+    log_p, contexts, targets, unknown = scored_log_probs(model, docs)
+    expected = []
+    for ids in docs:
+        n = len(ids)
+        for j in range(C, n):                                 # the positions: C words before
+            end = min(C + ((j - C) // S + 1) * S - 1, n - 1)  # the last position of j's block
+            if ids[j] >= 0:
+                context = ids[end - C:j]                      # C - S + 1 to C words
+                assert C - S + 1 <= len(context) <= C
+                expected.append(model.log_probs(context[None], ids[j:j + 1])[0])
+    assert unknown == 2 and len(log_p) == len(targets) == len(contexts) == 17 + 1 - 2
+    np.testing.assert_allclose(log_p, expected, rtol=1e-10)
+    assert perplexity(model, docs).loss == pytest.approx(-np.mean(expected), rel=1e-12)
+
+
+def test_an_unknown_context_word_is_a_zero_vector():
+    model = tiny(positions="sinusoidal")
+    h, _ = model.hidden_states(np.array([[1, -1, 2]]))
+    model.E[-1] = 0.0                                         # -1 must not read the last row
+    h0, _ = model.hidden_states(np.array([[1, 6, 2]]))
+    np.testing.assert_allclose(h, h0, rtol=1e-12)
+
+
 def test_attention_weights_are_causal_rows_that_sum_to_one():
     model = tiny(positions="alibi")
     maps = model.attention_weights(["w1", "w2", "w3", "w1"])
@@ -221,6 +282,9 @@ def test_a_diverging_run_is_one_line_and_saves_nothing(run, tmp_path, one_line_e
     (["--positions", "sideways"], ["--positions", "sideways"]),
     (["--heads", "3"], ["--heads 3", "--dim 16"]),
     (["--dropout", "1.5"], ["--dropout"]),
+    (["--warmup", "1"], ["--warmup"]),
+    (["--weight-decay", "-1"], ["--weight-decay"]),
+    (["--decay", "cosine", "--model", "embedding"], ["--decay", "embedding"]),
     (["--combine", "concat"], ["--combine", "transformer"]),
 ])
 def test_bad_settings_are_one_line(run, tmp_path, one_line_error, args, words):
@@ -272,5 +336,12 @@ def test_per_token_view_names_the_words_each_model_predicts_better(run, tmp_path
     better, worse = per_token(t, k, held_out_documents(t, [text], [], None), min_count=1)
     assert all(g.total > 0 for g in better) and all(g.total < 0 for g in worse)
     assert [g.total for g in better] == sorted((g.total for g in better), reverse=True)
+    # the gains are made of the log-probabilities perplexity() takes (windows C/2 apart)
+    docs = held_out_documents(t, [text], [], None)
+    everything = per_token(t, k, docs, top=10**6, min_count=1)
+    total = sum(g.total for rows in everything for g in rows)
+    log_t, contexts, targets, _ = scored_log_probs(t, docs)     # the transformer's positions
+    log_k = k.log_probs(contexts[:, -1:], targets)                # KN's on the same positions
+    assert total == pytest.approx((log_t - log_k).sum())
     one = run("compare-lm", "--model", "t.json", "--filepath", text, "--per-token")
     assert one.exit_code != 0 and "give two" in one.stderr

@@ -8,6 +8,9 @@ of their log-probabilities, log p_A(word) - log p_B(word), is summed per word
 type: the words where A gains the most nats in total, and where it loses the
 most, with how often each occurs, the mean gain per occurrence, and one
 example: the occurrence where A gains (or loses) the most, with its context.
+Each model's log-probabilities are those its perplexity is made of
+(tlm/perplexity.py): a transformer whose window sets the positions reads
+them in its windows, C/2 apart.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from tlm.errors import TlmError
 from tlm.models.base import Model
-from tlm.perplexity import positions
+from tlm.perplexity import positions, scored_log_probs
 from tlm.vocab import UNK
 
 BATCH = 512
@@ -34,8 +37,11 @@ class WordGain:
     example_gain: float
 
 
-def _log_probs(model: Model, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def _log_probs(model: Model, contexts: np.ndarray, targets: np.ndarray,
+               documents: list[np.ndarray]) -> np.ndarray:
     C = model.config.context_window
+    if model.reads_windows and C == contexts.shape[1]:  # the positions are the model's own:
+        return scored_log_probs(model, documents)[0]    # read as its perplexity reads them
     tail = contexts[:, contexts.shape[1] - C:]                    # the last C words
     with np.errstate(divide="ignore"):
         return np.concatenate([model.log_probs(tail[i:i + BATCH], targets[i:i + BATCH])
@@ -53,7 +59,8 @@ def per_token(a: Model, b: Model, documents: list[np.ndarray], top: int = 10,
     contexts, targets = positions(documents, C)                   # (N, C), (N,)
     keep = targets != a.word_to_idx.get(UNK, -1)
     contexts, targets = contexts[keep], targets[keep]
-    gain = _log_probs(a, contexts, targets) - _log_probs(b, contexts, targets)  # (N,)
+    gain = (_log_probs(a, contexts, targets, documents)
+            - _log_probs(b, contexts, targets, documents))                          # (N,)
     gain = np.where(np.isfinite(gain), gain, np.sign(gain) * 50.0)  # p = 0: a cap of 50 nats
     V = len(a.vocab)
     counts = np.bincount(targets, minlength=V)                    # (V,)

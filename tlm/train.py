@@ -71,10 +71,18 @@ def split_documents(documents: list[Doc], val_fraction: float) -> tuple[list[Doc
     return train, val
 
 
-def learning_rate(base: float, schedule: str, progress: float) -> float:
-    """`progress` runs from 0 at the first batch to 1 after the last."""
-    if schedule == "linear":  # word2vec: decay to (almost) zero over all epochs
-        return base * max(1.0 - progress, 1e-4)
+def learning_rate(base: float, schedule: str, progress: float, warmup: float = 0.0) -> float:
+    """`progress` runs from 0 at the first batch to 1 after the last. With `warmup`
+    w, the rate rises linearly from (almost) 0 to base over the first w of the
+    run, then `schedule` decays it over the rest: "linear" (word2vec's)
+    or "cosine" (half a cosine wave), to (almost) zero."""
+    if progress < warmup:
+        return base * max(progress / warmup, 1e-4)
+    rest = (progress - warmup) / (1.0 - warmup)  # 0 -> 1 after the warm-up
+    if schedule == "linear":
+        return base * max(1.0 - rest, 1e-4)
+    if schedule == "cosine":
+        return base * max(0.5 * (1.0 + math.cos(math.pi * rest)), 1e-4)
     return base
 
 
@@ -171,7 +179,8 @@ def train(
             loss_sum, seen = 0.0, 0
             for batch in batches:
                 done = (epoch - 1) * n + seen
-                lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n))
+                lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n),
+                                   getattr(cfg, "warmup", 0.0))
                 with np.errstate(all="ignore"):  # a blow-up is caught just below
                     loss = step(*batch, lr=lr)
                 if not math.isfinite(loss):

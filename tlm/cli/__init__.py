@@ -16,6 +16,7 @@ from tlm.models import MODEL_TYPES
 from tlm.models.config import (
     ACTIVATIONS,
     COMBINE,
+    DECAYS,
     OPTIMIZERS,
     POSITIONS,
     SMOOTHINGS,
@@ -238,6 +239,15 @@ EMB, SG, COUNT, TF = EmbeddingConfig, SkipGramConfig, CountConfig, TransformerCo
               help=f"Transformer: the feed-forward's non-linearity (default {TF.activation}).")
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS),
               help=f"Transformer: {OPTIMIZERS[0]} (default) or plain {OPTIMIZERS[1]}.")
+@click.option("--warmup", type=float,
+              help=f"Transformer: share of the run over which the learning rate rises from 0 "
+                   f"(default {TF.warmup:g}).")
+@click.option("--decay", type=click.Choice(DECAYS),
+              help=f"Transformer: how the learning rate falls to 0 after the warm-up (default "
+                   f"{TF.decay}).")
+@click.option("--weight-decay", type=float,
+              help=f"Transformer: AdamW's weight decay of the weight matrices (default "
+                   f"{TF.weight_decay:g}: none).")
 @click.option("--smoothing", type=click.Choice(SMOOTHINGS),
               help=f"Count: none (the course's model; default {COUNT.smoothing}), laplace (add-k) "
                    "or kneser-ney (interpolated, modified).")

@@ -54,6 +54,9 @@ class Model:
     uses_unk: ClassVar[bool] = True
     #: Whether the model has word vectors E (the count model has counts instead).
     has_vectors: ClassVar[bool] = True
+    #: Whether held-out perplexity reads the text in windows (`window_log_probs`)
+    #: rather than one context per position (tlm/perplexity.py says how).
+    reads_windows: ClassVar[bool] = False
     #: What the model does with a context word it never saw when it has no <unk>
     #: (`tlm generate` says it about a prompt word): "... so the model {unknown_context}".
     unknown_context: ClassVar[str] = "cannot read it"
@@ -240,6 +243,11 @@ class Model:
         changing the model. Next-word models only: held-out perplexity
         (tlm/perplexity.py) is made of these."""
         raise TlmError(f"a {self.type} model gives no next-word probabilities")
+
+    def window_log_probs(self, windows: np.ndarray, n: int) -> np.ndarray:
+        """(W, n) log p of the last n words of each window (W, C + 1), each given the
+        words before it in its window: models with `reads_windows` only."""
+        raise NotImplementedError
 
     @property
     def context_size(self) -> int:

@@ -223,6 +223,9 @@ class Layer:
 
 
 LAYER_ARRAYS = tuple(Layer.__dataclass_fields__)
+#: The arrays --weight-decay shrinks: the weight matrices and tables, not the biases
+#: and LayerNorm gains (which would pull the LayerNorms' outputs to 0).
+DECAYED = ("E", "P", "W", "Wq", "Wk", "Wv", "Wo", "W1", "W2")
 
 
 @dataclass
@@ -334,7 +337,8 @@ class TransformerModel(Model):
     type = "transformer"
     Config = TransformerConfig
     predicts_next_word = True
-    lr_schedule = "linear"  # decays to 0 over training (train.learning_rate)
+    reads_windows = True  # held-out perplexity reads windows, C // 2 apart (tlm/perplexity.py)
+    unknown_context = "reads it as a zero word vector (its place still counts)"
     array_names = ("E", *LAYER_ARRAYS, "lnf_g", "lnf_b", "b")
 
     config: TransformerConfig
@@ -343,6 +347,11 @@ class TransformerModel(Model):
     b: np.ndarray  # (V,)
     lnf_g: np.ndarray  # (d,) the final LayerNorm
     lnf_b: np.ndarray  # (d,)
+
+    @property
+    def lr_schedule(self) -> str:  # type: ignore[override]
+        """--decay: how lr falls to 0 after the --warmup (train.learning_rate)."""
+        return self.config.decay
 
     @classmethod
     def names_for(cls, config: TransformerConfig) -> tuple[str, ...]:
@@ -435,6 +444,8 @@ class TransformerModel(Model):
         d = c.dim
         f = self.frame(T, rng)
         x = math.sqrt(d) * self.E[ids]                                    # (B, T, d)
+        if (ids < 0).any():  # a held-out word the model never saw (UNKNOWN): a zero vector
+            x[ids < 0] = 0.0
         if c.positions == "learned":
             x = x + self.P[:T]
         elif c.positions == "sinusoidal":
@@ -471,10 +482,11 @@ class TransformerModel(Model):
         dz[rows, t] -= 1.0                                                # dL/dz = (p - onehot) / N
         dz /= N
         grads: dict[str, np.ndarray] = {"b": dz.sum(axis=0)}              # (V,)
-        dWout = h2.T @ dz                                                 # (d, V)  sum outer(h, dz)
-        dE = dWout.T.copy() if c.tie else np.zeros_like(self.E)           # (V, d)  tied: z = h E^T
-        if not c.tie:
-            grads["W"] = dWout
+        if c.tie:
+            dE = dz.T @ h2                                       # (V, d)  z = h E^T: outer(dz, h)
+        else:
+            grads["W"] = h2.T @ dz                                        # (d, V)  sum outer(h, dz)
+            dE = np.zeros_like(self.E)                           # (V, d)  the input's part, below
         dx = (dz @ Wout.T).reshape(B, T, d)                               # (B, T, d) dL/dh
         dx, grads["lnf_g"], grads["lnf_b"] = layer_norm_backward(dx, lnf)
         per_layer: list[dict[str, np.ndarray]] = [{}] * c.layers
@@ -537,6 +549,7 @@ class TransformerModel(Model):
                 getattr(self, name)[...] -= lr * g                        # theta -= lr dL/dtheta
             return loss
         beta1, beta2, eps = 0.9, 0.999, 1e-8                              # Adam (Kingma & Ba 2015)
+        decay = self.config.weight_decay        # AdamW (Loshchilov & Hutter 2019) when above 0
         state["t"] += 1
         t = state["t"]
         for name, g in grads.items():
@@ -548,7 +561,11 @@ class TransformerModel(Model):
             v += (1 - beta2) * (g * g)                                    # v = b2 v + (1-b2) g^2
             m_hat = m / (1 - beta1**t)                                    # bias corrections: m, v
             v_hat = v / (1 - beta2**t)                                    # start at 0
-            getattr(self, name)[...] -= lr * m_hat / (np.sqrt(v_hat) + eps)
+            theta = getattr(self, name)
+            update = m_hat / (np.sqrt(v_hat) + eps)
+            if decay and name in DECAYED:                                 # AdamW: the decay is
+                update += decay * theta                                   # not in m and v
+            theta -= lr * update                                          # -= lr (u + wd theta)
         return loss
 
     _threads = 1
@@ -607,29 +624,38 @@ class TransformerModel(Model):
     # -- scoring, generation, looking inside --------------------------------------
     def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """(N,) log p(target_i | contexts_i), contexts (N, C): the prediction at the
-        last position of each context, read whole (tlm/perplexity.py)."""
-        contexts, targets = np.asarray(contexts), np.asarray(targets)
-        threads = min(cores(), max(len(targets) // 64, 1))
+        last position of each context, read whole."""
+        windows = np.concatenate([np.asarray(contexts), np.asarray(targets)[:, None]], axis=1)
+        return self.window_log_probs(windows, 1)[:, 0]
+
+    def window_log_probs(self, windows: np.ndarray, n: int) -> np.ndarray:
+        """(W, n) log p of the last n words of each window (W, T + 1), each given the
+        words before it in the window: one forward pass per window, however many of
+        its predictions are kept (held-out perplexity, tlm/perplexity.py)."""
+        windows = np.asarray(windows)
+        threads = min(cores(), max(len(windows) * n // 64, 1), len(windows))
         if threads < 2:
-            return self._log_probs(contexts, targets)
+            return self._window_log_probs(windows, n)
         errors = np.geterr()  # the caller's np.errstate, which threads do not inherit
 
         def part(rows: np.ndarray) -> np.ndarray:
             with np.errstate(**errors):
-                return self._log_probs(contexts[rows], targets[rows])
+                return self._window_log_probs(windows[rows], n)
 
         # the rows in one block per core, BLAS on one thread in each (as in training)
-        blocks = np.array_split(np.arange(len(targets)), threads)
+        blocks = np.array_split(np.arange(len(windows)), threads)
         with ThreadPoolExecutor(threads) as pool, threadpool_limits(1, user_api="blas"):
             return np.concatenate(list(pool.map(part, blocks)))
 
-    def _log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        h, _ = self.hidden_states(contexts)                               # (N, C, d)
-        z = h[:, -1] @ self.output_matrix() + self.b                      # (N, V)
+    def _window_log_probs(self, windows: np.ndarray, n: int) -> np.ndarray:
+        h, _ = self.hidden_states(windows[:, :-1])                        # (W, T, d)
+        z = h[:, -n:] @ self.output_matrix() + self.b                     # (W, n, V)
         z = z.astype(np.float64)
         z -= z.max(axis=-1, keepdims=True)
-        log_norm = np.log(np.exp(z).sum(axis=-1))                         # log sum exp(z)
-        return z[np.arange(len(targets)), targets] - log_norm             # log softmax(z)[t]
+        log_norm = np.log(np.exp(z).sum(axis=-1))                         # (W, n) log sum exp(z)
+        targets = np.maximum(windows[:, -n:], 0)  # an unknown target (-1) is not scored anyway
+        picked = np.take_along_axis(z, targets[..., None], axis=-1)[..., 0]  # (W, n)
+        return picked - log_norm                                          # log softmax(z)[t]
 
     def _forward(self, context: Any) -> tuple[np.ndarray, np.ndarray]:
         """Context words or ids (C,) or (B, C) -> (h, p): the last position's final
