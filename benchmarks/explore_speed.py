@@ -144,8 +144,9 @@ def analyses_commands(folder: Path) -> dict[str, list[str]]:
     words = {"neighbors": ["happy"], "analogy": ["man", "king", "woman"],  # their arguments
              "cos-vs-euclid": ["happy"], "loop-vs-matrix": ["happy"]}
     commands = {}
-    for name in registry():
-        if name == "movie":  # needs a model trained with --snapshots
+    for name, analysis in registry().items():
+        # movie needs a model trained with --snapshots; positions and attention a transformer
+        if name == "movie" or analysis.model_type is not None:
             continue
         commands[f"explore {name}"] = ["explore", name, *words.get(name, []), *four]
     model = str(folder / "emma.json")
