@@ -62,6 +62,9 @@ On every core: `gradients` gives each pair's own rows (dL/dv_w and the factors
 g_j, v_w of dL/du_j), so tlm/models/threaded.py can run it on row blocks of a
 batch in threads and put the rows one after another; `_step` then adds them
 into E and E_out as it would on one thread (the same update, to the bit).
+Training itself runs on one core: on this 2-core machine, quiet, two threads
+took longer than one (a skip-gram batch is too small for the hand-off to pay;
+benchmarks/README.md, skipgram_vs_gensim.py).
 
 Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 """
@@ -74,7 +77,6 @@ from typing import NamedTuple
 import numpy as np
 
 from tlm.errors import TlmError
-from tlm.models import threaded
 from tlm.models.base import Model
 from tlm.models.config import SkipGramConfig
 from tlm.models.sparse import scatter_add, scatter_add_outer
@@ -173,11 +175,6 @@ class SkipGramModel(Model):
                                                          #   -lr * g[:, :, None] * v[:, None, :])
         scatter_add(self.E, inputs, -lr * grad["E"])     # np.add.at(self.E, inputs, -lr * dv)
         return loss / len(inputs)
-
-    def steps(self):
-        """Training runs `gradients` on every core (tlm/models/threaded.py): the pairs
-        of a batch in row blocks, one per thread; `_step` adds up what they give."""
-        return threaded.on_every_core(self)
 
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> Text:
