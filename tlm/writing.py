@@ -209,16 +209,9 @@ def write_new(name: str, write: Callable[[BinaryIO], None],
         except OSError:
             continue
         try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError:  # a full disk there: try the next folder
-            Path(new).unlink(missing_ok=True)
+            _fill(fd, new, write)
+        except OSError:  # a full disk there (the file is gone): try the next folder
             continue
-        except BaseException:
-            Path(new).unlink(missing_ok=True)
-            raise
         return Path(new)
     return None
 
@@ -270,16 +263,26 @@ def _write_temporary(path: Path, write: Callable[[BinaryIO], None]) -> str:
                                    dir=path.parent)
     except OSError as e:
         raise TlmError(f"cannot write {path}: {e.strerror or e}") from None
+    _fill(fd, tmp, write)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp
+
+
+def _fill(fd: int, name: str, write: Callable[[BinaryIO], None]) -> None:
+    """`write` into the new file `name` open as `fd`, flushed to disk; on any failure
+    (a full disk, Ctrl-C) the file is removed and the error raised."""
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _file_mode(path: Path) -> int:
