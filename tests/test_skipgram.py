@@ -101,6 +101,19 @@ def test_the_loss_of_a_confidently_right_negative_does_not_overflow():
     assert np.isfinite(loss) and loss == pytest.approx(expected, rel=1e-5)
 
 
+def test_the_loss_equals_logaddexp_over_every_range_of_scores():
+    """The step's -log sigmoid(s), written max(-s, 0) + log1p(exp(-|s|)), is
+    np.logaddexp(0, -s) to float32 rounding, from s = -1e4 to 1e4."""
+    vocab = Vocab(["a", "b"], [1, 1])
+    model = SkipGramModel(vocab, SkipGramConfig(dim=1, negative=0, min_count=1),
+                          {"E": np.ones((2, 1), np.float32), "E_out": np.zeros((2, 1), np.float32)})
+    for score in [-1e4, -100.0, -88.8, -20.0, -1.0, -1e-6, 0.0, 1e-6, 0.5, 17.0, 90.0, 1e4]:
+        model.E_out[1, 0] = score                      # s = u_b . v_a = score
+        loss, _ = model.gradients(np.array([0]), np.array([1]), np.zeros((1, 0), np.int64))
+        expected = np.logaddexp(0.0, -np.float64(np.float32(score)))
+        assert loss == pytest.approx(expected, rel=2e-7, abs=1e-12), score
+
+
 def test_gradients_match_finite_differences():
     model = hand_model()
     E0, O0 = model.E.copy(), model.E_out.copy()

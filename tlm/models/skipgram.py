@@ -146,10 +146,11 @@ class SkipGramModel(Model):
         s = np.matvec(u, v)                              # (B, K+1)    s_j = u_j . v_w:
                                                          #   np.einsum("bjd,bd->bj", u, v)
 
-        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k). -log sigmoid(s) = log(1 + exp(-s)) is
-        # np.logaddexp(0, -s), which never overflows (exp(-s) does in float32 for s < -88.7),
-        # and -log sigmoid(-s) = s - log sigmoid(s)
-        nll = np.logaddexp(0, -s)                        # (B, K+1)    -log sigmoid(s_j)
+        # L = -log sigmoid(s_c) - sum_k log sigmoid(-s_k); -log sigmoid(-s) = s - log sigmoid(s).
+        # -log sigmoid(s) = log(1 + exp(-s)) overflows in float32 for s < -88.7 (exp(-s) = inf);
+        # written as max(-s, 0) + log(1 + exp(-|s|)) it never does. (np.logaddexp(0, -s) is the
+        # same, and about 8 times slower in float32.)
+        nll = np.maximum(-s, 0) + np.log1p(np.exp(-np.abs(s)))  # (B, K+1) -log sigmoid(s_j)
         loss = nll[:, 0].sum() + ((s[:, 1:] + nll[:, 1:]) * real).sum()  # the B pairs' L, summed
         g = np.exp(-nll)                                 # (B, K+1)    sigmoid(s_j)
         g[:, 0] -= 1.0                                   # (B, K+1)    g_j = sigmoid(s_j) - y_j
