@@ -5,12 +5,10 @@ agreement of the nearest neighbours.
 
 Both train on the same tokens (`-t lower -t alpha`) with the same settings:
 skip-gram, d=100, window 5, 5 negatives, sample 1e-3, min-count 5, 5 epochs,
-on one core (gensim `workers=1`, tlm with its step on one thread and BLAS held to
-one thread) and as each runs on every core (gensim `workers=2`; tlm as `tlm train`
-runs it, which since issue 22's quiet measurement is its step on one thread too:
-split over two threads by tlm/models/threaded.py it was slower). Runs alternate
-tlm and gensim, so both see the same load on a shared machine, and each figure
-is the median of --repeats.
+on one core (gensim `workers=1`, tlm `--workers 1`, BLAS held to one thread) and
+on every core (gensim `workers=2`; tlm as `tlm train` runs it: a worker per core,
+tlm/models/hogwild.py). Runs alternate tlm and gensim, so both see the same load
+on a shared machine, and each figure is the median of --repeats.
 
 - words/s: corpus words x epochs / wall time, where the wall time covers
   building the vocabulary and training (gensim: `Word2Vec(...)`; tlm:
@@ -60,7 +58,6 @@ import numpy as np  # noqa: E402
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from tlm.corpus import load_corpus  # noqa: E402  (NLTK_DATA must be set first)
-from tlm.models import threaded  # noqa: E402
 from tlm.train import build_model, train  # noqa: E402
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-3, "min_count": 5}
@@ -79,20 +76,15 @@ def run_gensim(tokens: list[str], epochs: int, seed: int, workers: int = 1):
     return w2v.wv, time.perf_counter() - t0
 
 
-def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None, cores: int | None = None):
-    """tlm's training as `tlm train` runs it, or with `cores` threads for a model that
-    splits its step (tlm/models/threaded.py; the skip-gram no longer does)."""
-    settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size}
-    every_core = threaded.cores
-    if cores is not None:
-        threaded.cores = lambda: cores
-    try:
-        t0 = time.perf_counter()
-        model, docs = build_model("skipgram", corpus, settings)
-        train(model, docs)
-        return model.vectors, time.perf_counter() - t0
-    finally:
-        threaded.cores = every_core
+def run_tlm(corpus, epochs: int, seed: int, batch_size: int | None, workers: int | None = None):
+    """tlm's training as `tlm train` runs it (a worker per core: tlm/models/hogwild.py),
+    or with `workers` (1: the plain loop, repeatable to the bit)."""
+    settings = {**SETTINGS, "epochs": epochs, "seed": seed, "batch_size": batch_size,
+                "workers": workers}
+    t0 = time.perf_counter()
+    model, docs = build_model("skipgram", corpus, settings)
+    train(model, docs)
+    return model.vectors, time.perf_counter() - t0
 
 
 GENSIM_SCRIPT = """
@@ -206,13 +198,13 @@ def main() -> None:
         kv_g, t_g = run_gensim(tokens, args.epochs, seed)
         _, t_g2 = run_gensim(tokens, args.epochs, seed, workers=2)
         kv_t, t_t = run_tlm(corpus, args.epochs, seed, args.batch_size)
-        _, t_t1 = run_tlm(corpus, args.epochs, seed, args.batch_size, cores=1)
+        _, t_t1 = run_tlm(corpus, args.epochs, seed, args.batch_size, workers=1)
         for name, t in (("gensim", t_g), ("gensim w2", t_g2), ("tlm", t_t), ("tlm 1 core", t_t1)):
             speed[name].append(n_words * args.epochs / t)
         for name, kv in (("gensim", kv_g), ("tlm", kv_t)):
             nn[name].append(neighbours(kv, probe))
         print(f"  run {seed}: gensim workers=1 {t_g:.2f} s, workers=2 {t_g2:.2f} s; tlm as "
-              f"tlm train runs it {t_t:.2f} s, on one core {t_t1:.2f} s; load {load()}",
+              f"tlm train runs it {t_t:.2f} s, --workers 1 {t_t1:.2f} s; load {load()}",
               flush=True)
 
     med = {name: statistics.median(v) for name, v in speed.items()}

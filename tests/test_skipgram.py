@@ -161,30 +161,6 @@ def test_batch_of_one_is_the_textbook_step():
         np.testing.assert_allclose(model.E_out[n], O0[n] - lr * g * v, rtol=1e-12)
 
 
-def test_two_cores_make_the_same_update_as_one():
-    """`tlm train` runs the skip-gram's own `gradients` on row blocks of each batch in
-    threads (tlm/models/threaded.py): batch after batch, with words repeated across the
-    blocks, both arrays are those of `_step` on one thread, to the bit, and so is the
-    loss up to the order of its float32 sums."""
-    from tlm.models.threaded import on_every_core
-
-    V, rng = 9, np.random.default_rng(5)
-    config = SkipGramConfig(dim=6, negative=3)
-    arrays = SkipGramModel.init_arrays(V, config, rng)
-    arrays["E_out"] = rng.normal(0, 0.3, size=(V, 6)).astype(np.float32)
-    one = SkipGramModel(Vocab([f"w{i}" for i in range(V)], [1] * V), config, arrays)
-    two = SkipGramModel(one.vocabulary, config, {k: a.copy() for k, a in arrays.items()})
-    with on_every_core(two, threads=2) as step:
-        assert "gradients" in vars(two)  # the split form is in place
-        for B in (300, 65, 1):
-            batch = (rng.integers(0, V, B), rng.integers(0, V, B), rng.integers(0, V, (B, 3)))
-            assert step(*batch, lr=0.05) == pytest.approx(one._step(*batch, lr=0.05), rel=1e-6)
-            assert np.array_equal(two.E, one.E) and np.array_equal(two.E_out, one.E_out)
-    assert "gradients" not in vars(two)
-    with two.steps() as step:  # training's own entry point runs it so
-        assert step == two._step
-
-
 def test_batches_hold_at_most_v_pairs_and_cover_the_epoch_in_order():
     """More pairs than words: batches of V pairs one after another, not one stale sum;
     together they are the epoch's pairs, in the order of the text."""

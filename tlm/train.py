@@ -19,6 +19,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from tlm.corpus import Corpus, load_corpus
 from tlm.errors import TlmError
 from tlm.history import Epoch
 from tlm.interrupts import Interrupts
-from tlm.models import MODELS, model_class
+from tlm.models import MODELS, hogwild, model_class
 from tlm.models.base import Model
 from tlm.perplexity import perplexity, scored_positions
 from tlm.snapshots import Recorder
@@ -177,23 +178,27 @@ def train(
                     on_epoch(model, entry)
                 continue
             loss_sum, seen = 0.0, 0
-            for batch in batches:
-                done = (epoch - 1) * n + seen
-                lr = learning_rate(cfg.lr, model.lr_schedule, done / (cfg.epochs * n),
-                                   getattr(cfg, "warmup", 0.0))
-                with np.errstate(all="ignore"):  # a blow-up is caught just below
-                    loss = step(*batch, lr=lr)
-                if not math.isfinite(loss):
-                    raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
-                loss_sum += loss * len(batch[0])
-                seen += len(batch[0])
-                fraction = (epoch - 1 + seen / n) / cfg.epochs
-                if recorder is not None:
-                    recorder.after_batch(loss, len(batch[0]), fraction, cfg.epochs)
-                if on_batch is not None:
-                    on_batch(Progress(epoch, cfg.epochs, seen, n))
-                if interrupts.requested:
-                    break
+
+            def lr_at(start: int, before: int = (epoch - 1) * n, n: int = n) -> float:
+                """The learning rate of a batch that starts `start` examples into the epoch."""
+                return learning_rate(cfg.lr, model.lr_schedule, (before + start) / (cfg.epochs * n),
+                                     getattr(cfg, "warmup", 0.0))
+
+            # one step per batch, in order; the skip-gram's workers take theirs side by side
+            # (tlm/models/hogwild.py). Leaving the loop stops the workers.
+            with closing(hogwild.run(quiet(step), batches, lr_at, model.workers())) as steps:
+                for batch, loss in steps:
+                    if not math.isfinite(loss):
+                        raise _blew_up(f"the loss became {loss}", epoch, cfg.lr)
+                    loss_sum += loss * len(batch[0])
+                    seen += len(batch[0])
+                    fraction = (epoch - 1 + seen / n) / cfg.epochs
+                    if recorder is not None:
+                        recorder.after_batch(loss, len(batch[0]), fraction, cfg.epochs)
+                    if on_batch is not None:
+                        on_batch(Progress(epoch, cfg.epochs, seen, n))
+                    if interrupts.requested:
+                        break
             train_seconds = time.perf_counter() - t0
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
@@ -223,6 +228,17 @@ def train(
         if recorder is not None:
             model.snapshots = recorder.finish(fraction, cfg.epochs)
     return result
+
+
+def quiet(step: Callable[..., float]) -> Callable[..., float]:
+    """`step` with numpy's overflow and invalid-value warnings off, in whichever
+    thread runs it (a blow-up shows as a loss that is not finite, caught by the loop)."""
+
+    def quiet_step(*batch: np.ndarray, lr: float) -> float:
+        with np.errstate(all="ignore"):
+            return step(*batch, lr=lr)
+
+    return quiet_step
 
 
 def random_streams(seed: int | None) -> tuple[np.random.Generator, np.random.Generator]:

@@ -266,6 +266,11 @@ EMB, SG, COUNT, TF = EmbeddingConfig, SkipGramConfig, CountConfig, TransformerCo
                    "more than about 2.6 x this share of the text is kept with probability "
                    f"(sqrt(share/sample) + 1) * sample/share (default {SG.sample:g}; 0 keeps "
                    "every word).")
+@click.option("--workers", type=int,
+              help="Skipgram: threads that train side by side, each on its own batches, "
+                   "without waiting for each other, as word2vec's and gensim's do (default: "
+                   "one per core). With more than one a run is not repeatable to the bit; "
+                   "--workers 1 is.")
 @click.option("--dim", type=int,
               help=f"Vector dimensions (default {EMB.dim}; transformer {TF.dim}).")
 @click.option("--epochs", type=int,

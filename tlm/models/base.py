@@ -238,6 +238,11 @@ class Model:
         set itself up around it (`WindowModel` runs its `gradients` on every core)."""
         yield self._step
 
+    def workers(self) -> int:
+        """How many threads take batches side by side (tlm/models/hogwild.py): one,
+        the plain loop, but for the skip-gram."""
+        return 1
+
     def log_probs(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """(N,) log p(target_i | contexts_i) for contexts (N, C) and targets (N,), without
         changing the model. Next-word models only: held-out perplexity

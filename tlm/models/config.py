@@ -142,6 +142,10 @@ class SkipGramConfig(SGDSettings):
     # gathers stay in the CPU's cache (benchmarks/README.md). The vectors hardly
     # depend on it (see tlm/models/skipgram.py).
     batch_size: int = 2048
+    # Threads that train side by side without waiting for each other, as word2vec's
+    # and gensim's workers do (tlm/models/hogwild.py); None: every core. More than one
+    # makes a run unrepeatable to the bit; 1 is the plain loop.
+    workers: int | None = None
 
     whole = (*SGDSettings.whole, "dim", "window")
 
@@ -155,6 +159,9 @@ class SkipGramConfig(SGDSettings):
             self.sample
         ):  # 0 keeps every word; `not >= 0` also catches NaN
             raise TlmError(f"--sample must be 0 or more, not {self.sample!r}")
+        if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(
+                self.workers, numbers.Integral) or self.workers < 1):
+            raise TlmError(f"--workers must be a whole number, 1 or more, not {self.workers!r}")
 
 
 @dataclass

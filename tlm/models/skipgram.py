@@ -58,13 +58,14 @@ summed updates, all computed before any is applied, would overshoot.
 An epoch's pairs are made in chunks of consecutive centre words and trained on
 chunk by chunk, so a text of any length needs the same memory.
 
-On every core: `gradients` gives each pair's own rows (dL/dv_w and the factors
-g_j, v_w of dL/du_j), so tlm/models/threaded.py can run it on row blocks of a
-batch in threads and put the rows one after another; `_step` then adds them
-into E and E_out as it would on one thread (the same update, to the bit).
-Training itself runs on one core: on this 2-core machine, quiet, two threads
-took longer than one (a skip-gram batch is too small for the hand-off to pay;
-benchmarks/README.md, skipgram_vs_gensim.py).
+On every core: as word2vec and gensim do, training runs `--workers` threads (by
+default one per core), each taking the next batch and running `_step` on it
+without waiting for the others (Hogwild!, tlm/models/hogwild.py). Their steps
+write E and E_out at the same time, so a run on more than one worker is not
+repeatable to the bit; `--workers 1` is. Splitting each step over the cores
+instead (`gradients` on row blocks of a batch, which gives one core's update to
+the bit, as the embedding model does) was slower than one thread: a skip-gram
+step is too short for two hand-offs (benchmarks/skipgram_two_cores.py).
 
 Start values as word2vec: E uniform in [-0.5/d, 0.5/d), E_out zero.
 """
@@ -80,6 +81,7 @@ from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.models.config import SkipGramConfig
 from tlm.models.sparse import scatter_add, scatter_add_outer
+from tlm.models.threaded import cores
 
 #: Negatives are drawn by picking a random entry of a table in which each word
 #: fills a share of the entries proportional to count^0.75 (as word2vec does).
@@ -90,6 +92,9 @@ NOISE_TABLE_SIZE = 2**20
 #: a text of any length needs the same memory: about CHUNK_BYTES_PER_PAIR each
 #: (positions, masks, word ids, negatives) at 5 negatives, some 300 MB a chunk.
 PAIRS_PER_CHUNK = 2**22
+
+#: Batches of fewer pairs than this are trained on one thread (see `workers`).
+MIN_PAIRS_PER_WORKER = 512
 CHUNK_BYTES_PER_PAIR = 72
 
 
@@ -109,7 +114,6 @@ class SkipGramModel(Model):
     predicts_next_word = False
     lr_schedule = "linear"
     uses_unk = False
-    per_example = ("E", "g", "v")  # `gradients` gives every pair's own rows, none summed
     empty_epoch = ("subsampling left no two neighbouring words in this epoch (the text is "
                    "short; --sample 0 keeps every word)")
 
@@ -176,6 +180,22 @@ class SkipGramModel(Model):
                                                          #   -lr * g[:, :, None] * v[:, None, :])
         scatter_add(self.E, inputs, -lr * grad["E"])     # np.add.at(self.E, inputs, -lr * dv)
         return loss / len(inputs)
+
+    def settle(self, documents: list[np.ndarray], given: set[str]) -> None:
+        """Without --workers, record the number that will train (one per core, or one
+        for small batches), so that the model file says whether the run repeats to
+        the bit (one worker) or not."""
+        if self.config.workers is None:
+            self.config.workers = self.workers()
+
+    def workers(self) -> int:
+        """Threads that take batches side by side, never waiting for each other
+        (tlm/models/hogwild.py): --workers, by default every core; one when the
+        batches are under MIN_PAIRS_PER_WORKER pairs (a small vocabulary caps them,
+        see `epoch_batches`), where a thread's hand-offs would cost more than it gives."""
+        if min(self.config.batch_size, len(self.vocab)) < MIN_PAIRS_PER_WORKER:
+            return 1
+        return self.config.workers or cores()
 
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> Text:
