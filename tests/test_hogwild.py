@@ -61,7 +61,7 @@ def test_two_workers_take_every_batch_once_side_by_side():
     assert sorted(first for first, *_ in step.calls) == firsts
     assert all(lr == first for first, lr, *_ in step.calls)
     threads = {ident for _, _, ident, _, _ in step.calls}
-    assert len(threads) == 2 and threading.get_ident() not in threads
+    assert threading.get_ident() in threads and len(threads) == 2  # the caller is one
     spans = sorted((t0, t1) for *_, t0, t1 in step.calls)
     assert any(b0 < a1 for (_, a1), (b0, _) in zip(spans, spans[1:], strict=False)), \
         "no two steps ran at the same time"
@@ -127,7 +127,7 @@ def test_the_skipgram_trains_on_every_core_unless_its_batches_are_small(wide_tex
     monkeypatch.setattr("tlm.models.skipgram.cores", lambda: 2)
     model = skipgram(wide_text).model
     assert len(model.vocab) >= MIN_PAIRS_PER_WORKER and model.workers() == 2
-    assert 2 in seen and len(seen - {2}) == 2            # two worker threads stepped
+    assert 2 in seen and len(seen - {2}) == 2            # two threads stepped
     model.config.batch_size = MIN_PAIRS_PER_WORKER - 1
     assert model.workers() == 1                          # small batches: one thread
     model.config.batch_size, model.config.workers = 2048, 1

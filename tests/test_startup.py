@@ -3,6 +3,7 @@ model classes, numpy and scipy are imported only when a command needs them)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -42,3 +43,25 @@ def test_generating_from_an_embedding_model_loads_no_scipy(model_file):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_training_on_a_gutenberg_text_that_is_there_imports_no_nltk(tmp_path):
+    """NLTK (its downloader pulls in scipy.stats) is imported only to download the
+    corpus, not to train on a text that is already on disk."""
+    folder = tmp_path / "nltk_data" / "corpora" / "gutenberg"
+    folder.mkdir(parents=True)
+    (folder / "tiny.txt").write_bytes(b"how much wood would a wood chuck chuck\n" * 20)
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from tlm.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['train', '--gutenberg', 'tiny.txt', '--epochs', '1',\n"
+        f"                                 '--output', {str(tmp_path / 'm.json')!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'nltk' not in {m.split('.')[0] for m in sys.modules}\n"
+    )
+    env = {**os.environ, "NLTK_DATA": str(tmp_path / "nltk_data"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "m.json").exists()

@@ -133,10 +133,13 @@ def fetch_gutenberg(quiet: bool = False) -> None:
     """Download NLTK's Gutenberg corpus if it is not there, saying so on stderr
     (with the percentage on a terminal)."""
     from tlm.corpus import find_gutenberg
-    from tlm.gutenberg import download_gutenberg, gutenberg_download_dir
 
     if find_gutenberg() is not None:
         return
+    # NLTK's downloader takes longer to import than the rest of start-up together:
+    # only when a download is needed
+    from tlm.gutenberg import download_gutenberg, gutenberg_download_dir
+
     line = f"Downloading NLTK's Gutenberg corpus to {gutenberg_download_dir()}"
     live = not quiet and sys.stderr.isatty()
     started = []

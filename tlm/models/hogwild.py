@@ -44,7 +44,8 @@ def run(
 ) -> Iterator[tuple[Batch, float]]:
     """Train on `batches`: `step(*batch, lr=lr_at(start))`, where start is how many
     examples the batches before it held. Yields (batch, the step's loss) as each
-    step ends: in order on one worker, in the order they finish on several.
+    step ends: in order on one worker, in the order they finish on several (the
+    calling thread is one of them, and hands on the others' between its steps).
 
     Closing the iterator (a loop that breaks on Ctrl-C) lets the workers finish
     the step each is in, then stops them: those last steps are in the arrays but
@@ -83,14 +84,36 @@ def run(
             return
         finished.put(None)
 
+    def handed_over() -> Iterator[tuple[Batch, float]]:
+        """What the other workers finished so far, without waiting."""
+        nonlocal running
+        while True:
+            try:
+                item = finished.get_nowait()
+            except queue.Empty:
+                return
+            if item is None:
+                running -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+
+    # The calling thread is a worker too: between its own steps it hands on what the
+    # others finished, so no thread has to be woken for every step.
+    running = workers - 1
     with threadpool_limits(1, user_api="blas"):
         threads = [threading.Thread(target=work, name=f"tlm-worker-{i}", daemon=True)
-                   for i in range(workers)]
+                   for i in range(1, workers)]
         for t in threads:
             t.start()
         try:
-            running = workers
-            while running:
+            while (item := take()) is not None:
+                batch, start = item
+                loss = step(*batch, lr=lr_at(start))
+                yield from handed_over()
+                yield batch, loss
+            while running:  # the others' last steps
                 item = finished.get()
                 if item is None:
                     running -= 1
