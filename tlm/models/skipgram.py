@@ -282,17 +282,19 @@ class SkipGramModel(Model):
             return centre, context, pair
 
         starts = range(0, M, per_chunk)
-        P = sum(int(pairs_of(a, min(a + per_chunk, M))[2].sum()) for a in starts)
+        first = pairs_of(0, min(per_chunk, M))  # kept: most texts are a single chunk
+        P = int(first[2].sum()) + sum(
+            int(pairs_of(a, min(a + per_chunk, M))[2].sum()) for a in starts[1:])
         # P can be 0 on a short text: subsampling left no two neighbouring words this
         # epoch. Training then skips the epoch with a note (tlm/train.py).
 
         def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
             for a in starts:
-                centre, context, pair = pairs_of(a, min(a + per_chunk, M))
+                centre, context, pair = first if a == 0 else pairs_of(a, min(a + per_chunk, M))
                 inputs = ids[context[pair]]                               # (P_i,) words w
                 targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P_i,) centres c
                 picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))
-                yield inputs, targets, text.noise[picks]                  # (P_i, K) ~ count^0.75
+                yield inputs, targets, np.take(text.noise, picks)         # (P_i, K) ~ count^0.75
 
         return P, chunks()
 
