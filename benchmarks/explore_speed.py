@@ -35,7 +35,6 @@ may be shared: absolute times are noisy, the same-run ratios less so.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -47,6 +46,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from machine import timed_parts  # benchmarks/machine.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,12 +108,7 @@ def full_sort_hubness(kv, k: int, sample: int, seed: int) -> np.ndarray:
 
 # -- four sources, whole processes (issue 22) ---------------------------------------------
 PARTS = """
-import json, resource, sys, time
-out, t, c = {}, time.perf_counter(), time.process_time()
-def part(name):
-    global t, c
-    out[name] = (time.perf_counter() - t, time.process_time() - c)
-    t, c = time.perf_counter(), time.process_time()
+import sys
 import numpy; part("import numpy")
 import click, tlm.cli; part("import click, tlm.cli")
 import matplotlib.figure; part("import matplotlib (tlm.analyses' drawing)")
@@ -194,16 +189,9 @@ def four_sources(folder: Path, repeats: int) -> None:
 
     print(f"\n(a) where a run's time goes: each part in a fresh process, median of {repeats} "
           f"(wall s / CPU s); load average at the start {load()}")
-    parts: dict[str, list[tuple[float, float]]] = {}
-    for _ in range(repeats):
-        done = subprocess.run([sys.executable, "-c", PARTS, str(folder)], check=True,
-                              capture_output=True, text=True, env=env)
-        for name, (wall, cpu_s) in json.loads(done.stdout.splitlines()[-1]).items():
-            parts.setdefault(name, []).append((wall, cpu_s))
     print("| part | wall s | CPU s |\n|---|---:|---:|")
-    for name, ts in parts.items():
-        print(f"| {name} | {statistics.median(t[0] for t in ts):.3f} | "
-              f"{statistics.median(t[1] for t in ts):.3f} |")
+    for name, (wall, cpu_s) in timed_parts(PARTS, repeats, [str(folder)], env).items():
+        print(f"| {name} | {wall:.3f} | {cpu_s:.3f} |")
     print(f"load average at the end {load()}")
 
     print(f"\n(b) whole processes with the four sources, median of {repeats}, taken in turn; "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Mapping, Sequence
 
 
 def cpu_name() -> str:
@@ -110,3 +111,33 @@ def describe() -> str:
 
 if __name__ == "__main__":
     print(describe())
+
+
+#: The first lines of a script that times its own parts in a fresh process: it calls
+#: part("what was done") after each part and prints `json.dumps(out)` at the end.
+PART_TIMER = """
+import json, time
+out, t, c = {}, time.perf_counter(), time.process_time()
+def part(name):
+    global t, c
+    out[name] = (time.perf_counter() - t, time.process_time() - c)
+    t, c = time.perf_counter(), time.process_time()
+"""
+
+
+def timed_parts(body: str, repeats: int, args: Sequence[str] = (),
+                env: Mapping[str, str] | None = None) -> dict[str, tuple[float, float]]:
+    """Run PART_TIMER + `body` in `repeats` fresh processes: each part's median wall
+    and CPU seconds, in the order the script timed them."""
+    import json
+    import statistics
+    import subprocess
+
+    found: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, "-c", PART_TIMER + body, *args], check=True,
+                              capture_output=True, text=True, env=env)
+        for name, (wall, cpu) in json.loads(done.stdout.splitlines()[-1]).items():
+            found.setdefault(name, []).append((wall, cpu))
+    return {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
+            for name, ts in found.items()}

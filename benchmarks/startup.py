@@ -17,7 +17,6 @@ and each pretrained source's load from a warm cache (target under 0.3 s).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -27,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import describe
+from machine import describe, timed_parts
 
 TLM = [sys.executable, "-c", "from tlm.cli import main; main()"]
 
@@ -44,12 +43,6 @@ def seconds(cmd: list[str], cwd: str) -> tuple[float, float]:
 
 
 PARTS = """
-import json, time
-out, t, c = {}, time.perf_counter(), time.process_time()
-def part(name):
-    global t, c
-    out[name] = (time.perf_counter() - t, time.process_time() - c)
-    t, c = time.perf_counter(), time.process_time()
 import numpy; part("import numpy")
 import click, tlm.cli; part("import click, tlm.cli")
 import matplotlib.figure; part("import matplotlib.figure")
@@ -63,19 +56,13 @@ print(json.dumps(out))
 
 def parts(repeats: int) -> None:
     """Each part of a vectors command's start-up, median of `repeats` fresh processes."""
-    subprocess.run([sys.executable, "-c", PARTS], check=True, capture_output=True)  # caches warm
-    found: dict[str, list[tuple[float, float]]] = {}
-    for _ in range(repeats):
-        done = subprocess.run([sys.executable, "-c", PARTS], check=True, capture_output=True,
-                              text=True)
-        for name, (wall, cpu) in json.loads(done.stdout.splitlines()[-1]).items():
-            found.setdefault(name, []).append((wall, cpu))
+    timed_parts(PARTS, 1)  # the caches warm
+    found = timed_parts(PARTS, repeats)
     print(f"where a vectors command's start-up goes, median of {repeats} fresh processes: "
           "wall seconds, CPU seconds")
-    for name, ts in found.items():
+    for name, (wall, cpu) in found.items():
         target = "  target < 0.3 s" if "cache" in name else ""
-        print(f"  {name:55} {statistics.median(t[0] for t in ts):.3f} s, "
-              f"CPU {statistics.median(t[1] for t in ts):.3f} s{target}")
+        print(f"  {name:55} {wall:.3f} s, CPU {cpu:.3f} s{target}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
