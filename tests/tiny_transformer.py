@@ -19,7 +19,8 @@ def tiny(dtype=np.float64, seed: int = 0, words: Sequence[str] | None = None,
     """A tiny float64 model whose arrays are moved off their initial values (so
     LayerNorm's gains and the biases are not 1 and 0, which would hide mistakes);
     its vocabulary w0..w6, or `words` (each counted once)."""
-    base = dict(dim=8, heads=2, layers=2, hidden=12, context_window=5, dropout=0.0, seed=1)
+    base = dict(dim=8, heads=2, layers=2, hidden=12, context_window=5, dropout=0.0,
+                weight_decay=0.0, seed=1)
     config = TransformerConfig(**(base | settings))
     config.validate()
     rng = np.random.default_rng(seed)

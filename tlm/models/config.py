@@ -197,9 +197,13 @@ class CountConfig(Settings):
 
 @dataclass
 class TransformerConfig(SGDSettings):
+    # The defaults were chosen on the scoreboard's held-out 10% of four Austen novels,
+    # never on the novel it scores (benchmarks/transformer_search.jsonl and README.md)
     dim: int = 128
     context_window: int = 64  # T: the training window; the model reads at most T words
-    layers: int = 2
+    # 4 blocks: 127.5 on the held-out part against 134.4 for 2 (both with weight decay
+    # 0.1), for about 25% more time a step (the tied output layer is most of a step)
+    layers: int = 4
     heads: int = 4
     hidden: int = 0  # F, the feed-forward units; 0: 4 x dim
     positions: str = "rope"
@@ -208,16 +212,17 @@ class TransformerConfig(SGDSettings):
     activation: str = "gelu"
     optimizer: str = "adam"
     # Adam's step size (sgd: the step on the batch's mean gradient); 0.003 after a warm-up
-    # over the first 5% of the run did better on the scoreboard's held-out 10% than 0.002
-    # without one (136.8 against 140.6, benchmarks/transformer_search.jsonl)
+    # over the first 5% of the run did better than 0.002 without one (136.8 against 140.6)
     lr: float = 3e-3
     batch_size: int = 32  # windows per step
-    # 6 passes: about 650 s of CPU on the scoreboard's four novels (470,000 words), which
-    # two quiet cores run in about 6 minutes (benchmarks/README.md, transformer_scoreboard)
+    # 6 passes: about 730 s of CPU on the scoreboard's four novels (470,000 words), which
+    # two quiet cores run in about 6.5 minutes (benchmarks/README.md, transformer_scoreboard)
     epochs: int = 6
     warmup: float = 0.05  # share of the run over which lr rises from 0 (then it decays)
     decay: str = "linear"  # lr after the warm-up: linear or cosine, to 0 at the end
-    weight_decay: float = 0.0  # AdamW's decoupled decay of the weight matrices, per step x lr
+    # AdamW's decoupled decay of the weight matrices, per step x lr: 0.1 took the 2-block
+    # model from 136.8 to 134.4 on the held-out part
+    weight_decay: float = 0.1
 
     whole = (*SGDSettings.whole, "dim", "context_window", "layers", "heads")
 
