@@ -84,12 +84,12 @@ def run(
             return
         finished.put(None)
 
-    def handed_over() -> Iterator[tuple[Batch, float]]:
-        """What the other workers finished so far, without waiting."""
+    def handed_over(wait: bool) -> Iterator[tuple[Batch, float]]:
+        """What the other workers finished: so far (wait False), or all of it."""
         nonlocal running
-        while True:
+        while running:
             try:
-                item = finished.get_nowait()
+                item = finished.get(block=wait)
             except queue.Empty:
                 return
             if item is None:
@@ -111,16 +111,9 @@ def run(
             while (item := take()) is not None:
                 batch, start = item
                 loss = step(*batch, lr=lr_at(start))
-                yield from handed_over()
+                yield from handed_over(wait=False)
                 yield batch, loss
-            while running:  # the others' last steps
-                item = finished.get()
-                if item is None:
-                    running -= 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
+            yield from handed_over(wait=True)  # the others' last steps
         finally:
             stop.set()
             for t in threads:
