@@ -19,7 +19,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,19 +165,10 @@ def train(
     recorder = Recorder(model, snapshots, val_docs, snapshot_words) if snapshots else None
     result = TrainResult(model, 0)
     fraction = 0.0  # of the run done
-    # a model whose epochs are drawn at once has the next one made while this one trains
-    ahead = model.draws_epoch_at_once(prepared)
-    with (interrupts or Interrupts()).training() as interrupts, model.steps() as step, \
-            ThreadPoolExecutor(1, thread_name_prefix="tlm-next-epoch") as drawing:
-        upcoming: Future | None = None
+    with (interrupts or Interrupts()).training() as interrupts, model.steps() as step:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
-            if upcoming is None:
-                n, batches = model.epoch_batches(prepared, rng)
-            else:
-                n, batches = upcoming.result()
-            if ahead and epoch < cfg.epochs:
-                upcoming = drawing.submit(model.epoch_batches, prepared, rng)
+            n, batches = model.epoch_batches(prepared, rng)
             if n == 0:  # e.g. the skip-gram's subsampling left no pair on a short text
                 entry = Epoch(epoch, None, skipped=model.empty_epoch)
                 model.history.append(entry)

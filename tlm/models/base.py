@@ -238,12 +238,6 @@ class Model:
         set itself up around it (`WindowModel` runs its `gradients` on every core)."""
         yield self._step
 
-    def draws_epoch_at_once(self, prepared: Any) -> bool:
-        """Whether `epoch_batches` has drawn every random number of its epoch when it
-        returns, and training draws no other (then the next epoch's batches may be made
-        while this one trains, with the same numbers): only the skip-gram says so."""
-        return False
-
     def workers(self) -> int:
         """How many threads take batches side by side (tlm/models/hogwild.py): one,
         the plain loop, but for the skip-gram."""

@@ -288,23 +288,15 @@ class SkipGramModel(Model):
         # P can be 0 on a short text: subsampling left no two neighbouring words this
         # epoch. Training then skips the epoch with a note (tlm/train.py).
 
-        def chunk(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            centre, context, pair = first if a == 0 else pairs_of(a, min(a + per_chunk, M))
-            inputs = ids[context[pair]]                               # (P_i,) words w
-            targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P_i,) centres c
-            picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))
-            return inputs, targets, np.take(text.noise, picks)        # (P_i, K) ~ count^0.75
+        def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            for a in starts:
+                centre, context, pair = first if a == 0 else pairs_of(a, min(a + per_chunk, M))
+                inputs = ids[context[pair]]                               # (P_i,) words w
+                targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P_i,) centres c
+                picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))
+                yield inputs, targets, np.take(text.noise, picks)         # (P_i, K) ~ count^0.75
 
-        if len(starts) <= 1:  # one chunk: drawn now (see `draws_epoch_at_once`)
-            return P, iter([chunk(0)] if starts else [])
-        return P, (chunk(a) for a in starts)
-
-    def draws_epoch_at_once(self, text: Text) -> bool:
-        """A text of one chunk (most: up to some 400,000 words at window 5) has all of
-        an epoch's random numbers drawn by `epoch_batches` before it returns, so
-        training may draw the next epoch's pairs while this one trains
-        (tlm/train.py): the same numbers in the same order, on another core."""
-        return len(text.ids) <= max(1, PAIRS_PER_CHUNK // (2 * self.config.window))
+        return P, chunks()
 
     def epoch_examples(
         self, text: Text, rng: np.random.Generator
