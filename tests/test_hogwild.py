@@ -112,14 +112,14 @@ def skipgram(path: Path, **settings):
 
 
 def test_the_skipgram_trains_on_every_core_unless_its_batches_are_small(wide_text, monkeypatch):
-    seen: set[int] = set()
+    seen: set[int | str] = set()
     run = hogwild.run
 
     def watched(step, data, lr_at, workers=1):
         seen.add(workers)
 
         def in_thread(*batch, lr):
-            seen.add(threading.get_ident())
+            seen.add(threading.current_thread().name)
             return step(*batch, lr=lr)
         return run(in_thread, data, lr_at, workers)
 
@@ -127,7 +127,7 @@ def test_the_skipgram_trains_on_every_core_unless_its_batches_are_small(wide_tex
     monkeypatch.setattr("tlm.models.skipgram.cores", lambda: 2)
     model = skipgram(wide_text).model
     assert len(model.vocab) >= MIN_PAIRS_PER_WORKER and model.workers() == 2
-    assert 2 in seen and len(seen - {2}) == 2            # two threads stepped
+    assert seen == {2, "MainThread", "tlm-worker-1"}     # two threads stepped
     model.config.batch_size = MIN_PAIRS_PER_WORKER - 1
     assert model.workers() == 1                          # small batches: one thread
     model.config.batch_size, model.config.workers = 2048, 1
