@@ -53,7 +53,9 @@ the order of the text, as in word2vec, so a batch covers the windows of about
 B / (window + 1) consecutive centre words. The batch size hardly changes the
 vectors (benchmarks/README.md). A batch holds at most V pairs: in a small
 vocabulary the same pairs would come back many times in one batch, and their
-summed updates, all computed before any is applied, would overshoot.
+summed updates, all computed before any is applied, would overshoot. With
+several workers, whose batches are in flight at the same time, the batches of
+all workers together hold at most V pairs (V / workers each).
 
 An epoch's pairs are made in chunks of consecutive centre words and trained on
 chunk by chunk, so a text of any length needs the same memory.
@@ -167,7 +169,7 @@ class SkipGramModel(Model):
         self, inputs: np.ndarray, targets: np.ndarray, negatives: np.ndarray, lr: float
     ) -> float:
         """One SGD step on B pairs (see `gradients`). Returns the mean loss of a pair.
-        (Training keeps B at most V: see `epoch_batches`.)"""
+        (Training keeps B at most V: see `pairs_per_batch`.)"""
         loss, grad = self.gradients(inputs, targets, negatives)
         out = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K+1) words j: c, n_k
         # SGD, every pair's update from the arrays as they were before the step; a word
@@ -190,12 +192,18 @@ class SkipGramModel(Model):
 
     def workers(self) -> int:
         """Threads that take batches side by side, never waiting for each other
-        (tlm/models/hogwild.py): --workers, by default every core; one when the
-        batches are under MIN_PAIRS_PER_WORKER pairs (a small vocabulary caps them,
-        see `epoch_batches`), where a thread's hand-offs would cost more than it gives."""
-        if min(self.config.batch_size, len(self.vocab)) < MIN_PAIRS_PER_WORKER:
+        (tlm/models/hogwild.py): --workers, by default every core; fewer if their
+        batches would be under MIN_PAIRS_PER_WORKER pairs (V / workers caps them, see
+        `pairs_per_batch`), where a thread's hand-offs would cost more than it gives."""
+        if self.config.batch_size < MIN_PAIRS_PER_WORKER:
             return 1
-        return self.config.workers or cores()
+        wanted = self.config.workers or cores()
+        return max(1, min(wanted, len(self.vocab) // MIN_PAIRS_PER_WORKER))
+
+    def pairs_per_batch(self) -> int:
+        """B: --batch-size, but at most V pairs in all the batches in flight at once
+        (one a worker): see the module docstring."""
+        return max(1, min(self.config.batch_size, len(self.vocab) // self.workers()))
 
     # -- training data -----------------------------------------------------------
     def prepare(self, documents: list[np.ndarray]) -> Text:
@@ -310,10 +318,9 @@ class SkipGramModel(Model):
     def epoch_batches(
         self, text: Text, rng: np.random.Generator
     ) -> tuple[int, Iterator[list[np.ndarray]]]:
-        """The epoch's P pairs in batches of at most V pairs (see the module
-        docstring), chunk by chunk."""
+        """The epoch's P pairs in batches of `pairs_per_batch`, chunk by chunk."""
         P, chunks = self.epoch_chunks(text, rng)
-        size = min(self.config.batch_size, len(self.vocab))
+        size = self.pairs_per_batch()
 
         def batches() -> Iterator[list[np.ndarray]]:
             for chunk in chunks:
