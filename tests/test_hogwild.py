@@ -107,8 +107,8 @@ def wide_text(tmp_path: Path) -> Path:
 
 
 def skipgram(path: Path, **settings):
-    return fit("skipgram", [str(path)], min_count=1, sample=0.0, dim=8, epochs=2, seed=4,
-               **settings)
+    return fit("skipgram", [str(path)], **(dict(min_count=1, dim=8, epochs=2, seed=4)
+                                           | settings))
 
 
 def test_the_skipgram_trains_on_every_core_unless_its_batches_are_small(wide_text, monkeypatch):
