@@ -16,6 +16,8 @@ per-pair loop in two threads that write the shared arrays without waiting
   batch, never waiting (gensim's way; the result then depends on timing).
 - **Hogwild processes**: the same with two forked processes sharing E and E_out
   (no GIL at all).
+- **Hogwild threads, V/2 pairs a batch**: as `tlm train` runs them (the batches in
+  flight hold at most V pairs together: tlm/models/skipgram.py).
 
 Beside them, how this machine's two cores scale plain vectorised work (`np.exp`
 over 4 M floats in one thread, then in two at once) and the step's gradient chain
@@ -81,7 +83,10 @@ def main() -> None:
     model, docs = build_model("skipgram", corpus, SETTINGS)
     _, chunks = model.epoch_chunks(model.prepare(docs), random_streams(1)[1])
     size = model.config.batch_size
+    chunks = list(chunks)
     batches = [tuple(a[s:s + size] for a in c) for c in chunks for s in range(0, len(c[0]), size)]
+    half = len(model.vocab) // 2  # what `tlm train` gives each of two workers (V / workers)
+    halves = [tuple(a[s:s + half] for a in c) for c in chunks for s in range(0, len(c[0]), half)]
     model.E, model.E_out = shared(model.E), shared(model.E_out)
     pool = ThreadPoolExecutor(1)
 
@@ -108,7 +113,7 @@ def main() -> None:
         scatter_rows(model.E_out, out, -LR * g["g"], g["v"], lo, hi)
         scatter_rows(model.E, inputs[:, None], ones, g["E"], lo, hi)
 
-    def hogwild_threads() -> None:
+    def hogwild_threads(batches=batches) -> None:
         def run(k: int) -> None:
             for b in batches[k::2]:
                 model._step(*b, lr=LR)
@@ -181,6 +186,7 @@ def main() -> None:
         "tlm step, 1 thread": one,
         "split, bit-equal": split,
         "Hogwild threads": hogwild_threads,
+        "Hogwild threads, V/2 pairs a batch": lambda: hogwild_threads(halves),
         "Hogwild processes": hogwild_processes,
         "gensim workers=1": gensim(1),
         "gensim workers=2": gensim(2),
@@ -197,6 +203,7 @@ def main() -> None:
     base = {"np.exp, 2 threads": "np.exp, 1 thread",
             "gradient chain, 2 threads": "gradient chain, 1 thread",
             "split, bit-equal": "tlm step, 1 thread", "Hogwild threads": "tlm step, 1 thread",
+            "Hogwild threads, V/2 pairs a batch": "tlm step, 1 thread",
             "Hogwild processes": "tlm step, 1 thread",
             "gensim workers=2": "gensim workers=1"}
     print(f"{'':42s} {'median s':>9s}  speed-up over one thread (same-run ratios)")
