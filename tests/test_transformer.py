@@ -26,6 +26,7 @@ from tlm.models.transformer import (
 )
 from tlm.perplexity import perplexity, scored_log_probs
 from tlm.train import learning_rate
+from tlm.vocab import UNKNOWN
 
 
 def numerical_gradient(model: TransformerModel, windows: np.ndarray, name: str, index) -> float:
@@ -345,3 +346,22 @@ def test_per_token_view_names_the_words_each_model_predicts_better(run, tmp_path
     assert total == pytest.approx((log_t - log_k).sum())
     one = run("compare-lm", "--model", "t.json", "--filepath", text, "--per-token")
     assert one.exit_code != 0 and "give two" in one.stderr
+
+
+def test_per_token_examples_show_an_unknown_word_as_unk(run, tmp_path):
+    """A held-out word the vocabulary lacks is read as UNKNOWN (-1); the examples
+    show it as <unk>, not as the vocabulary's last word (vocab[-1])."""
+    text = write_text(tmp_path, words=600)
+    for name, args in (("t.json", SMALL), ("k.json", ["--model", "count", "--smoothing",
+                                                      "kneser-ney", "--context-window", "1"])):
+        assert run("train", "--filepath", text, *args, "--output", name, "--quiet").exit_code == 0
+    from tlm.compare_lm import held_out_documents
+    from tlm.per_token import per_token
+
+    t, k = modelfile.load(tmp_path / "t.json"), modelfile.load(tmp_path / "k.json")
+    docs = held_out_documents(t, [text], [], None)
+    docs = [np.where(np.arange(len(d)) % 3 == 0, UNKNOWN, d) for d in docs]  # every third
+    last = t.vocab[-1]
+    rows = [g for side in per_token(t, k, docs, top=10**6, min_count=1) for g in side]
+    assert rows and all("<unk>" in g.example for g in rows)
+    assert not any(last in g.example.split()[:-1] for g in rows), last

@@ -22,7 +22,7 @@ import numpy as np
 from tlm.errors import TlmError
 from tlm.models.base import Model
 from tlm.perplexity import positions, scored_log_probs
-from tlm.vocab import UNK
+from tlm.vocab import UNK, UNKNOWN
 
 BATCH = 512
 
@@ -71,7 +71,9 @@ def per_token(a: Model, b: Model, documents: list[np.ndarray], top: int = 10,
     def entry(word: int, best: bool) -> WordGain:
         where = np.flatnonzero(targets == word)
         i = where[np.argmax(gain[where])] if best else where[np.argmin(gain[where])]
-        context = " ".join(a.vocab[j] for j in contexts[i, -shown_context:])
+        # a word the vocabulary lacks is UNKNOWN (-1), not the last word of the vocabulary
+        shown = contexts[i, -shown_context:]
+        context = " ".join(a.vocab[j] if j != UNKNOWN else UNK for j in shown)
         return WordGain(a.vocab[word], int(counts[word]), float(totals[word]),
                         float(totals[word] / counts[word]), f"... {context} [{a.vocab[word]}]",
                         float(gain[i]))
