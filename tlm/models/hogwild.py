@@ -7,7 +7,7 @@ Why: this is how word2vec's C code and gensim's `workers=N` train the skip-gram
 millisecond of NumPy work; splitting each step over two threads, so that two
 cores give one core's update to the bit (as tlm/models/threaded.py does for the
 embedding model's larger steps), needs two hand-offs a step and was slower than
-one thread on a 2-core machine, while workers that never wait were about 1.7
+one thread on a 2-core machine, while workers that never wait were about 1.6
 times faster (benchmarks/skipgram_two_cores.py).
 
 The price: a step may read a row that another worker is halfway through
