@@ -152,9 +152,9 @@ def test_two_workers_learn_as_well_as_one_and_one_repeats_to_the_bit(wide_text, 
     assert abs(two.history[-1].loss - last) < 0.05 * (first - last)
 
 
-@pytest.mark.parametrize("workers", [0, -1, True, 1.5])
-def test_workers_must_be_a_whole_number_from_one(wide_text, workers):
-    with pytest.raises(TlmError, match="--workers must be a whole number, 1 or more"):
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, 1025, 10**20])
+def test_workers_must_be_a_whole_number_from_one_to_1024(wide_text, workers):
+    with pytest.raises(TlmError, match="--workers must be a whole number from 1 to 1024"):
         skipgram(wide_text, workers=workers)
 
 
@@ -166,5 +166,5 @@ def test_workers_are_for_the_skipgram(wide_text):
 def test_the_cli_says_so_in_one_line(run, wide_text, one_line_error):
     result = run("train", "--model", "skipgram", "--filepath", str(wide_text), "--workers", "0",
                  "--output", str(wide_text.parent / "m.json"))
-    one_line_error(result, "--workers must be a whole number, 1 or more, not 0")
+    one_line_error(result, "--workers must be a whole number from 1 to 1024, not 0")
     assert not (wide_text.parent / "m.json").exists()

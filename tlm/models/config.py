@@ -127,6 +127,10 @@ class MLPConfig(EmbeddingConfig):
         return self.dim * (self.context_window if self.combine == "concat" else 1)
 
 
+#: More threads than this would be a mistake on any machine (one a core is the point).
+MAX_WORKERS = 1024
+
+
 @dataclass
 class SkipGramConfig(SGDSettings):
     dim: int = 32
@@ -160,8 +164,9 @@ class SkipGramConfig(SGDSettings):
         ):  # 0 keeps every word; `not >= 0` also catches NaN
             raise TlmError(f"--sample must be 0 or more, not {self.sample!r}")
         if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(
-                self.workers, numbers.Integral) or self.workers < 1):
-            raise TlmError(f"--workers must be a whole number, 1 or more, not {self.workers!r}")
+                self.workers, numbers.Integral) or not 1 <= self.workers <= MAX_WORKERS):
+            raise TlmError(f"--workers must be a whole number from 1 to {MAX_WORKERS}, "
+                           f"not {self.workers!r}")
 
 
 @dataclass
