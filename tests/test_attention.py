@@ -98,6 +98,18 @@ def test_text_and_picture():
     assert [t.get_text() for t in panels[0].get_xticklabels()] == r.words
 
 
+def test_sixteen_heads_are_two_tables_that_fit_a_terminal():
+    """4 blocks of 4 heads (the default transformer's) are printed as two tables of 8
+    columns, so no line runs much past a terminal's width; every head is in one."""
+    model = tiny(positions="rope", words=WORDS, context_window=8, layers=4, heads=4)
+    text = analysis.render({"tr.json": attention(model, "she was not sorry")})
+    headers = [line.split() for line in text.splitlines() if line.lstrip().startswith("word ")]
+    assert [h[1:] for h in headers] == [[f"{b}.{h}" for b in (1, 2) for h in range(1, 5)],
+                                        [f"{b}.{h}" for b in (3, 4) for h in range(1, 5)]]
+    assert text.count("(mean words back)") == 2
+    assert max(len(line) for line in text.splitlines()) <= 120
+
+
 def test_the_command(run, tmp_path, one_line_error, trained):
     path = tmp_path / "tr.json"
     modelfile.save(tiny(positions="rope", words=WORDS, context_window=8, dtype=np.float32),

@@ -75,19 +75,28 @@ def attention(model: Source, sentence: Sequence[str] | str = SENTENCE) -> Attent
 
 
 # -- text ---------------------------------------------------------------------------------
+#: Heads (columns) in one table: each is some 12 characters wide, and more than 8 would
+#: not fit a terminal (the default transformer has 4 blocks of 4 heads: two tables).
+HEADS_PER_TABLE = 8
+
+
 def _text(label: str, r: Attention) -> str:
     L, H = r.weights.shape[:2]
     heads = [(b, h) for b in range(L) for h in range(H)]
-    rows = []
-    for i, w in enumerate(r.words):
-        cells = []
-        for b, h in heads:
-            j = int(np.argmax(r.weights[b, h, i, : i + 1]))
-            cells.append(f"{r.words[j]} {r.weights[b, h, i, j]:.2f}")
-        rows.append([w, *cells])
-    rows.append(["(mean words back)", *(f"{r.distance[b, h]:.1f}" for b, h in heads)])
+    tables = []
+    for k in range(0, len(heads), HEADS_PER_TABLE):
+        part = heads[k:k + HEADS_PER_TABLE]
+        rows = []
+        for i, w in enumerate(r.words):
+            cells = []
+            for b, h in part:
+                j = int(np.argmax(r.weights[b, h, i, : i + 1]))
+                cells.append(f"{r.words[j]} {r.weights[b, h, i, j]:.2f}")
+            rows.append([w, *cells])
+        rows.append(["(mean words back)", *(f"{r.distance[b, h]:.1f}" for b, h in part)])
+        tables.append(columns(["word", *(f"{b + 1}.{h + 1}" for b, h in part)], rows))
     return (f"{label} (--positions {r.positions}): the word each head reads most, and its "
-            f"weight\n" + columns(["word", *(f"{b + 1}.{h + 1}" for b, h in heads)], rows))
+            f"weight\n" + "\n\n".join(tables))
 
 
 def render(results: Mapping[str, Attention]) -> str:
