@@ -67,27 +67,85 @@ def test_two_workers_take_every_batch_once_side_by_side():
         "no two steps ran at the same time"
 
 
+def no_workers_left() -> bool:
+    return not [t for t in threading.enumerate() if t.name.startswith("tlm-worker")]
+
+
 def test_a_workers_error_reaches_the_caller_and_stops_the_others():
-    step = Recorder(seconds=0.005, fail_on=30)
+    """The error is met in the other thread (not the caller's), handed over, raised."""
+    calls: list[str] = []
+
+    def step(rows: np.ndarray, lr: float) -> float:
+        calls.append(threading.current_thread().name)
+        if threading.current_thread().name == "tlm-worker-1" and calls.count("tlm-worker-1") == 2:
+            raise MemoryError("no room")
+        time.sleep(0.002)
+        return 0.0
+
     with pytest.raises(MemoryError, match="no room"):
-        list(hogwild.run(step, batches([5] * 40), lr_at=lambda start: 0.1, workers=2))
-    n = len(step.calls)
-    time.sleep(0.05)
-    assert len(step.calls) == n < 40  # no step after the error was handed over
-    assert not [t for t in threading.enumerate() if t.name.startswith("tlm-worker")]
+        list(hogwild.run(step, batches([5] * 400), lr_at=lambda start: 0.1, workers=2))
+    assert no_workers_left() and len(calls) < 400  # the others stopped early
 
 
 def test_closing_early_stops_the_workers_after_their_current_step():
-    """What a loop that breaks on Ctrl-C does (tlm/train.py closes the iterator)."""
-    step = Recorder(seconds=0.005)
+    """What a loop that breaks on Ctrl-C does (tlm/train.py closes the iterator): the
+    other worker finishes the step it is in, and takes no other."""
+    in_step, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def step(rows: np.ndarray, lr: float) -> float:
+        calls.append(threading.current_thread().name)
+        if threading.current_thread().name == "tlm-worker-1":
+            in_step.set()
+            release.wait(5)  # held inside its first step until the caller has closed
+        return 0.0
+
     steps = hogwild.run(step, batches([5] * 200), lr_at=lambda start: 0.1, workers=2)
-    taken = [next(steps) for _ in range(3)]
-    steps.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("tlm-worker")]
-    n = len(step.calls)
-    assert len(taken) == 3 and n <= 3 + 2 + 2  # at most the steps the workers were in
-    time.sleep(0.03)
-    assert len(step.calls) == n
+    next(steps)
+    assert in_step.wait(5)
+    threading.Timer(0.05, release.set).start()
+    steps.close()  # waits for the held step to end
+    assert no_workers_left()
+    assert calls.count("tlm-worker-1") == 1 and len(calls) < 200
+
+
+def test_an_error_met_while_closing_is_not_lost():
+    """A worker that fails in the step it was in when the caller closed: the error
+    comes out of close(), not a model half-updated without a word."""
+    in_step = threading.Event()
+
+    def step(rows: np.ndarray, lr: float) -> float:
+        if threading.current_thread().name == "tlm-worker-1":
+            in_step.set()
+            time.sleep(0.05)
+            raise MemoryError("no room")
+        return 0.0
+
+    steps = hogwild.run(step, batches([5] * 200), lr_at=lambda start: 0.1, workers=2)
+    next(steps)
+    assert in_step.wait(5)
+    with pytest.raises(MemoryError, match="no room"):
+        steps.close()
+    assert no_workers_left()
+
+
+def test_a_thread_that_cannot_start_stops_those_started(monkeypatch):
+    started = 0
+    start = threading.Thread.start
+
+    def start_two(self):
+        nonlocal started
+        if self.name.startswith("tlm-worker"):
+            started += 1
+            if started == 3:
+                raise RuntimeError("can't start new thread")
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start_two)
+    step = Recorder(seconds=0.001)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        list(hogwild.run(step, batches([5] * 100), lr_at=lambda start: 0.1, workers=4))
+    assert no_workers_left() and len(step.calls) < 100
 
 
 # -- the skip-gram ---------------------------------------------------------------------------
@@ -128,7 +186,7 @@ def test_the_skipgram_trains_on_every_core_unless_its_batches_are_small(wide_tex
     model = skipgram(wide_text).model
     V = len(model.vocab)
     assert V >= 2 * MIN_PAIRS_PER_WORKER and model.workers() == 2
-    assert seen == {2, "MainThread", "tlm-worker-1"}     # two threads stepped
+    assert seen == {2, threading.current_thread().name, "tlm-worker-1"}  # two threads
     assert model.pairs_per_batch() == V // 2             # the two in flight: V pairs
     model.config.batch_size = MIN_PAIRS_PER_WORKER - 1
     assert model.workers() == 1                          # small batches: one thread
@@ -168,3 +226,39 @@ def test_the_cli_says_so_in_one_line(run, wide_text, one_line_error):
                  "--output", str(wide_text.parent / "m.json"))
     one_line_error(result, "--workers must be a whole number from 1 to 1024, not 0")
     assert not (wide_text.parent / "m.json").exists()
+
+
+def test_ctrl_c_with_two_workers_ends_the_epoch_and_stops_them(wide_text, monkeypatch):
+    """The training loop's own Ctrl-C path (interrupts.requested, break, close) with two
+    workers: no worker left, the part-epoch recorded, at most the epoch's pairs."""
+    from tlm.interrupts import Interrupts
+
+    monkeypatch.setattr("tlm.models.skipgram.cores", lambda: 2)
+    interrupts = Interrupts()
+    batches_seen = []
+
+    def on_batch(progress) -> None:
+        batches_seen.append(progress.done)
+        if len(batches_seen) == 3:
+            interrupts.requested = True
+
+    from tlm.corpus import load_corpus
+    from tlm.train import build_model, train
+
+    model, docs = build_model("skipgram", load_corpus([str(wide_text)]),
+                              {"min_count": 1, "dim": 8, "epochs": 3, "seed": 4})
+    result = train(model, docs, on_batch=on_batch, interrupts=interrupts)
+    assert result.interrupted and model.workers() == 2 and no_workers_left()
+    last = model.history[-1]
+    assert last.epoch == 1 and 0 < last.interrupted_after <= last.of
+    assert last.interrupted_after == batches_seen[-1]
+
+
+def test_files_from_before_workers_say_one(wide_text):
+    """A skip-gram file written before --workers existed was trained on one thread."""
+    from tlm import modelfile
+
+    model = skipgram(wide_text, workers=1).model
+    d = modelfile.to_dict(model)
+    del d["config"]["workers"]
+    assert modelfile.from_dict(d).config.workers == 1

@@ -365,3 +365,25 @@ def test_per_token_examples_show_an_unknown_word_as_unk(run, tmp_path):
     rows = [g for side in per_token(t, k, docs, top=10**6, min_count=1) for g in side]
     assert rows and all("<unk>" in g.example for g in rows)
     assert not any(t.vocab[last] in g.example.split() for g in rows), t.vocab[last]
+
+
+def test_weight_decay_is_adams_only(run, tmp_path, one_line_error):
+    """With --optimizer sgd the default decay is 0 (plain SGD has none), and asking
+    for one is a clear error; files from before weight decay and warm-up existed
+    load with the values they were trained with (0), not today's defaults."""
+    text = write_text(tmp_path)
+    small = [*SMALL, "--epochs", "1"]
+    assert run("train", "--filepath", text, *small, "--optimizer", "sgd", "--output", "s.json",
+               "--quiet").exit_code == 0
+    assert modelfile.load(tmp_path / "s.json").config.weight_decay == 0.0
+    result = run("train", "--filepath", text, *small, "--optimizer", "sgd", "--weight-decay",
+                 "0.1", "--output", "w.json")
+    one_line_error(result, "--weight-decay", "--optimizer adam")
+    assert not (tmp_path / "w.json").exists()
+    assert run("train", "--filepath", text, *small, "--output", "a.json",
+               "--quiet").exit_code == 0
+    d = modelfile.to_dict(modelfile.load(tmp_path / "a.json"))
+    assert d["config"]["weight_decay"] == 0.1 and d["config"]["warmup"] == 0.05
+    del d["config"]["weight_decay"], d["config"]["warmup"]
+    old = modelfile.from_dict(d).config
+    assert old.weight_decay == 0.0 and old.warmup == 0.0

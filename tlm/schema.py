@@ -93,13 +93,16 @@ def _json(value: Any) -> str:
 def config(cls: type, value: Any) -> Any:
     """The model's Config from the file's "config": each field of the Config
     dataclass that the file has must fit the field's type, then the Config's own
-    `validate()` checks the ranges. Fields the file lacks take their defaults
-    (older files); keys the Config does not know are ignored (newer settings)."""
+    `validate()` checks the ranges. Fields the file lacks (older files) take the
+    value that meant (`Config.absent`) or else their defaults; keys the Config does
+    not know are ignored (newer settings)."""
     value = _mapping(value, "config")
     hints = typing.get_type_hints(cls.Config)
     given = {}
     for f in dataclasses.fields(cls.Config):
         if f.name not in value:
+            if f.name in cls.Config.absent:  # a file from before the setting existed
+                given[f.name] = cls.Config.absent[f.name]
             continue
         if not matches(value[f.name], hints[f.name]):
             raise TlmError(f"config.{f.name} must be {_describe(hints[f.name])}, "

@@ -203,6 +203,7 @@ def train(
             _check_finite(model, epoch, cfg.lr, train_docs[0][:32])
             if interrupts.requested:
                 if seen:  # the arrays hold part of this epoch: say which, and how much
+                    # (with several workers at least this much: tlm/models/hogwild.py)
                     part = Epoch(epoch, loss_sum / seen, interrupted_after=seen, of=n)
                     model.history.append(part)
                     result.history.append(part)

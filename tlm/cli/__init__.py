@@ -250,7 +250,7 @@ EMB, SG, COUNT, TF = EmbeddingConfig, SkipGramConfig, CountConfig, TransformerCo
                    f"{TF.decay}).")
 @click.option("--weight-decay", type=float,
               help=f"Transformer: AdamW's weight decay of the weight matrices (default "
-                   f"{TF.weight_decay:g}: none).")
+                   f"{TF.weight_decay:g}; 0: none; --optimizer adam only).")
 @click.option("--smoothing", type=click.Choice(SMOOTHINGS),
               help=f"Count: none (the course's model; default {COUNT.smoothing}), laplace (add-k) "
                    "or kneser-ney (interpolated, modified).")
@@ -272,8 +272,9 @@ EMB, SG, COUNT, TF = EmbeddingConfig, SkipGramConfig, CountConfig, TransformerCo
 @click.option("--workers", type=int,
               help="Skipgram: threads that train side by side, each on its own batches, "
                    "without waiting for each other, as word2vec's and gensim's do (default: "
-                   "one per core). With more than one a run is not repeatable to the bit; "
-                   "--workers 1 is.")
+                   "one per core; at most one per 512 words of the vocabulary, and one if "
+                   "--batch-size is under 512). With more than one a run is not repeatable "
+                   "to the bit; --workers 1 is.")
 @click.option("--dim", type=int,
               help=f"Vector dimensions (default {EMB.dim}; transformer {TF.dim}).")
 @click.option("--epochs", type=int,

@@ -42,6 +42,9 @@ class Settings:
     whole: ClassVar[tuple[str, ...]] = ("min_count",)
     #: Fields that must be finite numbers above 0.
     positive: ClassVar[tuple[str, ...]] = ()
+    #: A model file written before a setting existed was trained without it: the value
+    #: that meant, where it is not the default (tlm/schema.py reads older files so).
+    absent: ClassVar[dict[str, Any]] = {}
 
     def validate(self) -> None:
         """Raise TlmError for values no model can train with."""
@@ -152,6 +155,7 @@ class SkipGramConfig(SGDSettings):
     workers: int | None = None
 
     whole = (*SGDSettings.whole, "dim", "window")
+    absent = {"workers": 1}  # files from before --workers were trained on one thread
 
     def validate(self) -> None:
         super().validate()
@@ -229,6 +233,7 @@ class TransformerConfig(SGDSettings):
     # model from 136.8 to 134.4 on the held-out part
     weight_decay: float = 0.1
 
+    absent = {"warmup": 0.0, "weight_decay": 0.0}  # files from before these were added
     whole = (*SGDSettings.whole, "dim", "context_window", "layers", "heads")
 
     def validate(self) -> None:

@@ -27,6 +27,7 @@ held to one thread meanwhile.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -49,7 +50,9 @@ def run(
 
     Closing the iterator (a loop that breaks on Ctrl-C) lets the workers finish
     the step each is in, then stops them: those last steps are in the arrays but
-    were not yielded.
+    were not yielded (so what the caller counted is a lower bound), and an error one
+    of them met is raised. Anything that reads the arrays between steps (a snapshot)
+    may see a row halfway through another worker's update.
     """
     if workers < 2:
         start = 0
@@ -101,13 +104,15 @@ def run(
 
     # The calling thread is a worker too: between its own steps it hands on what the
     # others finished, so no thread has to be woken for every step.
-    running = workers - 1
+    running = 0
+    threads: list[threading.Thread] = []
     with threadpool_limits(1, user_api="blas"):
-        threads = [threading.Thread(target=work, name=f"tlm-worker-{i}", daemon=True)
-                   for i in range(1, workers)]
-        for t in threads:
-            t.start()
         try:
+            for i in range(1, workers):
+                t = threading.Thread(target=work, name=f"tlm-worker-{i}", daemon=True)
+                t.start()  # may fail (no more threads): those started are stopped below
+                threads.append(t)
+                running += 1
             while (item := take()) is not None:
                 batch, start = item
                 loss = step(*batch, lr=lr_at(start))
@@ -118,3 +123,11 @@ def run(
             stop.set()
             for t in threads:
                 t.join()
+            # closed early (Ctrl-C): a worker's error still waiting is raised, unless
+            # another is already on its way out
+            if sys.exc_info()[0] in (None, GeneratorExit):
+                while running:
+                    item = finished.get()
+                    running -= isinstance(item, BaseException) or item is None
+                    if isinstance(item, BaseException):
+                        raise item

@@ -184,11 +184,10 @@ class SkipGramModel(Model):
         return loss / len(inputs)
 
     def settle(self, documents: list[np.ndarray], given: set[str]) -> None:
-        """Without --workers, record the number that will train (one per core, or one
-        for small batches), so that the model file says whether the run repeats to
+        """Record the number of workers that will train (see `workers`: at most the
+        number asked for), so that the model file says whether the run repeats to
         the bit (one worker) or not."""
-        if self.config.workers is None:
-            self.config.workers = self.workers()
+        self.config.workers = self.workers()
 
     def workers(self) -> int:
         """Threads that take batches side by side, never waiting for each other
@@ -297,8 +296,10 @@ class SkipGramModel(Model):
         # epoch. Training then skips the epoch with a note (tlm/train.py).
 
         def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            nonlocal first
             for a in starts:
                 centre, context, pair = first if a == 0 else pairs_of(a, min(a + per_chunk, M))
+                first = None  # not held while the later chunks are made
                 inputs = ids[context[pair]]                               # (P_i,) words w
                 targets = ids[np.broadcast_to(centre, pair.shape)[pair]]  # (P_i,) centres c
                 picks = rng.integers(0, len(text.noise), size=(len(inputs), self.config.negative))

@@ -392,6 +392,14 @@ class TransformerModel(Model):
             arrays["W"] = normal(1 / math.sqrt(d), (d, V))
         return arrays
 
+    def settle(self, documents: list[np.ndarray], given: set[str]) -> None:
+        """Weight decay is AdamW's (see `_step`): plain SGD has none, so with
+        --optimizer sgd the default decay is 0 and asking for one is an error."""
+        if self.config.optimizer == "sgd" and self.config.weight_decay:
+            if "weight_decay" in given:
+                raise TlmError("--weight-decay is AdamW's decay: it needs --optimizer adam")
+            self.config.weight_decay = 0.0
+
     def expected_shapes(self) -> dict[str, tuple[int, ...]]:
         c = self.config
         V, d, L, F = len(self.vocab), c.dim, c.layers, c.ffn
