@@ -94,10 +94,10 @@ NOISE_TABLE_SIZE = 2**20
 #: a text of any length needs the same memory: about CHUNK_BYTES_PER_PAIR each
 #: (positions, masks, word ids, negatives) at 5 negatives, some 300 MB a chunk.
 PAIRS_PER_CHUNK = 2**22
+CHUNK_BYTES_PER_PAIR = 72
 
 #: Batches of fewer pairs than this are trained on one thread (see `workers`).
 MIN_PAIRS_PER_WORKER = 512
-CHUNK_BYTES_PER_PAIR = 72
 
 
 class Text(NamedTuple):
